@@ -1,0 +1,107 @@
+// The contract between the lifecycle engine (Temporal activities) and the code that deploys one
+// element type. Drivers are idempotent and own only what they created: every object they make
+// carries the labels of `ownerLabels()` and a deterministic name, so a retried call finds its
+// earlier work instead of creating a twin.
+
+export type ElementHealth = 'HEALTHY' | 'UNKNOWN' | 'ABNORMAL';
+
+/** A registered deployment target, with its credentials already decrypted. */
+export interface ClusterTarget {
+  id: string;
+  name: string;
+  kind: 'DOCKER' | 'KUBERNETES' | 'POSTGRESQL';
+  /** DOCKER: unix:///path/to/docker.sock or tcp://host:port. */
+  endpoint: string | null;
+  /** DOCKER: the address ports are published on (127.0.0.1 by default). */
+  publishAddress: string;
+  kubeconfig?: string | null;
+  connectionUrl?: string | null;
+}
+
+/** Properties of a node this element requires (e.g. the ContainerComponent of an application). */
+export interface RequiredNode {
+  name: string;
+  type: string;
+  properties: Record<string, unknown>;
+}
+
+export interface ElementContext {
+  tenantId: string;
+  stackId: string;
+  stackName: string;
+  namespace: string;
+  /** The node template's name in the template. */
+  element: string;
+  cluster: ClusterTarget | null;
+  /** Resolved properties of the nodes this element requires, keyed by requirement name. */
+  requirements: Record<string, RequiredNode>;
+  /** Long operations call this regularly; inside an activity it is Temporal's heartbeat. */
+  heartbeat: (details?: unknown) => void;
+  /** Aborted when the activity is cancelled. */
+  signal: AbortSignal;
+  /** Progress lines worth an event; never pass secrets. */
+  log: (message: string) => void;
+}
+
+/** What the engine stores for a deployed element. */
+export interface ElementState {
+  physicalId: string | null;
+  attributes: Record<string, unknown>;
+}
+
+export interface HealthReport {
+  health: ElementHealth;
+  /** Why, for an alarm or an event (e.g. "container x exited with code 137"). */
+  message?: string;
+  /** True when every workload of the element is stopped on purpose (feeds PARTIALLY_STOPPED). */
+  stopped?: boolean;
+}
+
+export interface ElementDriver {
+  /** The node type this driver deploys, e.g. CTC.ServiceStage.StatelessApplication. */
+  readonly type: string;
+  /** Creates (or finds, when a previous attempt got that far) and waits until ready. */
+  create(ctx: ElementContext, properties: Record<string, unknown>): Promise<ElementState>;
+  /** In-place change; drivers without it get delete + create (REPLACE). */
+  update?(
+    ctx: ElementContext,
+    properties: Record<string, unknown>,
+    previous: { properties: Record<string, unknown>; state: ElementState },
+  ): Promise<ElementState>;
+  /** Removes what create made; succeeds when it is already gone. */
+  delete(ctx: ElementContext, state: ElementState | null): Promise<void>;
+  start?(ctx: ElementContext, state: ElementState): Promise<ElementState>;
+  stop?(ctx: ElementContext, state: ElementState): Promise<ElementState>;
+  health?(ctx: ElementContext, state: ElementState): Promise<HealthReport>;
+}
+
+/** A failure the engine must not retry (bad image name, name collision with a foreign object). */
+export class PermanentDriverError extends Error {
+  constructor(
+    message: string,
+    readonly reason: string,
+  ) {
+    super(message);
+    this.name = 'PermanentDriverError';
+  }
+}
+
+export const LABEL_TENANT = 'aos.tenant';
+export const LABEL_STACK = 'aos.stack';
+export const LABEL_ELEMENT = 'aos.element';
+export const LABEL_NAMESPACE = 'aos.namespace';
+
+export function ownerLabels(ctx: Pick<ElementContext, 'tenantId' | 'stackId' | 'element' | 'namespace'>): Record<string, string> {
+  return {
+    [LABEL_TENANT]: ctx.tenantId,
+    [LABEL_STACK]: ctx.stackId,
+    [LABEL_ELEMENT]: ctx.element,
+    [LABEL_NAMESPACE]: ctx.namespace,
+  };
+}
+
+/** Deterministic physical name `<namespace>-<stack>-<element>`, safe for Docker and Kubernetes. */
+export function physicalName(ctx: Pick<ElementContext, 'namespace' | 'stackName' | 'element'>, suffix?: string): string {
+  const raw = [ctx.namespace, ctx.stackName, ctx.element, suffix].filter(Boolean).join('-');
+  return raw.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/-+/g, '-').replace(/^-|-$/g, '').slice(0, 200);
+}
