@@ -1,0 +1,53 @@
+import { outcomeOf, writeAudit, type AuditEntry } from '../src/audit/audit.js';
+import { publish } from '../src/events/publish.js';
+import type { GraphQLContext } from './context.js';
+
+export interface AuditSpec<Args, Result> {
+  /** The work itself. Listed first so that `after` and `message` infer its result type. */
+  run: (args: Args, ctx: GraphQLContext) => Promise<Result>;
+  traceName: AuditEntry['traceName'];
+  resourceType: string;
+  /** The resource as known before the work (from the arguments). */
+  before?: (args: Args) => { id?: string | null; name?: string | null };
+  /** The resource as known after success (e.g. a new id). */
+  after?: (result: Result, args: Args) => { id?: string | null; name?: string | null };
+  secretKeys?: (args: Args) => ReadonlySet<string>;
+  message?: (result: Result, args: Args) => string;
+}
+
+/**
+ * Wraps a mutation resolver so that every call, failed ones included, leaves one audit record.
+ * The errors plugin sits outside this wrapper: a domain error is recorded here, then becomes a
+ * typed result there.
+ */
+export function audited<Args extends { input: object }, Result>(
+  spec: AuditSpec<Args, Result>,
+): (root: unknown, args: Args, ctx: GraphQLContext) => Promise<Result> {
+  return async (_root, args, ctx) => {
+    const known = spec.before?.(args) ?? {};
+    const entry = (resource: { id?: string | null; name?: string | null }): AuditEntry => ({
+      traceName: spec.traceName,
+      resourceType: spec.resourceType,
+      resourceId: resource.id ?? known.id ?? null,
+      resourceName: resource.name ?? known.name ?? null,
+      request: args.input,
+      secretKeys: spec.secretKeys?.(args) ?? undefined,
+    });
+    let result: Result;
+    try {
+      result = await spec.run(args, ctx);
+    } catch (error) {
+      if (!(error instanceof Error) || outcomeOf(error).code === 500) console.error(`[api] ${spec.traceName} failed:`, error);
+      await record(ctx, entry({}), outcomeOf(error));
+      throw error;
+    }
+    const message = spec.message?.(result, args) ?? `${spec.traceName} succeeded`;
+    await record(ctx, entry(spec.after?.(result, args) ?? {}), { code: 200, traceStatus: 'normal', message });
+    return result;
+  };
+}
+
+async function record(ctx: GraphQLContext, entry: AuditEntry, outcome: Parameters<typeof writeAudit>[4]): Promise<void> {
+  const saved = await writeAudit(ctx.em, ctx.viewer, ctx.sourceIp, entry, outcome);
+  await publish(ctx.em.fork(), 'audit.recorded', { tenantId: saved.tenantId ?? null, id: saved.id });
+}

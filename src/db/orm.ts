@@ -1,0 +1,34 @@
+import { MikroORM, type Options } from '@mikro-orm/postgresql';
+import { Migrator } from '@mikro-orm/migrations';
+import path from 'node:path';
+import { repoRoot } from '../config.js';
+import { allEntities } from './entities/index.js';
+
+export function ormOptions(databaseUrl: string, overrides: Partial<Options> = {}): Options {
+  return {
+    clientUrl: databaseUrl,
+    entities: allEntities,
+    extensions: [Migrator],
+    // Entities are defined with defineEntity: no reflection, no discovery by path.
+    discovery: { warnWhenNoEntities: true },
+    migrations: {
+      path: path.join(repoRoot, 'migrations'),
+      pathTs: path.join(repoRoot, 'migrations'),
+      glob: '!(*.d).{js,ts}',
+      transactional: true,
+      allOrNothing: true,
+      snapshot: false,
+    },
+    pool: { min: 0, max: 10 },
+    // A stray global EntityManager use would share state between requests: forbid it.
+    allowGlobalContext: false,
+    debug: process.env.AOS_SQL_DEBUG === '1',
+    ...overrides,
+  };
+}
+
+export type Orm = MikroORM;
+
+export async function initORM(databaseUrl: string, overrides: Partial<Options> = {}): Promise<MikroORM> {
+  return MikroORM.init(ormOptions(databaseUrl, overrides));
+}

@@ -1,0 +1,25 @@
+import type { MikroORM } from '@mikro-orm/postgresql';
+import { purgeAuditRecords } from '../../audit/audit.js';
+import type { AosConfig } from '../../config.js';
+
+export interface ActivityDeps {
+  orm: MikroORM;
+  config: AosConfig;
+}
+
+/** Every activity the worker offers; dependencies come in here, never from module singletons. */
+export function createActivities(deps: ActivityDeps) {
+  return {
+    /** Retention of audit records (AOS_AUDIT_RETENTION_DAYS, 7 by default). */
+    async purgeExpiredAuditRecords(): Promise<number> {
+      return purgeAuditRecords(deps.orm.em.fork(), deps.config.auditRetentionDays);
+    },
+    /** Proves the worker reaches PostgreSQL: the server's clock. */
+    async databaseTime(): Promise<string> {
+      const rows = await deps.orm.em.fork().getConnection().execute<{ now: Date }[]>('select now() as now');
+      return new Date(rows[0].now).toISOString();
+    },
+  };
+}
+
+export type Activities = ReturnType<typeof createActivities>;

@@ -1,0 +1,47 @@
+// Entry point of a worker process: runs workflows and activities from the task queue.
+import { ScheduleOverlapPolicy } from '@temporalio/client';
+import { loadConfig } from './config.js';
+import { initORM } from './db/orm.js';
+import { connectTemporal } from './temporal/client.js';
+import { createWorker } from './temporal/worker.js';
+
+const config = loadConfig();
+const orm = await initORM(config.databaseUrl);
+const { worker, connection } = await createWorker({ orm, config });
+const temporal = await connectTemporal(config);
+
+const running = worker.run();
+console.log(`[worker] polling task queue "${config.taskQueue}" on ${config.temporalAddress}`);
+
+// A real workflow at start-up proves that Temporal, this worker and PostgreSQL are wired.
+const startup = await temporal.client.workflow.execute('maintenanceWorkflow', {
+  taskQueue: config.taskQueue,
+  workflowId: `aos-maintenance-startup-${Date.now()}`,
+  workflowExecutionTimeout: '2 minutes',
+});
+console.log(`[worker] start-up workflow done: database time ${startup.databaseTime}, ${startup.auditRecordsPurged} expired audit records purged`);
+
+try {
+  await temporal.client.schedule.create({
+    scheduleId: 'aos-maintenance',
+    spec: { intervals: [{ every: '1 hour' }] },
+    action: { type: 'startWorkflow', workflowType: 'maintenanceWorkflow', taskQueue: config.taskQueue, workflowId: 'aos-maintenance' },
+    policies: { overlap: ScheduleOverlapPolicy.SKIP },
+  });
+} catch (error) {
+  if (!(error instanceof Error && /already/i.test(error.message))) throw error;
+}
+
+let stopping = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (stopping) return;
+    stopping = true;
+    worker.shutdown();
+  });
+}
+await running;
+await temporal.close();
+await connection.close();
+await orm.close(true);
+console.log('[worker] stopped');

@@ -1,0 +1,3 @@
+// Every workflow the worker runs. This folder is bundled into Temporal's deterministic sandbox:
+// only @temporalio/workflow, types of activities and pure code.
+export { maintenanceWorkflow } from './maintenance.js';
