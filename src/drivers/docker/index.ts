@@ -1,0 +1,21 @@
+// The Docker drivers and cluster-level helpers, as the engine and the worker import them.
+export { containerComponentDriver } from './container-component.js';
+export { statelessApplicationDriver } from './stateless-application.js';
+export {
+  dockerClient,
+  dockerClusterHealth,
+  listOwnedObjects,
+  parseDockerEndpoint,
+  type DockerClientOptions,
+  type DockerClusterHealth,
+  type DockerEndpoint,
+} from './client.js';
+export { nodePortRange, DEFAULT_NODEPORT_RANGE, type PortRange } from './ports.js';
+export { CONTAINER_COMPONENT_TYPE, STATELESS_APPLICATION_TYPE, parseApplicationSpec, type ApplicationSpec } from './spec.js';
+
+import type { ElementDriver } from '../types.js';
+import { containerComponentDriver } from './container-component.js';
+import { statelessApplicationDriver } from './stateless-application.js';
+
+/** The element types deployed on a DOCKER cluster. */
+export const dockerDrivers: readonly ElementDriver[] = [statelessApplicationDriver, containerComponentDriver];
