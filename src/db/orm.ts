@@ -2,6 +2,7 @@ import { MikroORM, type Options } from '@mikro-orm/postgresql';
 import { Migrator } from '@mikro-orm/migrations';
 import path from 'node:path';
 import { repoRoot } from '../config.js';
+import { migrationsList } from '../../migrations/index.js';
 import { allEntities } from './entities/index.js';
 
 export function ormOptions(databaseUrl: string, overrides: Partial<Options> = {}): Options {
@@ -12,9 +13,9 @@ export function ormOptions(databaseUrl: string, overrides: Partial<Options> = {}
     // Entities are defined with defineEntity: no reflection, no discovery by path.
     discovery: { warnWhenNoEntities: true },
     migrations: {
+      migrationsList,
+      // Where `npm run migration:create` writes a new file (then add it to migrations/index.ts).
       path: path.join(repoRoot, 'migrations'),
-      pathTs: path.join(repoRoot, 'migrations'),
-      glob: '!(*.d).{js,ts}',
       transactional: true,
       allOrNothing: true,
       snapshot: false,

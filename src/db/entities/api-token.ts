@@ -5,6 +5,7 @@ import { UserSchema } from './user.js';
 export const ApiTokenSchema = defineEntity({
   name: 'ApiToken',
   tableName: 'api_tokens',
+  indexes: [{ properties: ['user'] }],
   properties: (p) => ({
     id: p.uuid().primary(),
     user: p.manyToOne(UserSchema).deleteRule('cascade'),

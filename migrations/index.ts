@@ -1,0 +1,5 @@
+// Every migration in order. Listed explicitly (not discovered by file glob) so that the same list
+// runs under tsx, vitest and a compiled build alike.
+import { Migration20261125000000_foundation } from './Migration20261125000000_foundation.js';
+
+export const migrationsList = [{ name: 'Migration20261125000000_foundation', class: Migration20261125000000_foundation }];
