@@ -89,6 +89,8 @@ export interface ResolvedTemplate {
   outputs: Record<string, ResolvedOutput>;
   /** Every declared input with its effective value (defaults applied). */
   inputs: Record<string, unknown>;
+  /** Names of password/secret inputs, so the template can be masked without its document. */
+  secretInputs?: string[];
 }
 
 export type ChangeKind = 'ADD' | 'MODIFY' | 'REPLACE' | 'DELETE' | 'NO_CHANGE';
