@@ -64,7 +64,6 @@ export const LABEL_HOST_PORT_PREFIX = 'aos.host-port.';
 export const LABEL_OBJECT = 'aos.object';
 
 const NEXT_SUFFIX = '-next';
-const STOP_GRACE_SECONDS = 10;
 const POLL_INTERVAL_MS = 300;
 /** A container restarted this often while we wait for it is crash-looping: stop waiting. */
 const CRASH_LOOP_RESTARTS = 3;
@@ -76,6 +75,8 @@ function envMs(name: string, fallback: number): number {
   return Number.isFinite(value) && value > 0 ? value : fallback;
 }
 const readyTimeoutMs = (): number => envMs('AOS_DOCKER_READY_TIMEOUT_MS', 120_000);
+/** Seconds a container gets to exit after SIGTERM before Docker kills it (Docker's own default). */
+const stopGraceSeconds = (): number => Math.round(envMs('AOS_DOCKER_STOP_TIMEOUT_SECONDS', 10));
 const pullTimeoutMs = (): number => envMs('AOS_DOCKER_PULL_TIMEOUT_MS', 300_000);
 
 // ---------------------------------------------------------------------------------------------
@@ -485,7 +486,7 @@ class ApplicationOnDocker {
     }
     const next = await this.docker.createContainer(this.containerOptions(spec, nextName, old.index, ports));
     const oldContainer = this.docker.getContainer(old.id);
-    await tolerate(() => oldContainer.stop({ t: STOP_GRACE_SECONDS }), [304, 404]);
+    await tolerate(() => oldContainer.stop({ t: stopGraceSeconds() }), [304, 404]);
     try {
       await next.start();
       await this.waitReady([{ id: next.id, name: nextName }], spec.restartPolicy);
@@ -521,7 +522,7 @@ class ApplicationOnDocker {
 
   async removeContainer(c: { id: string; name: string }): Promise<void> {
     const container = this.docker.getContainer(c.id);
-    await tolerate(() => container.stop({ t: STOP_GRACE_SECONDS }), [304, 404]);
+    await tolerate(() => container.stop({ t: stopGraceSeconds() }), [304, 404]);
     await tolerate(() => container.remove({ force: true, v: true }), [404]);
     this.ctx.log(`removed container ${c.name}`);
   }
@@ -687,10 +688,8 @@ async function reconcile(ctx: ElementContext, properties: Record<string, unknown
   await app.ensureNetwork();
   await app.ensureVolumes(spec);
 
-  // Scale in: the highest indexes go.
-  for (const c of [...containers].reverse()) {
-    if (c.index >= spec.instances) await app.removeContainer(c);
-  }
+  // Scale in: the highest indexes go (stopped in parallel: each may take the stop grace period).
+  await Promise.all(containers.filter((c) => c.index >= spec.instances).map((c) => app.removeContainer(c)));
 
   const hash = containerSpecHash(spec);
   const reserved = await app.reservedHostPorts();
@@ -766,10 +765,10 @@ export const statelessApplicationDriver: ElementDriver = {
 
   async delete(ctx, _state) {
     const app = new ApplicationOnDocker(ctx);
-    for (const c of (await app.listContainers()).reverse()) {
-      ctx.heartbeat({ step: 'delete', container: c.name });
-      await app.removeContainer(c);
-    }
+    const containers = await app.listContainers();
+    ctx.heartbeat({ step: 'delete', containers: containers.map((c) => c.name) });
+    // In parallel: each may take the stop grace period.
+    await Promise.all(containers.map((c) => app.removeContainer(c)));
     const own = ownerLabels(ctx);
     const volumes = await app.docker.listVolumes({
       filters: { label: [LABEL_TENANT, LABEL_STACK, LABEL_ELEMENT].map((key) => `${key}=${own[key]}`) },
@@ -796,7 +795,7 @@ export const statelessApplicationDriver: ElementDriver = {
     const containers = await app.listContainers();
     await Promise.all(containers.map(async (c) => {
       ctx.heartbeat({ step: 'stop', container: c.name });
-      await tolerate(() => app.docker.getContainer(c.id).stop({ t: STOP_GRACE_SECONDS }), [304, 404]);
+      await tolerate(() => app.docker.getContainer(c.id).stop({ t: stopGraceSeconds() }), [304, 404]);
     }));
     ctx.log(`stopped ${containers.length} container(s)`);
     return app.stateOf(serviceOfState(state), instancesOfState(state, containers.length), { stopped: true });

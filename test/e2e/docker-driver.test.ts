@@ -1,0 +1,265 @@
+// The Docker driver against a real engine (AOS_DOCKER_HOST, prepared by scripts/docker.sh) with
+// the locally built images aos-test/httpd:1 and :2. Nothing here leaves this machine: the only
+// image that is not local points at a closed loopback port, and pages are fetched on 127.0.0.1.
+import type Docker from 'dockerode';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import {
+  containerComponentDriver,
+  dockerClient,
+  dockerClusterHealth,
+  listOwnedObjects,
+  statelessApplicationDriver as driver,
+} from '../../src/drivers/docker/index.js';
+import { LABEL_ELEMENT, LABEL_STACK, PermanentDriverError, physicalName, type ElementState } from '../../src/drivers/types.js';
+import { dockerCluster, dockerHost, dockerSkipReason, elementContext, httpGet, uniqueRunId, type RecordingContext } from '../helpers/docker.js';
+
+// busybox httpd runs as PID 1 without a SIGTERM handler, so every stop waits out the grace period.
+process.env.AOS_DOCKER_STOP_TIMEOUT_SECONDS = '1';
+
+const skipReason = dockerSkipReason();
+if (skipReason) console.warn(skipReason);
+
+const UNREACHABLE_REGISTRY_IMAGE = '127.0.0.1:5999/wuhu/nginx:latest';
+const SECRET_VALUE = `s3cret-${uniqueRunId()}`;
+
+function containerComponent(image: string) {
+  return {
+    name: 'nginx-package',
+    type: 'CTC.ServiceStage.ContainerComponent',
+    properties: {
+      package: {
+        image,
+        command: ['httpd', '-f', '-p', '80', '-h', '/www'],
+        env: [{ name: 'GREETING', value: 'hello' }],
+        secrets: [{ name: 'API_TOKEN', value: SECRET_VALUE }],
+        volumes: [{ name: 'data', mountPath: '/data' }],
+        ports: [{ containerPort: 80, protocol: 'TCP' }],
+        serviceSpec: { type: 'NodePort', ports: [{ protocol: 'TCP', port: 80, targetPort: 80 }] },
+      },
+    },
+  };
+}
+
+function appProperties(instances: number) {
+  return {
+    type: 'container',
+    instances,
+    exclusive: false,
+    restartPolicy: 'Always',
+    healthCheck: { type: 'http', port: 80, path: '/' },
+  };
+}
+
+function nodePortOf(state: ElementState): number {
+  const service = state.attributes.Service as { ports: { nodePort: number }[] };
+  return service.ports[0].nodePort;
+}
+
+describe.skipIf(skipReason !== null)('Docker driver on a real engine', () => {
+  const runId = uniqueRunId();
+  const cluster = dockerCluster(dockerHost());
+  let docker: Docker;
+  const contexts: RecordingContext[] = [];
+  const foreignContainers: string[] = [];
+
+  function context(suffix: string, image = 'aos-test/httpd:1'): RecordingContext {
+    const ctx = elementContext({
+      stackId: `stack-${runId}-${suffix}`,
+      stackName: `dd-${runId}-${suffix}`,
+      element: 'nginx-app',
+      cluster,
+      requirements: { package: containerComponent(image) },
+    });
+    contexts.push(ctx);
+    return ctx;
+  }
+
+  /** The element's containers, by labels, as index → container id. */
+  async function containerIds(ctx: RecordingContext): Promise<Map<string, string>> {
+    const list = await docker.listContainers({ all: true, filters: { label: [`${LABEL_STACK}=${ctx.stackId}`, `${LABEL_ELEMENT}=${ctx.element}`] } });
+    return new Map(list.map((c) => [c.Names[0].replace(/^\//, ''), c.Id]));
+  }
+
+  beforeAll(() => {
+    docker = dockerClient(cluster);
+  });
+
+  afterAll(async () => {
+    for (const ctx of contexts) {
+      await driver.delete(ctx, null).catch((error: unknown) => console.warn(`cleanup of ${ctx.stackId} failed: ${String(error)}`));
+    }
+    for (const name of foreignContainers) {
+      await docker.getContainer(name).remove({ force: true }).catch(() => undefined);
+    }
+  });
+
+  // One deployment goes through its whole life in these steps, in order.
+  const main = { ctx: undefined as unknown as RecordingContext, state: undefined as unknown as ElementState, ids: new Map<string, string>() };
+
+  test('the engine answers and reports its version', async () => {
+    const health = await dockerClusterHealth(cluster);
+    expect(health.healthy).toBe(true);
+    expect(health.version).toMatch(/\d+\.\d+/);
+  });
+
+  test('create: 2 labelled containers, the NodePort serves the page, secrets stay out of attributes and logs', async () => {
+    main.ctx = context('main');
+    const started = Date.now();
+    main.state = await driver.create(main.ctx, appProperties(2));
+    console.info(`create of 2 instances took ${Date.now() - started} ms`);
+
+    expect(main.state.physicalId).toBe(physicalName(main.ctx));
+    expect(main.state.attributes.instances).toBe(2);
+    const nodePort = nodePortOf(main.state);
+    expect(nodePort).toBeGreaterThanOrEqual(30000);
+    expect(nodePort).toBeLessThanOrEqual(32767);
+    const endpoints = main.state.attributes.endpoints as string[];
+    expect(endpoints).toHaveLength(2);
+    expect(endpoints[0]).toBe(`127.0.0.1:${nodePort}`);
+
+    main.ids = await containerIds(main.ctx);
+    expect([...main.ids.keys()].sort()).toEqual([physicalName(main.ctx, '0'), physicalName(main.ctx, '1')]);
+    const info = await docker.getContainer(physicalName(main.ctx, '0')).inspect();
+    expect(info.Config.Labels).toMatchObject({ 'aos.tenant': 'tenant-test', 'aos.stack': main.ctx.stackId, 'aos.element': 'nginx-app', 'aos.namespace': 'default', 'aos.instance': '0' });
+    expect(info.Config.Env).toEqual(expect.arrayContaining(['GREETING=hello', `API_TOKEN=${SECRET_VALUE}`]));
+    expect(info.HostConfig.RestartPolicy?.Name).toBe('always');
+    expect(info.Mounts.map((m) => m.Name)).toEqual([physicalName(main.ctx, 'vol-data')]);
+
+    for (const endpoint of endpoints) {
+      const [host, port] = endpoint.split(':');
+      const page = await httpGet(host, Number(port));
+      expect(page.status).toBe(200);
+      expect(page.body).toContain('AOS test page v1');
+    }
+    expect(main.ctx.heartbeats).toBeGreaterThan(0);
+    expect(JSON.stringify(main.state)).not.toContain(SECRET_VALUE);
+    expect(main.ctx.logs.join('\n')).not.toContain(SECRET_VALUE);
+  });
+
+  test('a retried create finds its earlier work instead of making twins', async () => {
+    const again = await driver.create(main.ctx, appProperties(2));
+    expect(again).toEqual(main.state);
+    expect(await containerIds(main.ctx)).toEqual(main.ids);
+  });
+
+  test('update 2 → 3 instances keeps the existing containers and the NodePort', async () => {
+    const state = await driver.update!(main.ctx, appProperties(3), { properties: appProperties(2), state: main.state });
+    const ids = await containerIds(main.ctx);
+    expect(ids.size).toBe(3);
+    for (const [name, id] of main.ids) expect(ids.get(name)).toBe(id);
+    expect(nodePortOf(state)).toBe(nodePortOf(main.state));
+    expect(state.attributes.endpoints).toHaveLength(3);
+    main.state = state;
+    main.ids = ids;
+  });
+
+  test('an image change replaces the containers one by one, on the same NodePort', async () => {
+    const nodePort = nodePortOf(main.state);
+    main.ctx.requirements = { package: containerComponent('aos-test/httpd:2') };
+    const state = await driver.update!(main.ctx, appProperties(3), { properties: appProperties(3), state: main.state });
+    expect(nodePortOf(state)).toBe(nodePort);
+    expect(state.attributes.endpoints).toEqual(main.state.attributes.endpoints);
+    const ids = await containerIds(main.ctx);
+    expect([...ids.keys()].sort()).toEqual([...main.ids.keys()].sort());
+    for (const [name, id] of main.ids) expect(ids.get(name)).not.toBe(id);
+    expect((await httpGet('127.0.0.1', nodePort)).body).toContain('AOS test page v2');
+    main.state = state;
+    main.ids = ids;
+  });
+
+  test('update 3 → 2 removes the highest instance only', async () => {
+    const state = await driver.update!(main.ctx, appProperties(2), { properties: appProperties(3), state: main.state });
+    const ids = await containerIds(main.ctx);
+    expect([...ids.keys()].sort()).toEqual([physicalName(main.ctx, '0'), physicalName(main.ctx, '1')]);
+    expect(ids.get(physicalName(main.ctx, '0'))).toBe(main.ids.get(physicalName(main.ctx, '0')));
+    expect(state.attributes.instances).toBe(2);
+    main.state = state;
+    main.ids = ids;
+  });
+
+  test('stop: nothing runs and health says stopped; start: the page answers again', async () => {
+    const stopped = await driver.stop!(main.ctx, main.state);
+    for (const id of main.ids.values()) {
+      expect((await docker.getContainer(id).inspect()).State.Running).toBe(false);
+    }
+    expect(await driver.health!(main.ctx, stopped)).toMatchObject({ health: 'HEALTHY', stopped: true });
+
+    const started = await driver.start!(main.ctx, stopped);
+    expect(started.attributes.stopped).toBeUndefined();
+    expect((await httpGet('127.0.0.1', nodePortOf(started))).body).toContain('AOS test page v2');
+    expect(await driver.health!(main.ctx, started)).toMatchObject({ health: 'HEALTHY', stopped: false });
+    main.state = started;
+  });
+
+  test('a container killed from outside makes health ABNORMAL, naming it', async () => {
+    const victim = physicalName(main.ctx, '1');
+    await docker.getContainer(victim).kill();
+    const report = await driver.health!(main.ctx, main.state);
+    expect(report.health).toBe('ABNORMAL');
+    expect(report.message).toContain(victim);
+    expect(report.message).toMatch(/exited with code 137/);
+    // A retried update brings it back.
+    await driver.update!(main.ctx, appProperties(2), { properties: appProperties(2), state: main.state });
+    expect((await driver.health!(main.ctx, main.state)).health).toBe('HEALTHY');
+  });
+
+  test('delete removes every object carrying the stack label, and a second delete is a no-op', async () => {
+    expect(await listOwnedObjects(cluster, main.ctx.stackId)).toEqual(expect.arrayContaining([
+      `container/${physicalName(main.ctx, '0')}`,
+      `volume/${physicalName(main.ctx, 'vol-data')}`,
+      `network/${physicalName({ namespace: 'default', stackName: main.ctx.stackName, element: 'net' })}`,
+    ]));
+    await driver.delete(main.ctx, main.state);
+    expect(await listOwnedObjects(cluster, main.ctx.stackId)).toEqual([]);
+    await driver.delete(main.ctx, main.state);
+  });
+
+  test('an image that cannot be pulled is a permanent error naming it, and leaves nothing', async () => {
+    const ctx = context('pull', UNREACHABLE_REGISTRY_IMAGE);
+    const started = Date.now();
+    const failure = await driver.create(ctx, appProperties(1)).then(() => null, (error: unknown) => error);
+    expect(failure).toBeInstanceOf(PermanentDriverError);
+    expect((failure as Error).message).toContain(`image ${UNREACHABLE_REGISTRY_IMAGE} could not be pulled`);
+    expect((failure as Error).message).toMatch(/connection refused/);
+    expect(Date.now() - started).toBeLessThan(15_000);
+    expect(await listOwnedObjects(cluster, ctx.stackId)).toEqual([]);
+  });
+
+  test('a foreign container with the colliding name is a permanent error and stays untouched', async () => {
+    const ctx = context('foreign');
+    const name = physicalName(ctx, '0');
+    const foreign = await docker.createContainer({ name, Image: 'aos-test/httpd:1' });
+    foreignContainers.push(name);
+    const failure = await driver.create(ctx, appProperties(1)).then(() => null, (error: unknown) => error);
+    expect(failure).toBeInstanceOf(PermanentDriverError);
+    expect((failure as Error).message).toContain(name);
+    expect((failure as Error).message).toMatch(/AOS does not touch objects it does not own/);
+    const after = await docker.getContainer(name).inspect();
+    expect(after.Id).toBe(foreign.id);
+    expect(after.State.Status).toBe('created');
+    expect(await listOwnedObjects(cluster, ctx.stackId)).toEqual([]);
+    // Delete only knows objects by their labels: the foreign one survives it too.
+    await driver.delete(ctx, null);
+    expect((await docker.getContainer(name).inspect()).Id).toBe(foreign.id);
+  });
+
+  test('an unreachable engine gives health UNKNOWN', async () => {
+    const ctx = elementContext({
+      stackId: `stack-${runId}-gone`,
+      stackName: `dd-${runId}-gone`,
+      element: 'nginx-app',
+      cluster: dockerCluster('unix:///nonexistent.sock'),
+      requirements: { package: containerComponent('aos-test/httpd:1') },
+    });
+    const report = await driver.health!(ctx, { physicalId: physicalName(ctx), attributes: { instances: 1 } });
+    expect(report.health).toBe('UNKNOWN');
+    expect(report.message).toMatch(/nonexistent\.sock/);
+    expect((await dockerClusterHealth(dockerCluster('unix:///nonexistent.sock'))).healthy).toBe(false);
+  });
+
+  test('the ContainerComponent deploys nothing', async () => {
+    const ctx = context('component');
+    expect(await containerComponentDriver.create(ctx, containerComponent('aos-test/httpd:1').properties)).toEqual({ physicalId: null, attributes: {} });
+    await containerComponentDriver.delete(ctx, null);
+  });
+});
