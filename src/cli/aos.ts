@@ -1,0 +1,44 @@
+// aos command line: `aos <command> …`. Each command lives in its own module, loaded only when used,
+// so a command with heavy dependencies does not slow the others down. To add one, add a line to
+// COMMANDS and a module exporting `run(args): Promise<number>` (the exit code) and `summary`.
+
+export interface CliCommand {
+  /** One line for `aos help`. */
+  summary: string;
+  run(args: string[]): Promise<number>;
+}
+
+const COMMANDS: Record<string, () => Promise<CliCommand>> = {
+  template: () => import('./template.js'),
+};
+
+async function printHelp(): Promise<void> {
+  const lines = ['usage: aos <command> [arguments]', '', 'commands:'];
+  for (const [name, load] of Object.entries(COMMANDS)) lines.push(`  ${name.padEnd(12)} ${(await load()).summary}`);
+  lines.push('', 'Run `aos <command> --help` for the arguments of a command.');
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
+    await printHelp();
+    return command === undefined ? 2 : 0;
+  }
+  const load = Object.prototype.hasOwnProperty.call(COMMANDS, command) ? COMMANDS[command] : undefined;
+  if (load === undefined) {
+    process.stderr.write(`aos: unknown command "${command}"; run \`aos help\`\n`);
+    return 2;
+  }
+  return (await load()).run(rest);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`aos: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exitCode = 1;
+  },
+);
