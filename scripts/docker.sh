@@ -79,30 +79,43 @@ _aos_docker_install_packages() {
   if [[ ! -e /usr/sbin/policy-rc.d ]]; then
     printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d && own_policy=1
   fi
+  # apt's chatter goes to a log (shown when it fails) so provisioning output stays readable.
+  local apt_log
+  apt_log=$(mktemp "${TMPDIR:-/tmp}/aos-apt.XXXXXX.log")
   local rc=0
   if [[ -z ${_AOS_APT_UPDATED:-} ]]; then
-    apt-get -o DPkg::Lock::Timeout=600 update -qq >&2 || rc=$?
+    apt-get -o DPkg::Lock::Timeout=600 update >>"$apt_log" 2>&1 || rc=$?
     _AOS_APT_UPDATED=1
   fi
-  ((rc)) || DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq \
-    --no-install-recommends "${missing[@]}" >&2 || rc=$?
+  ((rc)) || DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y \
+    --no-install-recommends "${missing[@]}" >>"$apt_log" 2>&1 || rc=$?
+  if ((rc)); then
+    _aos_docker_say "apt-get failed (exit $rc) installing ${missing[*]}; last lines of its output:"
+    tail -n 20 "$apt_log" >&2
+  fi
+  rm -f "$apt_log"
   [[ -n $own_policy ]] && rm -f /usr/sbin/policy-rc.d
-  ((rc)) && _aos_docker_say "apt-get failed (exit $rc) installing ${missing[*]}"
   return "$rc"
 }
 
-# dockerd flags beyond the storage/paths, chosen for this sandbox (Firecracker VM, Debian 12,
-# kernel without a usable netfilter for Docker's rules):
-#  --iptables=false     Docker's NAT/filter rules are not needed (and must not give containers a
-#                       way out); published ports still work through docker-proxy, the userland
-#                       proxy that listens on 127.0.0.1:PORT and connects to the container's
-#                       bridge address, which the host reaches directly.
-#  --ip-forward=false   the host does not route container traffic anywhere: containers cannot
-#  --ip-masq=false      reach beyond this machine even if a rule were missing.
+# dockerd flags beyond the storage/paths. Found on this kind of machine (Firecracker VM, Debian 12,
+# kernel 6.x, cgroup v1, no systemd): dockerd 20.10 from docker.io starts with its own containerd
+# as root; the bridge driver works (docker0 and user-defined bridges come up); iptables (nft
+# backend) works too, but we switch Docker's use of it off on purpose:
+#  --iptables=false     no NAT/filter rules: nothing gives containers a way out. Published ports
+#                       still work (checked: -p 127.0.0.1:PORT:80 serves the page) through
+#                       docker-proxy, the userland proxy that listens on 127.0.0.1:PORT and
+#                       connects to the container's bridge address, which the host reaches directly.
+#  --ip-forward=false   the host does not route container traffic anywhere (dockerd then warns
+#  --ip-masq=false      "IPv4 forwarding is disabled": intended). Bridges of different stacks
+#                       cannot reach each other either, since nothing forwards between them.
 #  --userland-proxy-path  Debian's docker-proxy, found whatever PATH the caller has.
-# The default bridge (docker0) and user-defined bridge networks work without iptables.
+#  --default-address-pool  AOS makes one bridge network per stack; Docker's default pools hold
+#                       only ~30 networks, this one 256 (/24 each, host-local addresses).
+# Not needed: --bridge=none (would lose published ports), --ip6tables (off by default in 20.10).
 _aos_dockerd_flags() {
-  local flags=(--iptables=false --ip-forward=false --ip-masq=false)
+  local flags=(--iptables=false --ip-forward=false --ip-masq=false
+    --default-address-pool base=10.213.0.0/16,size=24)
   [[ -x /usr/sbin/docker-proxy ]] && flags+=(--userland-proxy-path /usr/sbin/docker-proxy)
   printf '%s\n' "${flags[@]}"
 }
