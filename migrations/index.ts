@@ -1,5 +1,9 @@
 // Every migration in order. Listed explicitly (not discovered by file glob) so that the same list
 // runs under tsx, vitest and a compiled build alike.
 import { Migration20261125000000_foundation } from './Migration20261125000000_foundation.js';
+import { Migration20261125010000_stacks } from './Migration20261125010000_stacks.js';
 
-export const migrationsList = [{ name: 'Migration20261125000000_foundation', class: Migration20261125000000_foundation }];
+export const migrationsList = [
+  { name: 'Migration20261125000000_foundation', class: Migration20261125000000_foundation },
+  { name: 'Migration20261125010000_stacks', class: Migration20261125010000_stacks },
+];

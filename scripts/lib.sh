@@ -136,6 +136,20 @@ aos_ensure_admin_token() {
   export AOS_ADMIN_TOKEN
 }
 
+# The key that seals secrets at rest (secret inputs and attributes, cluster credentials):
+# AOS_SECRET_KEY when set, else one generated once and kept in the data directory.
+aos_ensure_secret_key() {
+  if [ -n "${AOS_SECRET_KEY:-}" ]; then return 0; fi
+  local file="$AOS_DATA_DIR/secret-key"
+  if [ ! -s "$file" ]; then
+    mkdir -p "$AOS_DATA_DIR"
+    (umask 077 && node -e "process.stdout.write(require('node:crypto').randomBytes(32).toString('base64url'))" >"$file")
+  fi
+  chmod 600 "$file"
+  AOS_SECRET_KEY="$(cat "$file")"
+  export AOS_SECRET_KEY
+}
+
 aos_stop_started() {
   local pid
   for pid in "${AOS_STARTED_PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done

@@ -32,6 +32,7 @@ fi
 aos_migrate
 export AOS_ADMIN_TOKEN="aos_test_admin_$(node -e "process.stdout.write(require('node:crypto').randomBytes(16).toString('hex'))")"
 export AOS_DATA_DIR_TEST="$AOS_DATA_DIR/test"
+export AOS_SECRET_KEY="test-secret-key-$(node -e "process.stdout.write(require('node:crypto').randomBytes(16).toString('hex'))")"
 if [ -f scripts/docker.sh ] && [ "${AOS_DOCKER:-}" != off ]; then
   source scripts/docker.sh
   if aos_docker_ensure "$AOS_DATA_DIR"; then

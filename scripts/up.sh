@@ -16,6 +16,7 @@ aos_ensure_database aos
 aos_ensure_temporal "${AOS_TEMPORAL_PORT:-7233}" "${AOS_TEMPORAL_UI_PORT:-8233}" "$AOS_DATA_DIR/temporal/temporal.db"
 aos_migrate
 aos_ensure_admin_token
+aos_ensure_secret_key
 if [ -f scripts/docker.sh ] && [ "${AOS_DOCKER:-}" != off ]; then
   source scripts/docker.sh
   aos_docker_ensure "$AOS_DATA_DIR" || aos_log "no Docker engine: DOCKER clusters cannot deploy (set AOS_DOCKER=off to silence)"

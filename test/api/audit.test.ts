@@ -29,7 +29,7 @@ beforeAll(async () => {
 });
 afterAll(async () => t?.close());
 
-type Rec = { traceName: string; traceStatus: string; code: number; user: string; tenant: string; resourceId: string | null; resourceName: string | null; sourceIp: string | null; request: Record<string, unknown>; message: string; time: string };
+type Rec = { traceName: string; resourceType: string; traceStatus: string; code: number; user: string; tenant: string; resourceId: string | null; resourceName: string | null; sourceIp: string | null; request: Record<string, unknown>; message: string; time: string };
 async function records(token: string, filter: Record<string, unknown> = {}, first = 50): Promise<Rec[]> {
   const res = await t.gql(token, RECORDS, { filter, first });
   if (res.errors) throw new Error(JSON.stringify(res.errors));

@@ -11,7 +11,7 @@ beforeAll(async () => {
 });
 afterAll(async () => t?.close());
 
-async function post(body: string | Buffer, headers: Record<string, string> = {}) {
+async function post(body: string, headers: Record<string, string> = {}) {
   const res = await fetch(t.url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${tenant.operator}`, ...headers },

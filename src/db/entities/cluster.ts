@@ -1,0 +1,20 @@
+import { defineEntity, type InferEntity } from '@mikro-orm/core';
+import { TenantSchema } from './tenant.js';
+
+/** A deployment target. Credentials (kubeconfig, connection URL) are stored encrypted, never returned. */
+export const ClusterSchema = defineEntity({
+  name: 'Cluster',
+  tableName: 'clusters',
+  uniques: [{ properties: ['tenant', 'name'] }],
+  properties: (p) => ({
+    id: p.uuid().primary(),
+    tenant: p.manyToOne(TenantSchema).deleteRule('cascade'),
+    name: p.string().length(100),
+    kind: p.enum(['DOCKER', 'KUBERNETES', 'POSTGRESQL'] as const),
+    endpoint: p.string().length(1024).nullable(),
+    publishAddress: p.string().length(64).default('127.0.0.1'),
+    credentialsEnc: p.text().nullable(),
+    createdAt: p.datetime().onCreate(() => new Date()),
+  }),
+});
+export type Cluster = InferEntity<typeof ClusterSchema>;

@@ -1,0 +1,122 @@
+import { defineEntity, type InferEntity } from '@mikro-orm/core';
+import { ClusterSchema } from './cluster.js';
+import { TemplateSchema, TemplateVersionSchema } from './template.js';
+import { TenantSchema } from './tenant.js';
+
+export const STACK_STATUSES = ['INITIAL', 'PROCESSING', 'NORMAL', 'STOPPED', 'PARTIALLY_STOPPED', 'ABNORMAL', 'UNKNOWN_ERROR'] as const;
+export type StackStatus = (typeof STACK_STATUSES)[number];
+export const STACK_ACTIONS = ['INSTALL', 'UPDATE', 'START', 'STOP', 'DELETE', 'ROLLBACK'] as const;
+export type StackAction = (typeof STACK_ACTIONS)[number];
+export const ACTION_STATES = ['IN_PROGRESS', 'COMPLETE', 'FAILED'] as const;
+export type ActionState = (typeof ACTION_STATES)[number];
+
+export const StackSchema = defineEntity({
+  name: 'Stack',
+  tableName: 'stacks',
+  uniques: [{ properties: ['tenant', 'name'] }, { properties: ['tenant', 'createRequestToken'] }],
+  properties: (p) => ({
+    id: p.uuid().primary(),
+    tenant: p.manyToOne(TenantSchema).deleteRule('cascade'),
+    name: p.string().length(100),
+    description: p.text().nullable(),
+    template: p.manyToOne(TemplateSchema).deleteRule('restrict'),
+    templateVersion: p.manyToOne(TemplateVersionSchema).deleteRule('restrict'),
+    cluster: p.manyToOne(ClusterSchema).deleteRule('restrict').nullable(),
+    namespace: p.string().length(63).default('default'),
+    /** Inputs as given plus defaults; secret inputs' values are encrypted ("enc:v1:…"). */
+    inputs: p.json<Record<string, unknown>>(),
+    status: p.enum([...STACK_STATUSES]).default('INITIAL'),
+    /** The status before the running action, for InvalidStackState and for cancel. */
+    previousStatus: p.enum([...STACK_STATUSES]).nullable(),
+    action: p.enum([...STACK_ACTIONS]).nullable(),
+    actionState: p.enum([...ACTION_STATES]).nullable(),
+    /** The Temporal workflow of the running or last action. */
+    actionWorkflowId: p.string().length(200).nullable(),
+    /** What the running update moves to (inputs encrypted like `inputs`); null otherwise. */
+    pendingUpdate: p.json<{ templateVersionId: string; inputs: Record<string, unknown> }>().nullable(),
+    actionRequestToken: p.string().length(128).nullable(),
+    createRequestToken: p.string().length(128).nullable(),
+    autoRollback: p.boolean().default(true),
+    timeoutMinutes: p.integer().default(60),
+    revision: p.integer().default(0),
+    outputs: p.json<Record<string, { value: unknown; description?: string; secret?: boolean }>>().nullable(),
+    statusReason: p.text().nullable(),
+    createdAt: p.datetime().onCreate(() => new Date()),
+    updatedAt: p.datetime().onCreate(() => new Date()).onUpdate(() => new Date()),
+  }),
+});
+export type Stack = InferEntity<typeof StackSchema>;
+
+export const StackElementSchema = defineEntity({
+  name: 'StackElement',
+  tableName: 'stack_elements',
+  uniques: [{ properties: ['stack', 'name'] }],
+  properties: (p) => ({
+    id: p.uuid().primary(),
+    stack: p.manyToOne(StackSchema).deleteRule('cascade'),
+    name: p.string().length(200),
+    type: p.string().length(200),
+    /** e.g. PENDING, CREATE_IN_PROGRESS, CREATE_COMPLETE, CREATE_FAILED, DELETE_COMPLETE, STOPPED. */
+    status: p.string().length(40).default('PENDING'),
+    statusReason: p.text().nullable(),
+    health: p.enum(['HEALTHY', 'UNKNOWN', 'ABNORMAL'] as const).default('UNKNOWN'),
+    physicalId: p.string().length(512).nullable(),
+    /** Deployed attributes; secret ones encrypted ("enc:v1:…"). */
+    attributes: p.json<Record<string, unknown>>().nullable(),
+    /** The resolved properties it was deployed with (secret values encrypted), for diff and update. */
+    properties: p.json<Record<string, unknown>>().nullable(),
+    createdAt: p.datetime().onCreate(() => new Date()),
+    updatedAt: p.datetime().onCreate(() => new Date()).onUpdate(() => new Date()),
+  }),
+});
+export type StackElement = InferEntity<typeof StackElementSchema>;
+
+/** Events outlive their stack (no foreign key): a deleted stack's history stays readable to audit. */
+export const StackEventSchema = defineEntity({
+  name: 'StackEvent',
+  tableName: 'stack_events',
+  indexes: [{ properties: ['stackId', 'seq'] }],
+  properties: (p) => ({
+    seq: p.bigint('number').primary().autoincrement(),
+    id: p.uuid().unique(),
+    tenantId: p.uuid(),
+    stackId: p.uuid(),
+    time: p.datetime().onCreate(() => new Date()),
+    type: p.string().length(60),
+    element: p.string().length(200).nullable(),
+    status: p.string().length(40).nullable(),
+    message: p.text(),
+  }),
+});
+export type StackEvent = InferEntity<typeof StackEventSchema>;
+
+export const AlarmSchema = defineEntity({
+  name: 'Alarm',
+  tableName: 'alarms',
+  indexes: [{ properties: ['stack', 'clearedAt'] }],
+  properties: (p) => ({
+    id: p.uuid().primary(),
+    stack: p.manyToOne(StackSchema).deleteRule('cascade'),
+    element: p.string().length(200).nullable(),
+    message: p.text(),
+    raisedAt: p.datetime().onCreate(() => new Date()),
+    clearedAt: p.datetime().nullable(),
+  }),
+});
+export type Alarm = InferEntity<typeof AlarmSchema>;
+
+/** What every successful install or update applied: enough to restore or copy the stack. */
+export const StackRevisionSchema = defineEntity({
+  name: 'StackRevision',
+  tableName: 'stack_revisions',
+  uniques: [{ properties: ['stack', 'number'] }],
+  properties: (p) => ({
+    id: p.uuid().primary(),
+    stack: p.manyToOne(StackSchema).deleteRule('cascade'),
+    number: p.integer(),
+    templateVersion: p.manyToOne(TemplateVersionSchema).deleteRule('restrict'),
+    inputs: p.json<Record<string, unknown>>(),
+    createdAt: p.datetime().onCreate(() => new Date()),
+  }),
+});
+export type StackRevision = InferEntity<typeof StackRevisionSchema>;

@@ -1,0 +1,83 @@
+// The stack state machine of DESIGN §6, pure: which operation may start from which status, and
+// where each one ends. Services and workflows both read it; nothing here does IO.
+
+export type StackStatus = 'INITIAL' | 'PROCESSING' | 'NORMAL' | 'STOPPED' | 'PARTIALLY_STOPPED' | 'ABNORMAL' | 'UNKNOWN_ERROR';
+export type RecordedAction = 'INSTALL' | 'UPDATE' | 'START' | 'STOP' | 'DELETE' | 'ROLLBACK';
+export type ActionState = 'IN_PROGRESS' | 'COMPLETE' | 'FAILED';
+
+/** Everything a caller can ask of a stack. */
+export type StackOperation = 'INSTALL' | 'UPDATE' | 'START' | 'STOP' | 'DELETE' | 'FORCE_DELETE' | 'CANCEL' | 'RETRY' | 'ROLLBACK';
+
+export interface StackSituation {
+  status: StackStatus;
+  action: RecordedAction | null;
+  actionState: ActionState | null;
+}
+
+const ALL_BUT_PROCESSING: StackStatus[] = ['INITIAL', 'NORMAL', 'STOPPED', 'PARTIALLY_STOPPED', 'ABNORMAL', 'UNKNOWN_ERROR'];
+
+const ALLOWED_FROM: Record<Exclude<StackOperation, 'RETRY' | 'ROLLBACK'>, StackStatus[]> = {
+  INSTALL: ['INITIAL'],
+  UPDATE: ['NORMAL'],
+  START: ['STOPPED', 'PARTIALLY_STOPPED'],
+  STOP: ['NORMAL', 'ABNORMAL', 'PARTIALLY_STOPPED'],
+  DELETE: ALL_BUT_PROCESSING,
+  FORCE_DELETE: [...ALL_BUT_PROCESSING, 'PROCESSING'],
+  CANCEL: ['PROCESSING'],
+};
+
+/** Retry repeats the action that failed; rollback undoes a failed install or update. */
+export function isAllowed(op: StackOperation, s: StackSituation): boolean {
+  switch (op) {
+    case 'RETRY':
+      return s.status === 'ABNORMAL' && s.actionState === 'FAILED' && s.action !== null && s.action !== 'DELETE' && s.action !== 'ROLLBACK';
+    case 'ROLLBACK':
+      return s.status === 'ABNORMAL' && s.actionState === 'FAILED' && (s.action === 'INSTALL' || s.action === 'UPDATE');
+    default:
+      return ALLOWED_FROM[op].includes(s.status);
+  }
+}
+
+export function allowedOperations(s: StackSituation): StackOperation[] {
+  const all: StackOperation[] = ['INSTALL', 'UPDATE', 'START', 'STOP', 'DELETE', 'FORCE_DELETE', 'CANCEL', 'RETRY', 'ROLLBACK'];
+  return all.filter((op) => isAllowed(op, s));
+}
+
+/** The action a RETRY runs again. */
+export function retriedAction(s: StackSituation): RecordedAction | null {
+  return isAllowed('RETRY', s) ? s.action : null;
+}
+
+/** The action recorded on the stack while an operation runs. */
+export function recordedActionOf(op: StackOperation, s: StackSituation): RecordedAction {
+  switch (op) {
+    case 'FORCE_DELETE':
+      return 'DELETE';
+    case 'RETRY':
+      return s.action ?? 'INSTALL';
+    case 'CANCEL':
+      return s.action ?? 'INSTALL';
+    default:
+      return op;
+  }
+}
+
+/** Where a failed action leaves the stack when nothing was rolled back. */
+export function statusAfterFailure(action: RecordedAction, partial: { someStopped?: boolean } = {}): StackStatus {
+  if (action === 'STOP') return partial.someStopped ? 'PARTIALLY_STOPPED' : 'ABNORMAL';
+  return 'ABNORMAL';
+}
+
+export function statusAfterSuccess(action: Exclude<RecordedAction, 'DELETE'>): StackStatus {
+  switch (action) {
+    case 'STOP':
+      return 'STOPPED';
+    case 'ROLLBACK':
+      return 'INITIAL';
+    default:
+      return 'NORMAL';
+  }
+}
+
+export const DEFAULT_TIMEOUT_MINUTES = 60;
+export const MAX_TIMEOUT_MINUTES = 1440;

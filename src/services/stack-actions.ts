@@ -1,0 +1,98 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Client } from '@temporalio/client';
+import { StackSchema, type Stack } from '../db/entities/index.js';
+import { InvalidStackState, StackBusy } from '../domain/errors.js';
+import { allowedOperations, isAllowed, recordedActionOf, type StackOperation } from '../domain/stack-state.js';
+import { publish } from '../events/publish.js';
+import { recordStackEvent } from '../events/stack-events.js';
+import { startStackWorkflow, cancelStackWorkflow } from '../temporal/stack-workflows.js';
+
+export interface ActionRunner {
+  client: Client;
+  taskQueue: string;
+}
+
+export interface BeginOptions {
+  requestToken?: string | null;
+  /** UPDATE: what the stack moves to (inputs with secrets sealed). */
+  pendingUpdate?: { templateVersionId: string; inputs: Record<string, unknown> } | null;
+}
+
+function refuse(stack: Stack, op: StackOperation): never {
+  if (stack.status === 'PROCESSING') throw new StackBusy(`stack "${stack.name}" is busy with ${stack.action ?? 'an action'}`);
+  throw new InvalidStackState(
+    `${op} is not allowed while stack "${stack.name}" is ${stack.status}`,
+    stack.status,
+    allowedOperations({ status: stack.status, action: stack.action ?? null, actionState: stack.actionState ?? null }),
+  );
+}
+
+/**
+ * Moves a stack into PROCESSING for one operation and starts its workflow. The move is a
+ * conditional UPDATE on the status that was read, so of many concurrent requests exactly one
+ * wins; the others see PROCESSING (StackBusy) or, when they carry the winner's request token, the
+ * winner's action (idempotent success, no second workflow).
+ */
+export async function beginAction(
+  em: EntityManager,
+  runner: ActionRunner,
+  stack: Stack,
+  op: Exclude<StackOperation, 'CANCEL'>,
+  options: BeginOptions = {},
+): Promise<{ stack: Stack; started: boolean }> {
+  const token = options.requestToken ?? null;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    if (token && stack.actionRequestToken === token) return { stack, started: false };
+    const situation = { status: stack.status, action: stack.action ?? null, actionState: stack.actionState ?? null };
+    if (!isAllowed(op, situation)) refuse(stack, op);
+    const action = recordedActionOf(op, situation);
+    const claimed = await em.nativeUpdate(
+      StackSchema,
+      { id: stack.id, status: stack.status },
+      {
+        status: 'PROCESSING',
+        previousStatus: stack.status,
+        action,
+        actionState: 'IN_PROGRESS',
+        actionRequestToken: token,
+        actionWorkflowId: null,
+        statusReason: null,
+        ...(options.pendingUpdate !== undefined ? { pendingUpdate: options.pendingUpdate } : {}),
+        updatedAt: new Date(),
+      },
+    );
+    await em.refresh(stack);
+    if (claimed === 0) continue;
+    try {
+      const workflowId = await startStackWorkflow(runner.client, runner.taskQueue, {
+        stackId: stack.id,
+        action,
+        ...(op === 'RETRY' ? { retry: true } : {}),
+        ...(op === 'FORCE_DELETE' ? { force: true } : {}),
+      });
+      stack.actionWorkflowId = workflowId;
+      await em.flush();
+    } catch (error) {
+      // Nothing started: put the stack back as it was.
+      await em.nativeUpdate(StackSchema, { id: stack.id }, { status: stack.previousStatus ?? 'INITIAL', actionState: 'FAILED', actionRequestToken: null });
+      await em.refresh(stack);
+      throw error;
+    }
+    await publish(em, 'stack.changed', { tenantId: stack.tenant.id, stackId: stack.id });
+    return { stack, started: true };
+  }
+  refuse(stack, op);
+}
+
+export async function cancelAction(em: EntityManager, runner: ActionRunner, stack: Stack): Promise<Stack> {
+  if (!isAllowed('CANCEL', { status: stack.status, action: stack.action ?? null, actionState: stack.actionState ?? null })) refuse(stack, 'CANCEL');
+  await recordStackEvent(em, {
+    tenantId: stack.tenant.id,
+    stackId: stack.id,
+    type: 'ACTION_CANCEL_REQUESTED',
+    status: stack.action ?? null,
+    message: `cancellation of ${stack.action ?? 'the action'} requested`,
+  });
+  await cancelStackWorkflow(runner.client, stack.id);
+  return stack;
+}
