@@ -90,7 +90,10 @@ export function closestName(wrong: string, known: Iterable<string>): string | un
       bestDistance = distance;
     }
   }
-  return best;
+  if (best !== undefined || needle.length < 3) return best;
+  // Abbreviations ("str", "StatelessApp") are far in edit distance but plainly meant.
+  const extensions = [...known].filter((candidate) => candidate.toLowerCase().startsWith(needle));
+  return extensions.length === 1 ? extensions[0] : undefined;
 }
 
 /** "did you mean X?" when a close name exists, otherwise the list of valid names when it is short. */
