@@ -1,12 +1,18 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { AosConfig } from '../src/config.js';
 import type { NotificationListener } from '../src/events/listener.js';
+import type { SecretBox } from '../src/services/secret-box.js';
+import type { ActionRunner } from '../src/services/stack-actions.js';
 import type { Viewer } from '../src/services/viewer.js';
 
 /** Long-lived parts shared by every operation of one API process. */
 export interface AppServices {
   config: AosConfig;
   listener: NotificationListener;
+  /** Starts and cancels stack workflows (the Temporal client and task queue). */
+  runner: ActionRunner;
+  /** Seals secrets at rest. */
+  secrets: SecretBox;
 }
 
 /** Built once per GraphQL operation. */

@@ -13,6 +13,8 @@ import { NotificationListener } from './events/listener.js';
 import { queryLimitsRule } from './api/limits.js';
 import { requestBodyPlugin } from './api/request-body.js';
 import { authenticate, ensureBootstrapAdmin } from './services/auth.js';
+import { SecretBox } from './services/secret-box.js';
+import { connectTemporal } from './temporal/client.js';
 import type { Viewer } from './services/viewer.js';
 
 export interface App {
@@ -53,7 +55,9 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<App> {
   if (config.adminToken) await ensureBootstrapAdmin(orm.em.fork(), config.adminToken);
   const listener = new NotificationListener(config.databaseUrl);
   await listener.start();
-  const services: AppServices = { config, listener };
+  const temporal = await connectTemporal(config);
+  const secrets = new SecretBox(config.secretKey ?? 'aos-development-key-set-AOS_SECRET_KEY');
+  const services: AppServices = { config, listener, runner: { client: temporal.client, taskQueue: config.taskQueue }, secrets };
 
   const viewerFor = async (token: string | null): Promise<Viewer> => {
     if (!token) throw unauthenticated('missing bearer token: send "Authorization: Bearer <token>"');
@@ -170,6 +174,7 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<App> {
         server.close(() => resolve());
       });
       await listener.close();
+      await temporal.close();
       if (!options.orm) await orm.close(true);
     },
   };
