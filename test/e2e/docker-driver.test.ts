@@ -8,8 +8,12 @@ import {
   dockerClient,
   dockerClusterHealth,
   listOwnedObjects,
+  nodePortRange,
+  parseApplicationSpec,
+  parseDockerEndpoint,
   statelessApplicationDriver as driver,
 } from '../../src/drivers/docker/index.js';
+import { containerSpecHash } from '../../src/drivers/docker/spec.js';
 import { LABEL_ELEMENT, LABEL_STACK, PermanentDriverError, physicalName, type ElementState } from '../../src/drivers/types.js';
 import { dockerCluster, dockerHost, dockerSkipReason, elementContext, httpGet, uniqueRunId, type RecordingContext } from '../helpers/docker.js';
 
@@ -22,7 +26,7 @@ if (skipReason) console.warn(skipReason);
 const UNREACHABLE_REGISTRY_IMAGE = '127.0.0.1:5999/wuhu/nginx:latest';
 const SECRET_VALUE = `s3cret-${uniqueRunId()}`;
 
-function containerComponent(image: string) {
+function containerComponent(image: string, serviceType: 'NodePort' | 'ClusterIP' = 'NodePort') {
   return {
     name: 'nginx-package',
     type: 'CTC.ServiceStage.ContainerComponent',
@@ -34,7 +38,7 @@ function containerComponent(image: string) {
         secrets: [{ name: 'API_TOKEN', value: SECRET_VALUE }],
         volumes: [{ name: 'data', mountPath: '/data' }],
         ports: [{ containerPort: 80, protocol: 'TCP' }],
-        serviceSpec: { type: 'NodePort', ports: [{ protocol: 'TCP', port: 80, targetPort: 80 }] },
+        serviceSpec: { type: serviceType, ports: [{ protocol: 'TCP', port: 80, targetPort: 80 }] },
       },
     },
   };
@@ -203,6 +207,29 @@ describe.skipIf(skipReason !== null)('Docker driver on a real engine', () => {
     expect((await driver.health!(main.ctx, main.state)).health).toBe('HEALTHY');
   });
 
+  test('elements of a stack share its network, which outlives an element while another still has (stopped) containers', async () => {
+    const sidecar = elementContext({
+      stackId: main.ctx.stackId,
+      stackName: main.ctx.stackName,
+      element: 'sidecar',
+      cluster,
+      requirements: { package: containerComponent('aos-test/httpd:1', 'ClusterIP') },
+    });
+    contexts.push(sidecar);
+    const sidecarState = await driver.create(sidecar, appProperties(1));
+    expect(sidecarState.attributes.endpoints).toEqual([`${physicalName(sidecar, '0')}:80`]);
+    expect((sidecarState.attributes.Service as { ports: { nodePort: unknown }[] }).ports[0].nodePort).toBeNull();
+    // Health probes the ClusterIP element through the loopback port published for its health check.
+    expect(await driver.health!(sidecar, sidecarState)).toMatchObject({ health: 'HEALTHY' });
+
+    const stopped = await driver.stop!(main.ctx, main.state);
+    await driver.delete(sidecar, sidecarState);
+    const network = `network/${physicalName({ namespace: 'default', stackName: main.ctx.stackName, element: 'net' })}`;
+    expect(await listOwnedObjects(cluster, main.ctx.stackId)).toContain(network);
+    main.state = await driver.start!(main.ctx, stopped);
+    expect((await httpGet('127.0.0.1', nodePortOf(main.state))).body).toContain('AOS test page v2');
+  });
+
   test('delete removes every object carrying the stack label, and a second delete is a no-op', async () => {
     expect(await listOwnedObjects(cluster, main.ctx.stackId)).toEqual(expect.arrayContaining([
       `container/${physicalName(main.ctx, '0')}`,
@@ -261,5 +288,50 @@ describe.skipIf(skipReason !== null)('Docker driver on a real engine', () => {
     const ctx = context('component');
     expect(await containerComponentDriver.create(ctx, containerComponent('aos-test/httpd:1').properties)).toEqual({ physicalId: null, attributes: {} });
     await containerComponentDriver.delete(ctx, null);
+  });
+});
+
+// The pure parts run everywhere, engine or not.
+describe('Docker driver: spec, endpoints, port range', () => {
+  test('a container spec is read with defaults, and bad values are permanent errors that never echo secrets', () => {
+    const pkg = containerComponent('aos-test/httpd:1').properties.package;
+    const spec = parseApplicationSpec(appProperties(2), pkg);
+    expect(spec).toMatchObject({ instances: 2, restartPolicy: 'Always', serviceType: 'NodePort', command: ['httpd', '-f', '-p', '80', '-h', '/www'] });
+    expect(spec.servicePorts).toEqual([{ protocol: 'tcp', port: 80, targetPort: 80, nodePort: undefined }]);
+
+    const badSecret = { ...pkg, secrets: [{ name: 'API_TOKEN', value: { nested: SECRET_VALUE } }] };
+    const failure = (() => {
+      try {
+        parseApplicationSpec(appProperties(1), badSecret);
+        return null;
+      } catch (error) {
+        return error;
+      }
+    })();
+    expect(failure).toBeInstanceOf(PermanentDriverError);
+    expect((failure as Error).message).toContain('secrets[0] (API_TOKEN)');
+    expect((failure as Error).message).not.toContain(SECRET_VALUE);
+
+    expect(() => parseApplicationSpec({ ...appProperties(1), instances: -1 }, pkg)).toThrow(/instances must be an integer/);
+    expect(() => parseApplicationSpec({ ...appProperties(1), restartPolicy: 'Sometimes' }, pkg)).toThrow(/restartPolicy/);
+    expect(() => parseApplicationSpec(appProperties(1), { ...pkg, serviceSpec: { type: 'LoadBalancer' } })).toThrow(/NodePort or ClusterIP/);
+    expect(() => parseApplicationSpec(appProperties(1), { ...pkg, image: '' })).toThrow(/image/);
+  });
+
+  test('the spec hash changes with what needs a new container, not with instances or restart policy', () => {
+    const pkg = containerComponent('aos-test/httpd:1').properties.package;
+    const base = containerSpecHash(parseApplicationSpec(appProperties(1), pkg));
+    expect(containerSpecHash(parseApplicationSpec({ ...appProperties(5), restartPolicy: 'Never' }, pkg))).toBe(base);
+    expect(containerSpecHash(parseApplicationSpec(appProperties(1), { ...pkg, image: 'aos-test/httpd:2' }))).not.toBe(base);
+    expect(containerSpecHash(parseApplicationSpec(appProperties(1), { ...pkg, secrets: [{ name: 'API_TOKEN', value: 'other' }] }))).not.toBe(base);
+  });
+
+  test('endpoints and the NodePort range are parsed strictly', () => {
+    expect(parseDockerEndpoint('unix:///run/x/docker.sock')).toEqual({ kind: 'unix', socketPath: '/run/x/docker.sock' });
+    expect(parseDockerEndpoint('tcp://127.0.0.1:2375')).toEqual({ kind: 'tcp', host: '127.0.0.1', port: 2375 });
+    expect(() => parseDockerEndpoint('ssh://host')).toThrow(PermanentDriverError);
+    expect(nodePortRange(undefined)).toEqual({ min: 30000, max: 32767 });
+    expect(nodePortRange('31000-31010')).toEqual({ min: 31000, max: 31010 });
+    expect(() => nodePortRange('32000-31000')).toThrow(/AOS_NODEPORT_RANGE/);
   });
 });

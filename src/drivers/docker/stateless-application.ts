@@ -300,7 +300,7 @@ class ApplicationOnDocker {
     }
   }
 
-  async inspectNetwork(): Promise<{ Id: string; Labels?: Record<string, string>; Containers?: Record<string, unknown> } | null> {
+  async inspectNetwork(): Promise<{ Id: string; Labels?: Record<string, string> } | null> {
     try {
       const info = await this.docker.getNetwork(this.networkName).inspect();
       // Inspect also matches an id prefix: insist on the name.
@@ -777,9 +777,12 @@ export const statelessApplicationDriver: ElementDriver = {
       await tolerate(() => app.docker.getVolume(volume.Name).remove(), [404]);
       ctx.log(`removed volume ${volume.Name}`);
     }
-    // The stack's network goes with the last element that used it.
+    // The stack's network goes with the last container attached to it. A network's own list of
+    // containers shows running ones only; the list filter sees stopped ones too (an element of
+    // the stack that is stopped still needs the network to start again).
     const network = await app.inspectNetwork();
-    if (network && ownedByStack(network.Labels, ctx) && Object.keys(network.Containers ?? {}).length === 0) {
+    const attached = network ? await app.docker.listContainers({ all: true, filters: { network: [network.Id] } }) : [];
+    if (network && ownedByStack(network.Labels, ctx) && attached.length === 0) {
       try {
         await app.docker.getNetwork(network.Id).remove();
         ctx.log(`removed network ${app.networkName}`);
