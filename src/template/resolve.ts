@@ -167,9 +167,11 @@ class Resolver {
         const target = reference.value.node === SELF ? node : reference.value.node;
         if (target === undefined) return this.fail(ProblemCode.BAD_FUNCTION, argsAt, 'SELF means the node holding the value; outputs belong to no node');
         if (!Object.prototype.hasOwnProperty.call(this.nodes, target)) return this.fail(ProblemCode.UNDEFINED_NODE, argsAt, `node "${target}" is not defined`);
+        const path = reference.value.path;
+        const key = `${target}\u0000${reference.value.name}`;
+        if (this.inProgress.has(key)) return this.evaluateWithinProperty(target, reference.value.name, path, node, argsAt, relative, secrets);
         const property = this.property(target, reference.value.name);
         if (property === undefined) return this.fail(ProblemCode.UNDEFINED_PROPERTY, argsAt, `node "${target}" has no value for property "${reference.value.name}"`);
-        const path = reference.value.path;
         if (property.secretPaths.some((secret) => isPrefix(secret, path) || isPrefix(path, secret))) secrets.push(relative);
         return this.navigate(property.value, path, argsAt, `property "${reference.value.name}" of "${target}"`);
       }
@@ -199,6 +201,34 @@ class Resolver {
         return combineJoin(parts, joined.value.delimiter);
       }
     }
+  }
+
+  /**
+   * get_property into the property being evaluated (`[SELF, package, ports, 0, containerPort]` inside
+   * `package`): evaluates just the part named by the path, which is fine unless that part is itself.
+   */
+  private evaluateWithinProperty(
+    target: string,
+    name: string,
+    path: PathSegment[],
+    node: string | undefined,
+    at: PathSegment[],
+    relative: PathSegment[],
+    secrets: PropertyPath[],
+  ): unknown {
+    const partKey = `${target}\u0000${name}\u0000${JSON.stringify(path)}`;
+    const raw = this.rawProperties(target)[name];
+    let part: unknown = raw;
+    let consumed = 0;
+    while (consumed < path.length && asFunctionCall(part) === undefined && part !== undefined) part = valueAtPath(part, [path[consumed++]]);
+    if (path.length === 0 || this.inProgress.has(partKey)) {
+      return this.fail(ProblemCode.CYCLE, at, `property "${name}" of "${target}" refers back to itself through get_property`);
+    }
+    if (part === undefined) return this.fail(ProblemCode.UNDEFINED_PROPERTY, at, `property "${name}" of "${target}" has nothing at ${formatPath(path)}`);
+    this.inProgress.add(partKey);
+    const value = this.evaluate(part, node ?? target, at, relative, secrets);
+    this.inProgress.delete(partKey);
+    return this.navigate(value, path.slice(consumed), at, `property "${name}" of "${target}"`);
   }
 
   private navigate(value: unknown, path: PathSegment[], at: PathSegment[], what: string): unknown {
