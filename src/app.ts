@@ -12,6 +12,7 @@ import { initORM } from './db/orm.js';
 import { NotificationListener } from './events/listener.js';
 import { queryLimitsRule } from './api/limits.js';
 import { requestBodyPlugin } from './api/request-body.js';
+import { maskError } from './api/errors.js';
 import { authenticate, ensureBootstrapAdmin } from './services/auth.js';
 import { SecretBox } from './services/secret-box.js';
 import { connectTemporal } from './temporal/client.js';
@@ -82,7 +83,7 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<App> {
     graphiql: !config.production,
     landingPage: false,
     batching: false,
-    maskedErrors: true,
+    maskedErrors: { maskError, isDev: false },
     logging: config.production ? 'warn' : 'info',
     plugins,
     context: async (initial) => {

@@ -40,7 +40,10 @@ builder.queryFields((t) => ({
     description: 'Newest first. A tenant sees its own records; an ADMIN sees every tenant’s.',
     args: { filter: t.arg({ type: AuditFilter }) },
     resolve: (_root, args, ctx) => listAuditRecords(ctx.em, ctx.viewer, args.filter ?? {}, args),
-  }),
+  },
+    { name: 'AuditRecordConnection' },
+    { name: 'AuditRecordEdge' },
+  ),
 }));
 
 builder.subscriptionFields((t) => ({

@@ -67,7 +67,7 @@ const CreateTemplateSuccess = builder.objectRef<{ template: Template }>('CreateT
 const CreateTemplateVersionSuccess = builder.objectRef<{ template: Template }>('CreateTemplateVersionSuccess').implement({
   fields: (t) => ({ template: t.field({ type: TemplateRef, resolve: (r) => r.template }) }),
 });
-const DeleteTemplateSuccess = builder.objectRef<{ templateId: string }>('DeleteTemplateSuccess').implement({
+const DeleteTemplateSuccess = builder.objectRef<{ templateId: string; name: string }>('DeleteTemplateSuccess').implement({
   fields: (t) => ({ templateId: t.exposeID('templateId') }),
 });
 
@@ -92,7 +92,10 @@ builder.queryFields((t) => ({
     description: "The tenant's templates, newest first.",
     args: { name: t.arg.string({ description: 'Only names containing this text.' }) },
     resolve: (_root, args, ctx) => listTemplates(ctx.em, ctx.viewer, args),
-  }),
+  },
+    { name: 'TemplateConnection' },
+    { name: 'TemplateEdge' },
+  ),
   template: t.field({
     type: TemplateRef,
     nullable: true,
@@ -145,8 +148,11 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: DeleteTemplateInput, required: true }) },
     errors: { types: [NotFound, TenantFrozen, Forbidden, InvalidStackState], union: { name: 'DeleteTemplateResult' } },
     resolve: audited({
-      run: async ({ input }, ctx) => ({ templateId: (await deleteTemplate(ctx.em, ctx.viewer, input.templateId)).id }),
-      traceName: 'DeleteTemplate', resourceType: 'template', before: (a) => ({ id: a.input.templateId }), after: (r) => ({ id: r.templateId }),
+      run: async ({ input }, ctx) => {
+        const gone = await deleteTemplate(ctx.em, ctx.viewer, input.templateId);
+        return { templateId: gone.id, name: gone.name };
+      },
+      traceName: 'DeleteTemplate', resourceType: 'template', before: (a) => ({ id: a.input.templateId }), after: (r) => ({ id: r.templateId, name: r.name }),
     }),
   }),
 }));

@@ -70,7 +70,9 @@ export function queryLimitsRule(limits: QueryLimits = DEFAULT_LIMITS): Validatio
           const type = fieldDef?.type;
           const isList = type ? isListType(getNullableType(type)) : false;
           const isConnection = !!type && /Connection$/.test(getNamedType(type).name);
-          const own = multiplier * (isList || isConnection ? pageSize(selection) : 1);
+          // A connection multiplies by its page size once; its `edges` list is that same page.
+          const isPageOfConnection = selection.name.value === 'edges' && !!named && /Connection$/.test(named.name);
+          const own = multiplier * ((isList || isConnection) && !isPageOfConnection ? pageSize(selection) : 1);
           acc.cost += multiplier;
           if (selection.selectionSet) walk(selection.selectionSet, type, depth + 1, own, seen, acc);
         } else if (selection.kind === Kind.INLINE_FRAGMENT) {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/postgresql';
+import { LockMode, UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/postgresql';
 import { TemplateSchema, TemplateVersionSchema, TenantSchema, type Template, type TemplateVersion } from '../db/entities/index.js';
 import { NameTaken, NotFound, QuotaExceeded, ValidationFailed } from '../domain/errors.js';
 import { analyzeTemplate, type TemplateAnalysis } from '../template/index.js';
@@ -79,7 +79,7 @@ export async function createTemplate(
   try {
     return await em.transactional(async (tx) => {
       // Row lock on the tenant serialises creations, so two racing requests cannot both pass the quota.
-      const tenant = await tx.findOneOrFail(TenantSchema, { id: viewer.tenantId }, { lockMode: 4 /* PESSIMISTIC_WRITE */ });
+      const tenant = await tx.findOneOrFail(TenantSchema, { id: viewer.tenantId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
       const used = await tx.count(TemplateSchema, { tenant });
       if (used >= tenant.quotaTemplates) {
         throw new QuotaExceeded(`tenant "${tenant.name}" has ${used} templates, its quota is ${tenant.quotaTemplates}`, tenant.quotaTemplates);

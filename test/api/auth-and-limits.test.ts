@@ -1,4 +1,7 @@
+import type { GraphQLError } from 'graphql';
 import pg from 'pg';
+import { maskError } from '../../src/api/errors.js';
+import { NotFound } from '../../src/domain/errors.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTenantWithUsers, startTestApp, type TestApp, type TestTenant } from '../helpers/app.js';
 
@@ -103,10 +106,18 @@ describe('request limits', () => {
     expect(res.body.errors![0].extensions?.code).toBe('BATCHING_DISABLED');
   });
 
-  it('masks unexpected errors', async () => {
+  it('answers a forged cursor with a clear error, not a server error', async () => {
     const res = await t.gql(tenant.operator, `{ templates(first: 5, after: "bm90LWEtY3Vyc29y") { edges { cursor } } }`);
-    expect(res.errors).toBeDefined();
-    expect(JSON.stringify(res.errors)).not.toMatch(/stack|at .*\.ts/i);
+    expect(res.errors?.[0].extensions?.code).toBe('VALIDATION_FAILED');
+    expect(res.errors?.[0].message).toMatch(/cursor/);
+  });
+
+  it('masks unexpected errors: no message, no stack', () => {
+    const masked = maskError(new Error('connection to 10.0.0.1 refused at db.ts:42'), 'Unexpected error.', false);
+    expect(masked.message).toBe('Unexpected error.');
+    expect(JSON.stringify(masked)).not.toMatch(/10\.0\.0\.1|db\.ts/);
+    const expected = maskError(new NotFound('template', 'x'), 'Unexpected error.', false) as GraphQLError;
+    expect(expected.extensions.code).toBe('NOT_FOUND');
   });
 
   it('answers introspection in development', async () => {
