@@ -146,6 +146,19 @@ describe.skipIf(skipReason !== null)('Docker driver on a real engine', () => {
     expect(await containerIds(main.ctx)).toEqual(main.ids);
   });
 
+  test('a retry after an interrupted replacement finishes it from what it finds', async () => {
+    const name0 = physicalName(main.ctx, '0');
+    const name1 = physicalName(main.ctx, '1');
+    // Instance 0: the old container was removed, the new one not yet renamed from <name>-next.
+    await docker.getContainer(name0).rename({ name: `${name0}-next` });
+    // Instance 1: a half-made <name>-next beside the original.
+    const info1 = await docker.getContainer(name1).inspect();
+    await docker.createContainer({ name: `${name1}-next`, Image: 'aos-test/httpd:1', Labels: info1.Config.Labels });
+    const again = await driver.create(main.ctx, appProperties(2));
+    expect(again).toEqual(main.state);
+    expect(await containerIds(main.ctx)).toEqual(main.ids);
+  });
+
   test('update 2 → 3 instances keeps the existing containers and the NodePort', async () => {
     const state = await driver.update!(main.ctx, appProperties(3), { properties: appProperties(2), state: main.state });
     const ids = await containerIds(main.ctx);
@@ -179,6 +192,20 @@ describe.skipIf(skipReason !== null)('Docker driver on a real engine', () => {
     expect(state.attributes.instances).toBe(2);
     main.state = state;
     main.ids = ids;
+  });
+
+  test('a replacement whose new container fails is undone: the old container serves again', async () => {
+    const broken = containerComponent('aos-test/httpd:2');
+    broken.properties.package.command = ['sh', '-c', 'exit 3'];
+    main.ctx.requirements = { package: broken };
+    const failure = await driver.update!(main.ctx, { ...appProperties(2), restartPolicy: 'Never' }, { properties: appProperties(2), state: main.state })
+      .then(() => null, (error: unknown) => error);
+    main.ctx.requirements = { package: containerComponent('aos-test/httpd:2') };
+    expect(failure).toBeInstanceOf(Error);
+    expect((failure as Error).message).toMatch(/exited with code 3/);
+    expect(await containerIds(main.ctx)).toEqual(main.ids);
+    expect((await httpGet('127.0.0.1', nodePortOf(main.state))).body).toContain('AOS test page v2');
+    expect(await driver.health!(main.ctx, main.state)).toMatchObject({ health: 'HEALTHY' });
   });
 
   test('stop: nothing runs and health says stopped; start: the page answers again', async () => {
