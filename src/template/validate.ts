@@ -203,14 +203,16 @@ function schemaErrorProblem(error: ErrorObject, context: SchemaErrorContext, rep
   switch (error.keyword) {
     case 'required': {
       const missing = String(params.missingProperty);
-      report.add(ProblemCode.MISSING_FIELD, [...path, missing], `${name === 'the template' ? 'the template' : `"${name}"`} needs "${missing}"`, MISSING_FIELD_HINTS[missing] ?? missingFieldHint(path, missing));
+      const owner = ownerOf(path);
+      const what = context.valueCode === ProblemCode.INVALID_PROPERTY ? 'property' : 'field';
+      report.add(ProblemCode.MISSING_FIELD, [...path, missing], `${owner} needs ${what} "${missing}"`, MISSING_FIELD_HINTS[missing] ?? missingFieldHint(path, missing));
       return;
     }
     case 'additionalProperties': {
       const unknown = String(params.additionalProperty);
       const allowed = isPlainObject(error.parentSchema?.properties) ? Object.keys(error.parentSchema.properties) : [];
-      const where = path.length === 0 ? 'section' : 'field';
-      report.add(ProblemCode.UNKNOWN_FIELD, [...path, unknown], `unknown ${where} "${unknown}"${path.length > 0 ? ` in ${name}` : ''}`, suggestionHint(unknown, allowed, 'allowed'));
+      const where = path.length === 0 ? 'section' : context.valueCode === ProblemCode.INVALID_PROPERTY ? 'property' : 'field';
+      report.add(ProblemCode.UNKNOWN_FIELD, [...path, unknown], `unknown ${where} "${unknown}"${path.length > 0 ? ` of ${ownerOf(path)}` : ''}`, suggestionHint(unknown, allowed, 'allowed'));
       return;
     }
     case 'const':
@@ -260,6 +262,17 @@ function schemaErrorProblem(error: ErrorObject, context: SchemaErrorContext, rep
     default:
       report.add(context.valueCode, path, `${name} ${error.message ?? 'is not valid'}${got}`);
   }
+}
+
+/** How a message names the mapping at `path`: `node "web"`, `input "image"`, `"package"`. */
+function ownerOf(path: readonly PathSegment[]): string {
+  if (path.length === 0) return 'the template';
+  const [section, name] = path;
+  if (path.length === 3 && section === 'node_templates' && path[2] === 'properties') return `node "${String(name)}"`;
+  if (path.length === 2 && (section === 'node_templates' || section === 'inputs' || section === 'outputs')) {
+    return `${section === 'node_templates' ? 'node' : section.slice(0, -1)} "${String(name)}"`;
+  }
+  return `"${fieldName(path)}"`;
 }
 
 function missingFieldHint(path: readonly PathSegment[], missing: string): string | undefined {
