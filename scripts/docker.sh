@@ -114,6 +114,7 @@ _aos_docker_install_packages() {
 #                       only ~30 networks, this one 256 (/24 each, host-local addresses).
 # Not needed: --bridge=none (would lose published ports), --ip6tables (off by default in 20.10).
 _aos_dockerd_flags() {
+  # shellcheck disable=SC2054 # the comma belongs to the pool's value
   local flags=(--iptables=false --ip-forward=false --ip-masq=false
     --default-address-pool base=10.213.0.0/16,size=24)
   [[ -x /usr/sbin/docker-proxy ]] && flags+=(--userland-proxy-path /usr/sbin/docker-proxy)
@@ -151,8 +152,16 @@ aos_docker_ensure() {
   mkdir -p "$data_dir"
   local dir
   dir=$(cd "$data_dir" && pwd)/docker
-  local sock=$dir/docker.sock pidfile=$dir/docker.pid log=$dir/dockerd.log
-  mkdir -p "$dir/root" "$dir/exec"
+  local sock=$dir/docker.sock pidfile=$dir/docker.pid log=$dir/dockerd.log exec_root=$dir/exec
+  # Unix socket paths are limited to 107 bytes; containerd's sockets live deeper in the exec
+  # root than ours. A deep DATA_DIR (a CI clone) moves them to a short per-DATA_DIR place.
+  if ((${#exec_root} > 60 || ${#sock} > 100)); then
+    local short
+    short=/run/aos-docker-$(printf '%s' "$dir" | sha256sum | cut -c1-12)
+    exec_root=$short/exec
+    ((${#sock} > 100)) && sock=$short/docker.sock
+  fi
+  mkdir -p "$dir/root" "$exec_root" "$(dirname "$sock")"
   local host=unix://$sock
 
   local old_pid=''
@@ -187,7 +196,7 @@ aos_docker_ensure() {
     setsid "$dockerd" \
     --storage-driver vfs \
     --data-root "$dir/root" \
-    --exec-root "$dir/exec" \
+    --exec-root "$exec_root" \
     -H "$host" \
     --pidfile "$pidfile" \
     "${flags[@]}" \

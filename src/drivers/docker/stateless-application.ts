@@ -216,6 +216,8 @@ class ApplicationOnDocker {
   async labelsOfContainerNamed(name: string): Promise<Record<string, string> | null> {
     try {
       const info = await this.docker.getContainer(name).inspect();
+      // Inspect also resolves an id prefix: only an exact name counts.
+      if (info.Name !== `/${name}`) return null;
       return info.Config.Labels ?? {};
     } catch (error) {
       if (statusOf(error) === 404) return null;
