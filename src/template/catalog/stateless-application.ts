@@ -9,7 +9,7 @@ export const statelessApplication: NodeTypeDef = {
     additionalProperties: false,
     properties: {
       type: { enum: ['container'], default: 'container', description: 'Workload kind; only `container` exists today.' },
-      instances: { type: 'integer', minimum: 0, maximum: 1000, default: 1, description: 'Number of running instances; 0 keeps the application defined but not running.' },
+      instances: { type: 'integer', minimum: 0, maximum: 100, default: 1, description: 'Number of running instances; 0 keeps the application defined but not running.' },
       exclusive: {
         enum: ['default', 'exclusive', true, false],
         default: 'default',
