@@ -28,7 +28,7 @@ export { analyzeTemplate } from './analyze.js';
 export { planTemplate, buildPlan, findCycles } from './plan.js';
 export { diffTemplates, type DiffOptions, type DiffTypeInfo } from './diff.js';
 export { evaluateDeferred, isDeferred, deferredReferences, type AttributesOf, type AttributeReference } from './deferred.js';
-export { maskResolvedTemplate, maskAttributes, maskSecretInputs, SECRET_MASK } from './masking.js';
+export { maskResolvedTemplate, maskAttributes, maskSecretInputs, maskSecrets, SECRET_MASK } from './masking.js';
 export { resolveInputValues, immutableInputProblems, isDeployable, type ResolveResult } from './resolve.js';
 export { inputSpecsOf, maskInputSpecs, INPUT_TYPES, CONSTRAINT_NAMES, MAX_INPUTS } from './inputs.js';
 export { FUNCTION_NAMES } from './functions.js';

@@ -44,4 +44,7 @@ export function maskAttributes(typeName: string, attributes: Record<string, unkn
   return masked;
 }
 
+/** The brief's name for masking input values by their specs (same as maskSecretInputs). */
+export const maskSecrets = maskSecretInputs;
+
 export { SECRET_MASK, maskSecretInputs };

@@ -375,7 +375,8 @@ class TemplateChecker {
         }
       }
       let constraintsUsable = true;
-      if (declaration.constraints !== undefined) {
+      // A constraints value that is not a list is already reported by the structure check.
+      if (Array.isArray(declaration.constraints)) {
         for (const issue of constraintDefinitionIssues(type, declaration.constraints, entryType)) {
           constraintsUsable = false;
           const at = issue.index >= 0 ? [...path, 'constraints', issue.index] : [...path, 'constraints'];
