@@ -7,7 +7,7 @@ import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import type { AppServices, GraphQLContext } from '../schema/context.js';
 import { schema } from '../schema/index.js';
-import { loadConfig, type AosConfig } from './config.js';
+import { loadConfig, secretKeyOf, type AosConfig } from './config.js';
 import { initORM } from './db/orm.js';
 import { NotificationListener } from './events/listener.js';
 import { queryLimitsRule } from './api/limits.js';
@@ -57,7 +57,7 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<App> {
   const listener = new NotificationListener(config.databaseUrl);
   await listener.start();
   const temporal = await connectTemporal(config);
-  const secrets = new SecretBox(config.secretKey ?? 'aos-development-key-set-AOS_SECRET_KEY');
+  const secrets = new SecretBox(secretKeyOf(config));
   const services: AppServices = { config, listener, runner: { client: temporal.client, taskQueue: config.taskQueue }, secrets };
 
   const viewerFor = async (token: string | null): Promise<Viewer> => {

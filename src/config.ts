@@ -18,6 +18,8 @@ export interface AosConfig {
   maxBodyBytes: number;
   /** Key for credentials at rest (cluster kubeconfigs, connection URLs); derived from the data dir when unset. */
   secretKey: string | null;
+  /** Elements of one install wave deployed at once. */
+  elementParallelism: number;
 }
 
 function intFromEnv(name: string, fallback: number): number {
@@ -26,6 +28,11 @@ function intFromEnv(name: string, fallback: number): number {
   const value = Number(raw);
   if (!Number.isInteger(value) || value < 0) throw new Error(`${name} must be a whole number, got "${raw}"`);
   return value;
+}
+
+/** The key of the secret box; a fixed development key only when none was configured. */
+export function secretKeyOf(config: Pick<AosConfig, 'secretKey'>): string {
+  return config.secretKey ?? 'aos-development-key-set-AOS_SECRET_KEY';
 }
 
 export function loadConfig(overrides: Partial<AosConfig> = {}): AosConfig {
@@ -43,6 +50,7 @@ export function loadConfig(overrides: Partial<AosConfig> = {}): AosConfig {
     auditRetentionDays: intFromEnv('AOS_AUDIT_RETENTION_DAYS', 7),
     maxBodyBytes: intFromEnv('AOS_MAX_BODY_BYTES', 2 * 1024 * 1024),
     secretKey: process.env.AOS_SECRET_KEY || null,
+    elementParallelism: Math.max(1, intFromEnv('AOS_ELEMENT_PARALLELISM', 10)),
     ...overrides,
   };
 }

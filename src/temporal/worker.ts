@@ -1,33 +1,46 @@
 import { createRequire } from 'node:module';
 import { NativeConnection, Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import type { AosConfig } from '../config.js';
-import { createActivities, type ActivityDeps } from './activities/index.js';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import { secretKeyOf, type AosConfig } from '../config.js';
+import { createDriverRegistry } from '../drivers/registry.js';
+import type { ElementDriver } from '../drivers/types.js';
+import { SecretBox } from '../services/secret-box.js';
+import { createActivities } from './activities/index.js';
 
 const require = createRequire(import.meta.url);
 export const workflowsPath = require.resolve('../../workflows/index.ts');
 
 /** Bundling takes about a second: tests do it once per run and pass the bundle around. */
 export async function bundleWorkflows(): Promise<WorkflowBundleWithSourceMap> {
-  return bundleWorkflowCode({ workflowsPath, logger: undefined });
+  return bundleWorkflowCode({ workflowsPath });
 }
 
 export interface WorkerOptions {
   bundle?: WorkflowBundleWithSourceMap;
-  /** Extra activities (tests add fault injection here). */
-  extraActivities?: Record<string, (...args: never[]) => Promise<unknown>>;
+  /** Drivers beyond the built-in ones (tests add fault injection). */
+  extraDrivers?: readonly ElementDriver[];
+  /** Length of one "minute" of a stack timeout (tests shrink it). */
+  timeoutUnitMs?: number;
 }
 
 export async function createWorker(
-  deps: ActivityDeps & { config: AosConfig },
+  deps: { orm: MikroORM; config: AosConfig },
   options: WorkerOptions = {},
 ): Promise<{ worker: Worker; connection: NativeConnection }> {
   const connection = await NativeConnection.connect({ address: deps.config.temporalAddress });
+  const activities = createActivities({
+    ...deps,
+    drivers: createDriverRegistry(options.extraDrivers),
+    secrets: new SecretBox(secretKeyOf(deps.config)),
+    timeoutUnitMs: options.timeoutUnitMs,
+  });
   const worker = await Worker.create({
     connection,
     namespace: deps.config.temporalNamespace,
     taskQueue: deps.config.taskQueue,
     ...(options.bundle ? { workflowBundle: options.bundle } : { workflowsPath }),
-    activities: { ...createActivities(deps), ...options.extraActivities },
+    activities,
+    maxConcurrentActivityTaskExecutions: 100,
   });
   return { worker, connection };
 }

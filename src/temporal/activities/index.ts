@@ -1,15 +1,23 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { purgeAuditRecords } from '../../audit/audit.js';
 import type { AosConfig } from '../../config.js';
+import type { DriverRegistry } from '../../drivers/registry.js';
+import type { SecretBox } from '../../services/secret-box.js';
+import { createStackActivities } from './stack.js';
 
 export interface ActivityDeps {
   orm: MikroORM;
   config: AosConfig;
+  drivers: DriverRegistry;
+  secrets: SecretBox;
+  /** Length of one "minute" of a stack timeout (tests shrink it). */
+  timeoutUnitMs?: number;
 }
 
 /** Every activity the worker offers; dependencies come in here, never from module singletons. */
 export function createActivities(deps: ActivityDeps) {
   return {
+    ...createStackActivities({ ...deps, parallelism: deps.config.elementParallelism }),
     /** Retention of audit records (AOS_AUDIT_RETENTION_DAYS, 7 by default). */
     async purgeExpiredAuditRecords(): Promise<number> {
       return purgeAuditRecords(deps.orm.em.fork(), deps.config.auditRetentionDays);

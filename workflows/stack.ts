@@ -1,0 +1,126 @@
+import { ActivityCancellationType, CancellationScope, isCancellation, proxyActivities, sleep } from '@temporalio/workflow';
+import { compensationOf, ELEMENT_STEP_MAX_ATTEMPTS, type ActionOutcome, type ElementStep } from '../src/domain/lifecycle.js';
+import type { StackActivities } from '../src/temporal/activities/stack.js';
+import type { StackWorkflowInput } from '../src/temporal/stack-workflows.js';
+import { runBounded, Saga } from './saga.js';
+
+/** Element steps: long, heartbeating, retried a few times; a cancellation waits for the activity to stop. */
+const elements = proxyActivities<StackActivities>({
+  startToCloseTimeout: '2 hours',
+  heartbeatTimeout: '8 seconds',
+  retry: { initialInterval: '500 ms', backoffCoefficient: 2, maximumInterval: '10 seconds', maximumAttempts: ELEMENT_STEP_MAX_ATTEMPTS },
+  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+});
+
+/** Bookkeeping in PostgreSQL: short, retried until the database answers. */
+const bookkeeping = proxyActivities<StackActivities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '500 ms', backoffCoefficient: 2, maximumInterval: '10 seconds', maximumAttempts: 30 },
+});
+
+function messageOf(error: unknown): string {
+  let current: unknown = error;
+  // Temporal wraps an activity's failure: the useful message is the innermost one.
+  while (current instanceof Error && (current as { cause?: unknown }).cause instanceof Error) current = (current as { cause?: unknown }).cause;
+  return current instanceof Error ? current.message : String(error);
+}
+
+/**
+ * One lifecycle action, shared by every action workflow: plan → element steps wave by wave with
+ * bounded parallelism → finish. INSTALL and UPDATE are sagas: each completed step registers its
+ * compensation, and on failure (autoRollback), timeout or cancellation they run in reverse.
+ */
+async function runAction(input: StackWorkflowInput): Promise<ActionOutcome> {
+  const { stackId } = input;
+  const plan = await bookkeeping.beginStackAction(input);
+  const undoable = input.action === 'INSTALL' || input.action === 'UPDATE';
+  const keepGoing = input.action === 'DELETE' && input.force === true;
+  const saga = new Saga();
+  const failed: string[] = [];
+  let someStopped = false;
+
+  const step = async (s: ElementStep): Promise<void> => {
+    try {
+      await elements.applyElementStep({ stackId, step: s });
+      if (s.op === 'STOP') someStopped = true;
+      const undo = compensationOf(s);
+      if (undoable && undo) saga.add(s.element, () => elements.applyElementStep({ stackId, step: undo, compensating: true }));
+    } catch (error) {
+      failed.push(s.element);
+      // Whatever a failed create left half-made goes with the rest of the rollback.
+      if (undoable && s.op === 'CREATE') saga.add(s.element, () => elements.applyElementStep({ stackId, step: { ...s, op: 'DELETE' }, compensating: true }));
+      if (!keepGoing) throw error;
+    }
+  };
+
+  let timedOut = false;
+  const work = new CancellationScope();
+  const timerScope = new CancellationScope();
+  const timer = timerScope.run(() => sleep(plan.timeoutMs)).then(
+    () => {
+      timedOut = true;
+      work.cancel();
+    },
+    () => undefined,
+  );
+
+  let outcome: ActionOutcome;
+  try {
+    await work.run(async () => {
+      for (const wave of plan.waves) await runBounded(wave, plan.parallelism, step);
+    });
+    timerScope.cancel();
+    let reason: string | undefined;
+    if (keepGoing && failed.length > 0) {
+      const leftovers = await bookkeeping.listLeftovers({ stackId });
+      reason = `left behind (could not be removed): elements ${failed.join(', ')}${leftovers.length ? `; objects ${leftovers.join(', ')}` : ''}`;
+    }
+    outcome = 'COMPLETE';
+    await bookkeeping.finishStackAction({ stackId, outcome, reason });
+  } catch (error) {
+    timerScope.cancel();
+    const cancelled = !timedOut && isCancellation(error);
+    const reason = timedOut ? `timed out after ${Math.round(plan.timeoutMs / 1000)} s` : cancelled ? 'cancelled by request' : messageOf(error);
+    outcome = await CancellationScope.nonCancellable(async (): Promise<ActionOutcome> => {
+      if (undoable && (plan.autoRollback || cancelled)) {
+        await bookkeeping.recordRollbackStarted({ stackId, reason, steps: saga.size });
+        const notUndone = await saga.compensate();
+        if (notUndone.length > 0) {
+          await bookkeeping.finishStackAction({ stackId, outcome: 'ROLLBACK_FAILED', reason, failedElements: notUndone });
+          return 'ROLLBACK_FAILED';
+        }
+        const result: ActionOutcome = cancelled ? 'CANCELLED' : 'ROLLED_BACK';
+        await bookkeeping.finishStackAction({ stackId, outcome: result, reason });
+        return result;
+      }
+      await bookkeeping.finishStackAction({ stackId, outcome: 'FAILED', reason, failedElements: failed, someStopped });
+      return 'FAILED';
+    });
+  }
+  await timer;
+  return outcome;
+}
+
+export async function installStackWorkflow(input: StackWorkflowInput): Promise<ActionOutcome> {
+  return runAction({ ...input, action: 'INSTALL' });
+}
+
+export async function updateStackWorkflow(input: StackWorkflowInput): Promise<ActionOutcome> {
+  return runAction({ ...input, action: 'UPDATE' });
+}
+
+export async function startStackWorkflow(input: StackWorkflowInput): Promise<ActionOutcome> {
+  return runAction({ ...input, action: 'START' });
+}
+
+export async function stopStackWorkflow(input: StackWorkflowInput): Promise<ActionOutcome> {
+  return runAction({ ...input, action: 'STOP' });
+}
+
+export async function deleteStackWorkflow(input: StackWorkflowInput): Promise<ActionOutcome> {
+  return runAction({ ...input, action: 'DELETE' });
+}
+
+export async function rollbackStackWorkflow(input: StackWorkflowInput): Promise<ActionOutcome> {
+  return runAction({ ...input, action: 'ROLLBACK' });
+}
