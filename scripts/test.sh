@@ -45,7 +45,12 @@ fi
 aos_log "services ready in $((SECONDS - started_at)) s; running the suite"
 
 set +e
-npx vitest run "$@"
+if [ "${1:-}" = bench ]; then
+  shift
+  npx vitest bench --run "$@"
+else
+  npx vitest run "$@"
+fi
 status=$?
 aos_log "suite finished with status $status after $((SECONDS - started_at)) s"
 exit "$status"
