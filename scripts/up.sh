@@ -17,12 +17,9 @@ aos_ensure_temporal "${AOS_TEMPORAL_PORT:-7233}" "${AOS_TEMPORAL_UI_PORT:-8233}"
 aos_migrate
 aos_ensure_admin_token
 aos_ensure_secret_key
-if [ -f scripts/docker.sh ] && [ "${AOS_DOCKER:-}" != off ]; then
-  source scripts/docker.sh
-  aos_docker_ensure "$AOS_DATA_DIR" || aos_log "no Docker engine: DOCKER clusters cannot deploy (set AOS_DOCKER=off to silence)"
-  [ -n "${AOS_DOCKERD_PID:-}" ] && AOS_STARTED_PIDS+=("$AOS_DOCKERD_PID")
-  export AOS_LOCAL_DOCKER_HOST="${AOS_DOCKER_HOST:-}"
-fi
+aos_ensure_docker || aos_log "no Docker engine: DOCKER clusters cannot deploy (AOS_DOCKER=off skips this)"
+# The API registers this engine as the `local` cluster of the default tenant.
+export AOS_LOCAL_DOCKER_HOST="${AOS_DOCKER_HOST:-}"
 
 port="${AOS_PORT:-4000}"
 node --import tsx src/worker.ts &
