@@ -11,7 +11,11 @@ export interface AuditSpec<Args, Result> {
   before?: (args: Args) => { id?: string | null; name?: string | null };
   /** The resource as known after success (e.g. a new id). */
   after?: (result: Result, args: Args) => { id?: string | null; name?: string | null };
-  secretKeys?: (args: Args) => ReadonlySet<string>;
+  /**
+   * Request keys to mask beyond the usual secret names (e.g. a template's password inputs). May
+   * look things up; it runs before the work, so it sees what the work may delete, and must not throw.
+   */
+  secretKeys?: (args: Args, ctx: GraphQLContext) => ReadonlySet<string> | Promise<ReadonlySet<string>>;
   message?: (result: Result, args: Args) => string;
 }
 
@@ -25,13 +29,14 @@ export function audited<Args extends { input: object }, Result>(
 ): (root: unknown, args: Args, ctx: GraphQLContext) => Promise<Result> {
   return async (_root, args, ctx) => {
     const known = spec.before?.(args) ?? {};
+    const secretKeys = await spec.secretKeys?.(args, ctx);
     const entry = (resource: { id?: string | null; name?: string | null }): AuditEntry => ({
       traceName: spec.traceName,
       resourceType: spec.resourceType,
       resourceId: resource.id ?? known.id ?? null,
       resourceName: resource.name ?? known.name ?? null,
       request: args.input,
-      secretKeys: spec.secretKeys?.(args) ?? undefined,
+      secretKeys,
     });
     let result: Result;
     try {

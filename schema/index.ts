@@ -6,6 +6,9 @@ import './types/tenant.js';
 import './types/user.js';
 import './types/template.js';
 import './types/audit-record.js';
+import './types/cluster.js';
+import './types/stack-event.js';
+import './types/stack.js';
 
 builder.queryType({});
 builder.mutationType({});

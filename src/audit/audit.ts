@@ -18,7 +18,9 @@ export type TraceName =
   | 'ExecuteStackAction'
   | 'CleanupResources'
   | 'UpdateTenantState'
-  | 'RegisterCluster';
+  | 'RegisterCluster'
+  | 'DeleteCluster'
+  | 'ExportStackInputs';
 
 export interface AuditEntry {
   traceName: TraceName;

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { LockMode, UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/postgresql';
-import { TemplateSchema, TemplateVersionSchema, TenantSchema, type Template, type TemplateVersion } from '../db/entities/index.js';
-import { NameTaken, NotFound, QuotaExceeded, ValidationFailed } from '../domain/errors.js';
+import { StackSchema, TemplateSchema, TemplateVersionSchema, TenantSchema, type Template, type TemplateVersion } from '../db/entities/index.js';
+import { InvalidStackState, NameTaken, NotFound, QuotaExceeded, ValidationFailed } from '../domain/errors.js';
 import { analyzeTemplate, type TemplateAnalysis } from '../template/index.js';
 import { isUuid, paginate, type Page, type PageArgs } from './pagination.js';
 import { checkName } from './tenants.js';
@@ -120,6 +120,9 @@ export async function createTemplateVersion(
 export async function deleteTemplate(em: EntityManager, viewer: Viewer, templateId: string): Promise<{ id: string; name: string }> {
   assertCanChange(viewer);
   const template = await findTemplate(em, viewer, { id: templateId });
+  // Stacks keep their template's versions (they update and roll back to them): no delete under them.
+  const user = await em.findOne(StackSchema, { template }, { orderBy: { createdAt: 'asc' } });
+  if (user) throw new InvalidStackState(`template "${template.name}" is used by stack "${user.name}"`, user.status, []);
   const gone = { id: template.id, name: template.name };
   await em.nativeDelete(TemplateSchema, { id: template.id });
   return gone;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/postgresql';
-import { ApiTokenSchema, TemplateSchema, TenantSchema, UserSchema, type Tenant, type User } from '../db/entities/index.js';
+import { ApiTokenSchema, StackSchema, TemplateSchema, TenantSchema, UserSchema, type Tenant, type User } from '../db/entities/index.js';
 import { NameTaken, NotFound, ValidationFailed } from '../domain/errors.js';
 import { hashToken, newToken } from './auth.js';
 import { isUuid } from './pagination.js';
@@ -69,7 +69,7 @@ export interface QuotaView {
 
 export async function quotaOf(em: EntityManager, tenant: Tenant): Promise<QuotaView> {
   const templatesUsed = await em.count(TemplateSchema, { tenant: tenant.id });
-  const stacksUsed = 0;
+  const stacksUsed = await em.count(StackSchema, { tenant: tenant.id });
   return { templates: tenant.quotaTemplates, stacks: tenant.quotaStacks, templatesUsed, stacksUsed };
 }
 

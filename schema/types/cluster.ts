@@ -1,0 +1,106 @@
+import type { Cluster } from '../../src/db/entities/index.js';
+import { ClusterInUse, clusterHealth, deleteCluster, listClusters, registerCluster, type ClusterHealth } from '../../src/services/clusters.js';
+import type { SecretBox } from '../../src/services/secret-box.js';
+import { audited } from '../audited.js';
+import { builder } from '../builder.js';
+import { ErrorInterface, Forbidden, NameTaken, NotFound, TenantFrozen, ValidationFailed } from '../errors.js';
+
+export const ClusterKindEnum = builder.enumType('ClusterKind', { values: ['DOCKER', 'KUBERNETES', 'POSTGRESQL'] as const });
+
+// healthy, version and healthMessage come from one live check per cluster and operation.
+const checks = new WeakMap<Cluster, Promise<ClusterHealth>>();
+function healthOf(cluster: Cluster, secrets: SecretBox): Promise<ClusterHealth> {
+  let check = checks.get(cluster);
+  if (!check) {
+    check = clusterHealth(cluster, secrets);
+    checks.set(cluster, check);
+  }
+  return check;
+}
+
+export const ClusterRef = builder.objectRef<Cluster>('Cluster').implement({
+  description: 'A deployment target of the tenant. Its credentials (kubeconfig, connection URL) are stored encrypted and never returned.',
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    name: t.exposeString('name'),
+    kind: t.field({ type: ClusterKindEnum, resolve: (cluster) => cluster.kind }),
+    endpoint: t.string({
+      nullable: true,
+      description: 'DOCKER: the engine endpoint; KUBERNETES: the API server; POSTGRESQL: the server address (without user or password).',
+      resolve: (cluster) => cluster.endpoint ?? null,
+    }),
+    publishAddress: t.string({ nullable: true, description: 'DOCKER: the address ports are published on.', resolve: (cluster) => (cluster.kind === 'DOCKER' ? cluster.publishAddress : null) }),
+    healthy: t.boolean({ description: 'Checked live when asked (at most 3 s).', resolve: async (cluster, _a, ctx) => (await healthOf(cluster, ctx.services.secrets)).healthy }),
+    version: t.string({ nullable: true, description: 'What the live check found, e.g. "Docker 26.1.5 (API 1.45)".', resolve: async (cluster, _a, ctx) => (await healthOf(cluster, ctx.services.secrets)).version }),
+    healthMessage: t.string({ nullable: true, description: 'Why the cluster is not healthy.', resolve: async (cluster, _a, ctx) => (await healthOf(cluster, ctx.services.secrets)).message }),
+    createdAt: t.field({ type: 'DateTime', resolve: (cluster) => cluster.createdAt }),
+  }),
+});
+
+builder.objectType(ClusterInUse, {
+  name: 'ClusterInUse',
+  interfaces: [ErrorInterface],
+  isTypeOf: (value) => value instanceof ClusterInUse,
+  fields: (t) => ({ stacks: t.exposeStringList('stacks', { description: 'Stacks on the cluster (the first 10 by name).' }) }),
+});
+
+const RegisterClusterSuccess = builder.objectRef<{ cluster: Cluster }>('RegisterClusterSuccess').implement({
+  fields: (t) => ({ cluster: t.field({ type: ClusterRef, resolve: (r) => r.cluster }) }),
+});
+const DeleteClusterSuccess = builder.objectRef<{ clusterId: string; name: string }>('DeleteClusterSuccess').implement({
+  fields: (t) => ({ clusterId: t.exposeID('clusterId') }),
+});
+
+const RegisterClusterInput = builder.inputType('RegisterClusterInput', {
+  fields: (t) => ({
+    name: t.string({ required: true }),
+    kind: t.field({ type: ClusterKindEnum, required: true }),
+    endpoint: t.string({ description: 'DOCKER: unix:///path or tcp://host:port' }),
+    publishAddress: t.string({ description: 'DOCKER: where ports are published; default 127.0.0.1' }),
+    kubeconfig: t.string({ description: 'KUBERNETES (stored encrypted)' }),
+    connectionUrl: t.string({ description: 'POSTGRESQL (stored encrypted)' }),
+  }),
+});
+const DeleteClusterInput = builder.inputType('DeleteClusterInput', {
+  fields: (t) => ({ clusterId: t.id({ required: true }) }),
+});
+
+builder.queryFields((t) => ({
+  clusters: t.field({
+    type: [ClusterRef],
+    description: "The tenant's clusters, by name.",
+    resolve: (_root, _args, ctx) => listClusters(ctx.em, ctx.viewer),
+  }),
+}));
+
+builder.mutationFields((t) => ({
+  registerCluster: t.field({
+    type: RegisterClusterSuccess,
+    args: { input: t.arg({ type: RegisterClusterInput, required: true }) },
+    errors: { types: [ValidationFailed, NameTaken, TenantFrozen, Forbidden], union: { name: 'RegisterClusterResult' } },
+    resolve: audited({
+      run: async ({ input }, ctx) => ({ cluster: await registerCluster(ctx.em, ctx.viewer, ctx.services.secrets, input) }),
+      traceName: 'RegisterCluster',
+      resourceType: 'cluster',
+      before: (a) => ({ name: a.input.name }),
+      after: (r) => ({ id: r.cluster.id }),
+      message: (r) => `${r.cluster.kind} cluster registered`,
+    }),
+  }),
+  deleteCluster: t.field({
+    type: DeleteClusterSuccess,
+    description: 'Removes a cluster no stack uses.',
+    args: { input: t.arg({ type: DeleteClusterInput, required: true }) },
+    errors: { types: [NotFound, ClusterInUse, TenantFrozen, Forbidden], union: { name: 'DeleteClusterResult' } },
+    resolve: audited({
+      run: async ({ input }, ctx) => {
+        const gone = await deleteCluster(ctx.em, ctx.viewer, input.clusterId);
+        return { clusterId: gone.id, name: gone.name };
+      },
+      traceName: 'DeleteCluster',
+      resourceType: 'cluster',
+      before: (a) => ({ id: a.input.clusterId }),
+      after: (r) => ({ name: r.name }),
+    }),
+  }),
+}));
