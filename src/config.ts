@@ -20,6 +20,8 @@ export interface AosConfig {
   secretKey: string | null;
   /** Elements of one install wave deployed at once. */
   elementParallelism: number;
+  /** Seconds between two health checks of a stack; 0 turns the monitor off. */
+  healthIntervalSeconds: number;
 }
 
 function intFromEnv(name: string, fallback: number): number {
@@ -51,6 +53,7 @@ export function loadConfig(overrides: Partial<AosConfig> = {}): AosConfig {
     maxBodyBytes: intFromEnv('AOS_MAX_BODY_BYTES', 2 * 1024 * 1024),
     secretKey: process.env.AOS_SECRET_KEY || null,
     elementParallelism: Math.max(1, intFromEnv('AOS_ELEMENT_PARALLELISM', 10)),
+    healthIntervalSeconds: intFromEnv('AOS_HEALTH_INTERVAL_SECONDS', 30),
     ...overrides,
   };
 }

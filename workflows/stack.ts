@@ -1,4 +1,4 @@
-import { ActivityCancellationType, CancellationScope, isCancellation, proxyActivities, sleep } from '@temporalio/workflow';
+import { ActivityCancellationType, CancellationScope, isCancellation, ParentClosePolicy, proxyActivities, sleep, startChild } from '@temporalio/workflow';
 import { compensationOf, ELEMENT_STEP_MAX_ATTEMPTS, type ActionOutcome, type ElementStep } from '../src/domain/lifecycle.js';
 import type { StackActivities } from '../src/temporal/activities/stack.js';
 import type { StackWorkflowInput } from '../src/temporal/stack-workflows.js';
@@ -77,6 +77,7 @@ async function runAction(input: StackWorkflowInput): Promise<ActionOutcome> {
     }
     outcome = 'COMPLETE';
     await bookkeeping.finishStackAction({ stackId, outcome, reason });
+    if (input.action !== 'DELETE' && plan.monitorIntervalMs > 0) await startMonitor(stackId, plan.monitorIntervalMs);
   } catch (error) {
     timerScope.cancel();
     const cancelled = !timedOut && isCancellation(error);
@@ -99,6 +100,19 @@ async function runAction(input: StackWorkflowInput): Promise<ActionOutcome> {
   }
   await timer;
   return outcome;
+}
+
+/** The stack's health monitor, left running when this action ends; at most one per stack. */
+async function startMonitor(stackId: string, intervalMs: number): Promise<void> {
+  try {
+    await startChild('stackMonitorWorkflow', {
+      workflowId: `monitor-${stackId}`,
+      args: [{ stackId, intervalMs }],
+      parentClosePolicy: ParentClosePolicy.ABANDON,
+    });
+  } catch {
+    // Already watching: one monitor is enough.
+  }
 }
 
 export async function installStackWorkflow(input: StackWorkflowInput): Promise<ActionOutcome> {

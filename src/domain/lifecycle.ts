@@ -21,8 +21,10 @@ export interface ActionPlan {
   parallelism: number;
   /** Run in order; the steps of one wave are independent of each other. */
   waves: ElementStep[][];
-  /** INSTALL retry / ROLLBACK of an install: the action that the plan serves, as recorded on the stack. */
+  /** ROLLBACK only: which failed action it undoes. */
   rollbackOf?: 'INSTALL' | 'UPDATE' | null;
+  /** Health checks every this many ms once the action completes; 0: no monitor. */
+  monitorIntervalMs: number;
 }
 
 export type ActionOutcome = 'COMPLETE' | 'FAILED' | 'ROLLED_BACK' | 'ROLLBACK_FAILED' | 'CANCELLED';

@@ -33,6 +33,10 @@ export function isAllowed(op: StackOperation, s: StackSituation): boolean {
       return s.status === 'ABNORMAL' && s.actionState === 'FAILED' && s.action !== null && s.action !== 'DELETE' && s.action !== 'ROLLBACK';
     case 'ROLLBACK':
       return s.status === 'ABNORMAL' && s.actionState === 'FAILED' && (s.action === 'INSTALL' || s.action === 'UPDATE');
+    case 'START':
+      // Beyond DESIGN §6: a stack made ABNORMAL by a health check (its last action completed) can be
+      // started, which restarts what died.
+      return ALLOWED_FROM.START.includes(s.status) || (s.status === 'ABNORMAL' && s.actionState === 'COMPLETE');
     default:
       return ALLOWED_FROM[op].includes(s.status);
   }

@@ -21,6 +21,8 @@ export interface WorkerOptions {
   extraDrivers?: readonly ElementDriver[];
   /** Length of one "minute" of a stack timeout (tests shrink it). */
   timeoutUnitMs?: number;
+  /** Health check interval in ms (tests shorten it; 0 turns monitoring off). */
+  monitorIntervalMs?: number;
 }
 
 export async function createWorker(
@@ -33,6 +35,7 @@ export async function createWorker(
     drivers: createDriverRegistry(options.extraDrivers),
     secrets: new SecretBox(secretKeyOf(deps.config)),
     timeoutUnitMs: options.timeoutUnitMs,
+    monitorIntervalMs: options.monitorIntervalMs,
   });
   const worker = await Worker.create({
     connection,

@@ -3,6 +3,7 @@ import { purgeAuditRecords } from '../../audit/audit.js';
 import type { AosConfig } from '../../config.js';
 import type { DriverRegistry } from '../../drivers/registry.js';
 import type { SecretBox } from '../../services/secret-box.js';
+import { createHealthActivities } from './health.js';
 import { createStackActivities } from './stack.js';
 
 export interface ActivityDeps {
@@ -12,12 +13,15 @@ export interface ActivityDeps {
   secrets: SecretBox;
   /** Length of one "minute" of a stack timeout (tests shrink it). */
   timeoutUnitMs?: number;
+  /** Overrides the health check interval (tests shorten it). */
+  monitorIntervalMs?: number;
 }
 
 /** Every activity the worker offers; dependencies come in here, never from module singletons. */
 export function createActivities(deps: ActivityDeps) {
   return {
-    ...createStackActivities({ ...deps, parallelism: deps.config.elementParallelism }),
+    ...createStackActivities({ ...deps, parallelism: deps.config.elementParallelism, monitorIntervalMs: (deps.monitorIntervalMs ?? deps.config.healthIntervalSeconds * 1000) }),
+    ...createHealthActivities(deps),
     /** Retention of audit records (AOS_AUDIT_RETENTION_DAYS, 7 by default). */
     async purgeExpiredAuditRecords(): Promise<number> {
       return purgeAuditRecords(deps.orm.em.fork(), deps.config.auditRetentionDays);

@@ -36,6 +36,8 @@ export interface StackActivityDeps {
   timeoutUnitMs?: number;
   /** Elements of one wave deployed at once (AOS_ELEMENT_PARALLELISM, default 10). */
   parallelism?: number;
+  /** Health checks every this many ms after an action (0: none). */
+  monitorIntervalMs?: number;
 }
 
 const DEPLOYED = new Set(['CREATE_COMPLETE', 'UPDATE_COMPLETE', 'START_COMPLETE', 'STOPPED', 'STOP_FAILED', 'START_FAILED', 'UPDATE_FAILED', 'DELETE_FAILED']);
@@ -82,6 +84,7 @@ export function createStackActivities(deps: StackActivityDeps) {
   const cache = new ResolvedCache();
   const minuteMs = deps.timeoutUnitMs ?? 60_000;
   const parallelism = deps.parallelism ?? 10;
+  const monitorIntervalMs = deps.monitorIntervalMs ?? 30_000;
 
   const fork = (): EntityManager => deps.orm.em.fork();
 
@@ -204,7 +207,7 @@ export function createStackActivities(deps: StackActivityDeps) {
         const strays = rows.map((row) => row.name).filter((name) => !planned.has(name));
         const waves = stepsOf([...(strays.length ? [strays] : []), ...deleteWaves], 'DELETE', 'current');
         await event(em, stack, 'ACTION_STARTED', `DELETE started: ${waves.flat().length} element(s)`, undefined, 'DELETE');
-        return { tenantId: stack.tenant.id, stackName: stack.name, autoRollback: false, timeoutMs: stack.timeoutMinutes * minuteMs, parallelism, waves, rollbackOf: null };
+        return { tenantId: stack.tenant.id, stackName: stack.name, autoRollback: false, timeoutMs: stack.timeoutMinutes * minuteMs, parallelism, waves, rollbackOf: null, monitorIntervalMs: 0 };
       }
       const current = await resolvedOf(em, stack, 'current');
       const currentPlan = planTemplate(current);
@@ -250,6 +253,7 @@ export function createStackActivities(deps: StackActivityDeps) {
         parallelism,
         waves,
         rollbackOf,
+        monitorIntervalMs,
       };
     },
 
