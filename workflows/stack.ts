@@ -63,23 +63,28 @@ async function runAction(input: StackWorkflowInput): Promise<ActionOutcome> {
     },
     () => undefined,
   );
+  const stopTimer = async (): Promise<void> => {
+    timerScope.cancel();
+    await timer;
+  };
 
   let outcome: ActionOutcome;
   try {
     await work.run(async () => {
       for (const wave of plan.waves) await runBounded(wave, plan.parallelism, step);
     });
-    timerScope.cancel();
+    await stopTimer();
     let reason: string | undefined;
     if (keepGoing && failed.length > 0) {
       const leftovers = await bookkeeping.listLeftovers({ stackId });
       reason = `left behind (could not be removed): elements ${failed.join(', ')}${leftovers.length ? `; objects ${leftovers.join(', ')}` : ''}`;
     }
     outcome = 'COMPLETE';
-    await bookkeeping.finishStackAction({ stackId, outcome, reason });
+    // The monitor first: once the stack's row says the action is over, nothing else may follow.
     if (input.action !== 'DELETE' && plan.monitorIntervalMs > 0) await startMonitor(stackId, plan.monitorIntervalMs);
+    await bookkeeping.finishStackAction({ stackId, outcome, reason });
   } catch (error) {
-    timerScope.cancel();
+    await stopTimer();
     const cancelled = !timedOut && isCancellation(error);
     const reason = timedOut ? `timed out after ${Math.round(plan.timeoutMs / 1000)} s` : cancelled ? 'cancelled by request' : messageOf(error);
     outcome = await CancellationScope.nonCancellable(async (): Promise<ActionOutcome> => {
@@ -98,7 +103,6 @@ async function runAction(input: StackWorkflowInput): Promise<ActionOutcome> {
       return 'FAILED';
     });
   }
-  await timer;
   return outcome;
 }
 

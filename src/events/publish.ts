@@ -6,5 +6,7 @@ import { encodeNotification, NOTIFY_CHANNEL, type TopicName, type Topics } from 
  * so subscribers never reload a row that is not there yet.
  */
 export async function publish<T extends TopicName>(em: EntityManager, topic: T, payload: Topics[T]): Promise<void> {
-  await em.getConnection().execute('select pg_notify(?, ?)', [NOTIFY_CHANNEL, encodeNotification(topic, payload)]);
+  // Inside a transaction, on its connection: NOTIFY then leaves at commit, and the call never
+  // waits for a second connection from the pool while holding the first.
+  await em.getConnection().execute('select pg_notify(?, ?)', [NOTIFY_CHANNEL, encodeNotification(topic, payload)], 'all', em.getTransactionContext());
 }

@@ -46,6 +46,7 @@ export async function beginAction(
     const situation = { status: stack.status, action: stack.action ?? null, actionState: stack.actionState ?? null };
     if (!isAllowed(op, situation)) refuse(stack, op);
     const action = recordedActionOf(op, situation);
+    const before = { status: stack.status, action: stack.action ?? null, actionState: stack.actionState ?? null, actionRequestToken: stack.actionRequestToken ?? null };
     const claimed = await em.nativeUpdate(
       StackSchema,
       { id: stack.id, status: stack.status },
@@ -64,17 +65,16 @@ export async function beginAction(
     await em.refresh(stack);
     if (claimed === 0) continue;
     try {
-      const workflowId = await startStackWorkflow(runner.client, runner.taskQueue, {
+      stack.actionWorkflowId = await startWhenPreviousCloses(runner, {
         stackId: stack.id,
         action,
         ...(op === 'RETRY' ? { retry: true } : {}),
         ...(op === 'FORCE_DELETE' ? { force: true } : {}),
       });
-      stack.actionWorkflowId = workflowId;
       await em.flush();
     } catch (error) {
       // Nothing started: put the stack back as it was.
-      await em.nativeUpdate(StackSchema, { id: stack.id }, { status: stack.previousStatus ?? 'INITIAL', actionState: 'FAILED', actionRequestToken: null });
+      await em.nativeUpdate(StackSchema, { id: stack.id }, before);
       await em.refresh(stack);
       throw error;
     }
@@ -82,6 +82,22 @@ export async function beginAction(
     return { stack, started: true };
   }
   refuse(stack, op);
+}
+
+/**
+ * The previous action's workflow records its end in PostgreSQL a moment before it closes in
+ * Temporal: a request in that gap would be refused as busy. The row says the stack is free, so
+ * wait a little for Temporal to agree.
+ */
+async function startWhenPreviousCloses(runner: ActionRunner, input: Parameters<typeof startStackWorkflow>[2]): Promise<string> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await startStackWorkflow(runner.client, runner.taskQueue, input);
+    } catch (error) {
+      if (!(error instanceof StackBusy) || attempt >= 50) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
 }
 
 export async function cancelAction(em: EntityManager, runner: ActionRunner, stack: Stack): Promise<Stack> {

@@ -230,7 +230,7 @@ describe('transitions', () => {
     const { stack } = await l.createStack({ templateId, autoRollback: false });
     expect((await l.waitFor(stack.id)).status).toBe('NORMAL');
     await l.addVersion(templateId, '2', faultTemplate({ keep: { properties: { revision: 'v2' } }, added: { properties: { failOn: ['create'], permanent: true }, dependsOn: ['keep'] } }));
-    await l.update(stack.id, { templateVersion: '2' });
+    expect((await l.update(stack.id, { templateVersion: '2' })).__typename).toBe('UpdateStackSuccess');
     const failed = await l.waitFor(stack.id);
     expect(failed).toMatchObject({ status: 'ABNORMAL', action: 'UPDATE', actionState: 'FAILED' });
     expect(await faultObjects(stack.id)).toEqual([{ element: 'keep', revision: 'v2' }]);
@@ -244,7 +244,7 @@ describe('transitions', () => {
     const templateId = await l.createTemplate(faultTemplate({ base: { properties: { failOn: ['stop'], permanent: true } }, top: { dependsOn: ['base'] }, side: {} }));
     const { stack } = await l.createStack({ templateId });
     expect((await l.waitFor(stack.id)).status).toBe('NORMAL');
-    await l.execute(stack.id, 'STOP');
+    expect((await l.execute(stack.id, 'STOP')).__typename).toBe('ExecuteStackActionSuccess');
     const partial = await l.waitFor(stack.id);
     // top stops first (reverse order); base then fails while side, in the same wave, still stops.
     expect(partial.status).toBe('PARTIALLY_STOPPED');
@@ -255,7 +255,7 @@ describe('transitions', () => {
     const templateId = await l.createTemplate(faultTemplate({ stuck: { properties: { failOn: ['delete'], permanent: true } }, free: {} }));
     const { stack } = await l.createStack({ templateId });
     expect((await l.waitFor(stack.id)).status).toBe('NORMAL');
-    await l.remove(stack.id);
+    expect((await l.remove(stack.id)).__typename).toBe('DeleteStackSuccess');
     const failed = await l.waitFor(stack.id);
     expect(failed).toMatchObject({ status: 'ABNORMAL', action: 'DELETE', actionState: 'FAILED' });
     expect(failed.statusReason).toMatch(/stuck/);

@@ -68,7 +68,9 @@ export interface Lifecycle {
   close(): Promise<void>;
 }
 
-const RESULT = `__typename ... on Error { message code } ... on InvalidStackState { status allowedActions } ... on ValidationError { problems { code path message } }`;
+const BASE = `__typename ... on Error { message code }`;
+const INVALID = `... on ValidationError { problems { code path message } }`;
+const STATE = `... on InvalidStackState { status allowedActions }`;
 
 /** The real API and a real worker on one task queue of their own, with the fault type registered in both. */
 export async function startLifecycle(prefix: string, options: { timeoutUnitMs?: number } = {}): Promise<Lifecycle> {
@@ -92,7 +94,7 @@ export async function startLifecycle(prefix: string, options: { timeoutUnitMs?: 
     tenant,
     taskQueue,
     async createTemplate(body, name = `tpl-${randomBytes(4).toString('hex')}`) {
-      const res = await t.gql(token, `mutation($input: CreateTemplateInput!) { createTemplate(input: $input) { ${RESULT} ... on CreateTemplateSuccess { template { id } } } }`, {
+      const res = await t.gql(token, `mutation($input: CreateTemplateInput!) { createTemplate(input: $input) { ${BASE} ${INVALID} ... on CreateTemplateSuccess { template { id } } } }`, {
         input: { name, version: '1', body },
       });
       const id = res.data?.createTemplate?.template?.id;
@@ -100,11 +102,11 @@ export async function startLifecycle(prefix: string, options: { timeoutUnitMs?: 
       return id;
     },
     async addVersion(templateId, version, body) {
-      const res = await t.gql(token, `mutation($input: CreateTemplateVersionInput!) { createTemplateVersion(input: $input) { ${RESULT} } }`, { input: { templateId, version, body } });
+      const res = await t.gql(token, `mutation($input: CreateTemplateVersionInput!) { createTemplateVersion(input: $input) { ${BASE} ${INVALID} } }`, { input: { templateId, version, body } });
       if (res.data?.createTemplateVersion?.__typename !== 'CreateTemplateVersionSuccess') throw new Error(`createTemplateVersion failed: ${JSON.stringify(res)}`);
     },
     async createStack(input) {
-      const res = await t.gql(token, `mutation($input: CreateStackInput!) { createStack(input: $input) { ${RESULT} ... on CreateStackSuccess { stack { ${STACK_FIELDS} } } } }`, {
+      const res = await t.gql(token, `mutation($input: CreateStackInput!) { createStack(input: $input) { ${BASE} ${INVALID} ... on CreateStackSuccess { stack { ${STACK_FIELDS} } } } }`, {
         input: { name: `stack-${randomBytes(4).toString('hex')}`, ...input },
       });
       if (res.errors) throw new Error(JSON.stringify(res.errors));
@@ -135,24 +137,24 @@ export async function startLifecycle(prefix: string, options: { timeoutUnitMs?: 
       return (res.data!.stack?.events.edges ?? []).map((e: { node: EventView }) => e.node).reverse();
     },
     async execute(id, action, clientRequestToken) {
-      const res = await t.gql(token, `mutation($input: ExecuteStackActionInput!) { executeStackAction(input: $input) { ${RESULT} ... on ExecuteStackActionSuccess { stack { id status action } } } }`, {
+      const res = await t.gql(token, `mutation($input: ExecuteStackActionInput!) { executeStackAction(input: $input) { ${BASE} ${STATE} ... on ExecuteStackActionSuccess { stack { id status action } } } }`, {
         input: { stackId: id, action, ...(clientRequestToken ? { clientRequestToken } : {}) },
       });
       if (res.errors) throw new Error(JSON.stringify(res.errors));
       return res.data!.executeStackAction;
     },
     async update(id, input) {
-      const res = await t.gql(token, `mutation($input: UpdateStackInput!) { updateStack(input: $input) { ${RESULT} ... on UpdateStackSuccess { stack { id status action } } } }`, { input: { stackId: id, ...input } });
+      const res = await t.gql(token, `mutation($input: UpdateStackInput!) { updateStack(input: $input) { ${BASE} ${INVALID} ${STATE} ... on UpdateStackSuccess { stack { id status action } } } }`, { input: { stackId: id, ...input } });
       if (res.errors) throw new Error(JSON.stringify(res.errors));
       return res.data!.updateStack;
     },
     async remove(id, force = false) {
-      const res = await t.gql(token, `mutation($input: DeleteStackInput!) { deleteStack(input: $input) { ${RESULT} ... on DeleteStackSuccess { stackId } } }`, { input: { stackId: id, force } });
+      const res = await t.gql(token, `mutation($input: DeleteStackInput!) { deleteStack(input: $input) { ${BASE} ${STATE} ... on DeleteStackSuccess { stackId } } }`, { input: { stackId: id, force } });
       if (res.errors) throw new Error(JSON.stringify(res.errors));
       return res.data!.deleteStack;
     },
     async cancel(id) {
-      const res = await t.gql(token, `mutation($input: StackIdInput!) { cancelStackAction(input: $input) { ${RESULT} ... on CancelStackActionSuccess { stack { id status } } } }`, { input: { stackId: id } });
+      const res = await t.gql(token, `mutation($input: StackIdInput!) { cancelStackAction(input: $input) { ${BASE} ${STATE} ... on CancelStackActionSuccess { stack { id status } } } }`, { input: { stackId: id } });
       if (res.errors) throw new Error(JSON.stringify(res.errors));
       return res.data!.cancelStackAction;
     },
