@@ -146,15 +146,15 @@ function parseKubeconfig(text: string): { access: KubeAccess | null; problems: T
     const found = fields.find((field) => section[field] !== undefined && section[field] !== null);
     if (found) return fail(`the kubeconfig uses "${found}", which reads files or runs commands on the service's hosts`, 'embed the credentials: certificate-authority-data, client-certificate-data, client-key-data or token');
   }
-  const text_ = (value: unknown): string | undefined => (typeof value === 'string' && value ? value : undefined);
+  const nonEmpty = (value: unknown): string | undefined => (typeof value === 'string' && value ? value : undefined);
   return {
     access: {
       server: server.toString().replace(/\/$/, ''),
-      caData: text_(cluster['certificate-authority-data']),
+      caData: nonEmpty(cluster['certificate-authority-data']),
       insecure: cluster['insecure-skip-tls-verify'] === true,
-      token: text_(user.token),
-      certData: text_(user['client-certificate-data']),
-      keyData: text_(user['client-key-data']),
+      token: nonEmpty(user.token),
+      certData: nonEmpty(user['client-certificate-data']),
+      keyData: nonEmpty(user['client-key-data']),
     },
     problems: [],
   };

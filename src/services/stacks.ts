@@ -104,7 +104,7 @@ function plural(count: number, noun: string): string {
 }
 
 function problemsError(problems: TemplateProblemLike[], what: string): ValidationFailed {
-  return new ValidationFailed(`${what} ${problems.length === 1 ? 'has 1 problem' : `have ${plural(problems.length, 'problem')}`}`, problems);
+  return new ValidationFailed(`${plural(problems.length, 'problem')} in ${what}`, problems);
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -138,11 +138,6 @@ function documentOf(version: TemplateVersion, template: Pick<Template, 'name'>):
     throw new ValidationFailed(`version "${version.version}" of template "${template.name}" is no longer valid`, analysis.problems);
   }
   return analysis.doc;
-}
-
-/** Previews change nothing: every role may run them, frozen tenants included. */
-function assertCanPreview(viewer: Viewer): void {
-  if (!viewer.userId) throw new Forbidden('previews need a signed-in user');
 }
 
 /** Refuses an operation the stack's state does not allow, the way beginAction would, before any costly check. */
@@ -261,8 +256,8 @@ function creationPlan(resolved: ResolvedTemplate): StackPlan {
   return { steps, problems: [], waves: plan.waves };
 }
 
+/** Previews change nothing and show nothing a reader cannot see: every role may run them, frozen tenants included. */
 export async function previewStack(em: EntityManager, viewer: Viewer, input: CreateStackInput): Promise<StackPlan> {
-  assertCanPreview(viewer);
   return creationPlan((await prepareCreation(em, viewer, input)).resolved);
 }
 
@@ -418,8 +413,8 @@ function updatePlan(before: ResolvedTemplate, after: ResolvedTemplate): StackPla
   return { steps, problems: [], waves: planTemplate(after).waves };
 }
 
+/** Like previewStack, open to every role. The stack must be able to update now (NORMAL). */
 export async function previewStackUpdate(em: EntityManager, viewer: Viewer, secrets: SecretBox, input: UpdateStackInput): Promise<StackPlan> {
-  assertCanPreview(viewer);
   const stack = await findStack(em, viewer, { id: input.stackId });
   assertOperationAllowed(stack, 'UPDATE', 'InvalidStackState');
   return (await prepareUpdate(em, secrets, stack, input)).plan;

@@ -189,6 +189,11 @@ describe('previewStack', () => {
     expect(await preview({})).toMatchObject({ __typename: 'ValidationError', problems: [{ code: 'MISSING_VALUE', path: 'templateId' }] });
   });
 
+  it('is open to every role, since it changes nothing', async () => {
+    const res = await gql(a.viewer, PREVIEW, { input: { name: uniqueName('viewer'), templateId, inputs: { salt: 'x' } } });
+    expect(res.previewStack.__typename).toBe('PreviewStackSuccess');
+  });
+
   it('plans the quick-start template', async () => {
     const quick = await newTemplate(a.operator, quickstartTemplate());
     const res = await gql(a.operator, PREVIEW, { input: { name: uniqueName('quick'), templateId: quick.id } });
