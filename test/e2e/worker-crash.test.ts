@@ -19,15 +19,19 @@ function startWorkerProcess(): Promise<ChildProcess> {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.push(child);
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-4000);
+  });
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('the worker process did not start in 60 s')), 60_000);
+    const timer = setTimeout(() => reject(new Error(`the worker process did not start in 90 s: ${stderr}`)), 90_000);
     child.stdout!.on('data', (chunk: Buffer) => {
       if (chunk.toString().includes('worker-ready')) {
         clearTimeout(timer);
         resolve(child);
       }
     });
-    child.once('exit', (code) => reject(new Error(`the worker process exited early with ${code}`)));
+    child.once('exit', (code) => reject(new Error(`the worker process exited early with ${code}: ${stderr}`)));
   });
 }
 
