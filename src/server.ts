@@ -1,7 +1,13 @@
 // Entry point of an API process (stateless: run as many as needed behind a load balancer).
 import { buildApp } from './app.js';
+import { ensureLocalDockerCluster, LOCAL_CLUSTER } from './services/local-cluster.js';
 
 const app = await buildApp();
+const localDocker = process.env.AOS_LOCAL_DOCKER_HOST;
+if (localDocker) {
+  await ensureLocalDockerCluster(app.orm.em.fork(), localDocker);
+  console.log(`[api] cluster "${LOCAL_CLUSTER}" of tenant "default" is the Docker engine at ${localDocker}`);
+}
 const url = await app.listen();
 console.log(`[api] listening on ${url}`);
 

@@ -40,8 +40,20 @@ function db(): pg.Pool {
 }
 
 export async function ensureFaultTables(): Promise<void> {
-  await db().query(`create table if not exists test_fault_objects (id bigserial primary key, stack_id uuid not null, element text not null, revision text, created_at timestamptz not null default now())`);
-  await db().query(`create table if not exists test_fault_attempts (stack_id uuid not null, element text not null, op text not null, attempts int not null, primary key (stack_id, element, op))`);
+  const client = await db().connect();
+  try {
+    // Test files start in parallel: "create table if not exists" alone races on the row type.
+    await client.query('begin');
+    await client.query('select pg_advisory_xact_lock(4242)');
+    await client.query(`create table if not exists test_fault_objects (id bigserial primary key, stack_id uuid not null, element text not null, revision text, created_at timestamptz not null default now())`);
+    await client.query(`create table if not exists test_fault_attempts (stack_id uuid not null, element text not null, op text not null, attempts int not null, primary key (stack_id, element, op))`);
+    await client.query('commit');
+  } catch (error) {
+    await client.query('rollback');
+    throw error;
+  } finally {
+    client.release();
+  }
 }
 
 export async function faultObjects(stackId: string): Promise<{ element: string; revision: string | null }[]> {

@@ -73,11 +73,11 @@ const INVALID = `... on ValidationError { problems { code path message } }`;
 const STATE = `... on InvalidStackState { status allowedActions }`;
 
 /** The real API and a real worker on one task queue of their own, with the fault type registered in both. */
-export async function startLifecycle(prefix: string, options: { timeoutUnitMs?: number } = {}): Promise<Lifecycle> {
+export async function startLifecycle(prefix: string, options: { timeoutUnitMs?: number; monitorIntervalMs?: number } = {}): Promise<Lifecycle> {
   registerFaultType();
   await ensureFaultTables();
   const taskQueue = `aos-test-${randomBytes(4).toString('hex')}`;
-  const w = await startTestWorker({ config: { taskQueue }, extraDrivers: [faultDriver], timeoutUnitMs: options.timeoutUnitMs ?? 1000 });
+  const w = await startTestWorker({ config: { taskQueue }, extraDrivers: [faultDriver], timeoutUnitMs: options.timeoutUnitMs ?? 1000, monitorIntervalMs: options.monitorIntervalMs });
   const t = await startTestApp({ taskQueue });
   const tenant = await createTenantWithUsers(t, prefix);
   const token = tenant.operator;

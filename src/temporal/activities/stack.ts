@@ -426,17 +426,26 @@ export function createStackActivities(deps: StackActivityDeps) {
       await stackChanged(em, stack);
     },
 
-    /** What a forced delete could not remove, as the engine reports it (Docker clusters). */
+    /**
+     * What a forced delete could not remove: as the engine reports it (Docker clusters), or, when
+     * the engine cannot be asked, the physical ids recorded for the elements still deployed.
+     */
     async listLeftovers(input: { stackId: string }): Promise<string[]> {
       const em = fork();
       const stack = await loadStack(em, input.stackId);
       const target = clusterTargetOf(stack);
-      if (!target || target.kind !== 'DOCKER') return [];
-      try {
-        return await listOwnedObjects(target, stack.id);
-      } catch (error) {
-        return [`(the engine could not be asked: ${errorText(error)})`];
+      if (target?.kind === 'DOCKER') {
+        try {
+          return await listOwnedObjects(target, stack.id);
+        } catch (error) {
+          const recorded = await em.find(StackElementSchema, { stack, physicalId: { $ne: null } }, { orderBy: { name: 'asc' } });
+          return [
+            `(the engine could not be asked: ${errorText(error)}; recorded on it)`,
+            ...recorded.map((row) => `${row.name}: ${row.physicalId}`),
+          ];
+        }
       }
+      return [];
     },
   };
 
