@@ -1,5 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createClient } from 'graphql-ws';
 import pg from 'pg';
+import WebSocket from 'ws';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { faultObjects } from '../helpers/fault-type.js';
 import { faultTemplate, startLifecycle, type EventView, type Lifecycle } from '../helpers/lifecycle.js';
 
@@ -266,6 +268,53 @@ describe('transitions', () => {
     expect(last[0].type).toBe('STACK_DELETED');
     expect(last[0].message).toMatch(/left behind.*stuck/);
     expect((await faultObjects(stack.id)).map((o) => o.element)).toEqual(['stuck']);
+  });
+});
+
+describe('live', () => {
+  it("streams the install's events to a graphql-ws client on 127.0.0.1, in order, while it runs", async () => {
+    const templateId = await l.createTemplate(
+      faultTemplate({ first: { properties: { sleepMs: 300 } }, second: { properties: { sleepMs: 300 }, dependsOn: ['first'] }, third: { properties: { sleepMs: 300 }, dependsOn: ['second'] } }),
+    );
+    const { stack } = await l.createStack({ templateId, deploy: false });
+    const client = createClient({
+      url: l.t.url.replace(/^http/, 'ws'),
+      webSocketImpl: WebSocket,
+      connectionParams: { authorization: `Bearer ${l.tenant.viewer}` },
+      retryAttempts: 0,
+    });
+    const received: { type: string; element: string | null; statusWhenReceived?: string }[] = [];
+    const subscription = client.iterate<{ stackEvents: { type: string; element: string | null } }>({
+      query: 'subscription($id: ID!) { stackEvents(stackId: $id) { type element } }',
+      variables: { id: stack.id },
+    });
+    const collecting = (async () => {
+      for await (const message of subscription) {
+        const event = message.data!.stackEvents;
+        received.push({ ...event, ...(received.length === 0 ? { statusWhenReceived: (await l.stack(stack.id))!.status } : {}) });
+        if (event.type === 'ACTION_COMPLETED') break;
+      }
+    })();
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect((await l.execute(stack.id, 'INSTALL')).__typename).toBe('ExecuteStackActionSuccess');
+    await Promise.race([collecting, new Promise((_, reject) => setTimeout(() => reject(new Error(`timed out with ${JSON.stringify(received)}`)), 30_000))]);
+    await client.dispose();
+
+    // Live: the first event arrived while the install was still running.
+    expect(received[0].statusWhenReceived).toBe('PROCESSING');
+    // In order and without gaps: exactly what the events connection holds after STACK_CREATED.
+    const stored = (await l.events(stack.id)).filter((e) => e.type !== 'STACK_CREATED');
+    expect(received.map((e) => `${e.type}:${e.element ?? ''}`)).toEqual(stored.map((e) => `${e.type}:${e.element ?? ''}`));
+    expect(received.map((e) => e.type)).toEqual([
+      'ACTION_STARTED',
+      'ELEMENT_CREATE_STARTED',
+      'ELEMENT_CREATE_SUCCEEDED',
+      'ELEMENT_CREATE_STARTED',
+      'ELEMENT_CREATE_SUCCEEDED',
+      'ELEMENT_CREATE_STARTED',
+      'ELEMENT_CREATE_SUCCEEDED',
+      'ACTION_COMPLETED',
+    ]);
   });
 });
 
