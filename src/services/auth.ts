@@ -1,5 +1,5 @@
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
-import type { EntityManager } from '@mikro-orm/postgresql';
+import { UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/postgresql';
 import { ApiTokenSchema, TenantSchema, UserSchema } from '../db/entities/index.js';
 import type { Viewer } from './viewer.js';
 
@@ -41,6 +41,19 @@ export async function authenticate(em: EntityManager, token: string): Promise<Vi
  * AOS_ADMIN_TOKEN revokes the previous bootstrap token.
  */
 export async function ensureBootstrapAdmin(em: EntityManager, token: string): Promise<void> {
+  // Several API processes may start at once on a fresh database: the loser of the race to
+  // create the tenant, user or token finds the winner's rows on its next attempt.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await bootstrapOnce(em.fork(), token);
+      return;
+    } catch (error) {
+      if (!(error instanceof UniqueConstraintViolationException) || attempt >= 5) throw error;
+    }
+  }
+}
+
+async function bootstrapOnce(em: EntityManager, token: string): Promise<void> {
   await em.transactional(async (tx) => {
     let tenant = await tx.findOne(TenantSchema, { name: DEFAULT_TENANT });
     if (!tenant) tenant = tx.create(TenantSchema, { id: randomUUID(), name: DEFAULT_TENANT, state: 'ACTIVE', quotaTemplates: 100, quotaStacks: 200 });

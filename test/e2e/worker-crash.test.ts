@@ -1,39 +1,17 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { repoRoot } from '../../src/config.js';
 import { createTenantWithUsers, startTestApp, type TestApp, type TestTenant } from '../helpers/app.js';
 import { closeFaultDb, ensureFaultTables, faultObjects, registerFaultType } from '../helpers/fault-type.js';
 import { faultTemplate, STACK_FIELDS, type StackView } from '../helpers/lifecycle.js';
+import { startWorkerChild } from '../helpers/worker-child.js';
 
 const taskQueue = `aos-crash-${randomBytes(4).toString('hex')}`;
 let t: TestApp;
 let tenant: TestTenant;
 const children: ChildProcess[] = [];
 
-function startWorkerProcess(): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'test', 'helpers', 'worker-process.ts')], {
-    cwd: repoRoot,
-    env: { ...process.env, AOS_TASK_QUEUE: taskQueue },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  let stderr = '';
-  child.stderr!.on('data', (chunk: Buffer) => {
-    stderr = (stderr + chunk.toString()).slice(-4000);
-  });
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the worker process did not start in 90 s: ${stderr}`)), 90_000);
-    child.stdout!.on('data', (chunk: Buffer) => {
-      if (chunk.toString().includes('worker-ready')) {
-        clearTimeout(timer);
-        resolve(child);
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`the worker process exited early with ${code}: ${stderr}`)));
-  });
-}
+const startWorkerProcess = (): Promise<ChildProcess> => startWorkerChild(taskQueue, children);
 
 beforeAll(async () => {
   registerFaultType();

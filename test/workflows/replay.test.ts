@@ -3,7 +3,7 @@
 // AOS_RECORD_HISTORIES=1 npm test -- test/workflows/replay.test.ts records them anew from real runs.
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { historyFromJSON, historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { historyFromJSON, historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { Worker } from '@temporalio/worker';
 import { describe, expect, it } from 'vitest';
 import { repoRoot } from '../../src/config.js';
