@@ -124,32 +124,27 @@ aos_ensure_temporal() {
     || { tail -n 20 "$(dirname "$db_file")/temporal-$port.log" >&2; aos_die "Temporal did not come up on $TEMPORAL_ADDRESS"; }
 }
 
-# The bootstrap admin token: AOS_ADMIN_TOKEN when set, else one generated once and kept in the
-# data directory, readable by its owner only.
-aos_ensure_admin_token() {
-  if [ -n "${AOS_ADMIN_TOKEN:-}" ]; then return 0; fi
-  local file="$AOS_DATA_DIR/admin-token"
+# A secret kept in the data directory, readable by its owner only: the value of VAR when set,
+# else FILE's content, generated once by the node expression GENERATOR.
+aos_ensure_kept_secret() { # aos_ensure_kept_secret VAR FILE GENERATOR
+  local var="$1" file="$AOS_DATA_DIR/$2" generator="$3"
+  if [ -n "${!var:-}" ]; then return 0; fi
   if [ ! -s "$file" ]; then
     mkdir -p "$AOS_DATA_DIR"
-    (umask 077 && node -e "process.stdout.write('aos_' + require('node:crypto').randomBytes(32).toString('base64url'))" >"$file")
+    (umask 077 && node -e "process.stdout.write($generator)" >"$file")
   fi
   chmod 600 "$file"
-  AOS_ADMIN_TOKEN="$(cat "$file")"
-  export AOS_ADMIN_TOKEN
+  printf -v "$var" '%s' "$(cat "$file")"
+  export "${var?}"
 }
 
-# The key that seals secrets at rest (secret inputs and attributes, cluster credentials):
-# AOS_SECRET_KEY when set, else one generated once and kept in the data directory.
+# The bootstrap admin token (AOS_ADMIN_TOKEN) and the key that seals secrets at rest
+# (AOS_SECRET_KEY: secret inputs and attributes, cluster credentials).
+aos_ensure_admin_token() {
+  aos_ensure_kept_secret AOS_ADMIN_TOKEN admin-token "'aos_' + require('node:crypto').randomBytes(32).toString('base64url')"
+}
 aos_ensure_secret_key() {
-  if [ -n "${AOS_SECRET_KEY:-}" ]; then return 0; fi
-  local file="$AOS_DATA_DIR/secret-key"
-  if [ ! -s "$file" ]; then
-    mkdir -p "$AOS_DATA_DIR"
-    (umask 077 && node -e "process.stdout.write(require('node:crypto').randomBytes(32).toString('base64url'))" >"$file")
-  fi
-  chmod 600 "$file"
-  AOS_SECRET_KEY="$(cat "$file")"
-  export AOS_SECRET_KEY
+  aos_ensure_kept_secret AOS_SECRET_KEY secret-key "require('node:crypto').randomBytes(32).toString('base64url')"
 }
 
 aos_stop_started() {

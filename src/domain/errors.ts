@@ -1,14 +1,10 @@
 // Expected failures. Each subclass is one GraphQL error type (schema/errors.ts); anything that is
 // not a DomainError is unexpected and masked by Yoga.
 
-export interface TemplateProblemLike {
-  code: string;
-  path: string;
-  line?: number;
-  column?: number;
-  message: string;
-  hint?: string;
-}
+import type { TemplateProblem } from '../template/types.js';
+
+/** A located problem: in a template, or in the inputs and arguments of a request. */
+export type TemplateProblemLike = TemplateProblem;
 
 export abstract class DomainError extends Error {
   abstract readonly code: string;

@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { Context } from '@temporalio/activity';
-import { AlarmSchema, StackElementSchema, StackSchema, type Stack } from '../../db/entities/index.js';
+import { AlarmSchema, StackElementSchema, StackSchema } from '../../db/entities/index.js';
 import type { StackStatus } from '../../domain/stack-state.js';
 import { driverFor, type DriverRegistry } from '../../drivers/registry.js';
-import type { ClusterTarget, ElementContext, HealthReport } from '../../drivers/types.js';
+import type { ElementContext, HealthReport } from '../../drivers/types.js';
 import { publish } from '../../events/publish.js';
 import { recordStackEvent } from '../../events/stack-events.js';
+import { clusterTargetOf } from '../../services/cluster-target.js';
 import type { SecretBox } from '../../services/secret-box.js';
 
 export interface HealthActivityDeps {
@@ -19,21 +20,6 @@ export interface HealthActivityDeps {
 const MONITORED: StackStatus[] = ['NORMAL', 'ABNORMAL', 'PARTIALLY_STOPPED', 'STOPPED'];
 
 export function createHealthActivities(deps: HealthActivityDeps) {
-  function targetOf(stack: Stack): ClusterTarget | null {
-    const cluster = stack.cluster;
-    if (!cluster) return null;
-    const credentials = cluster.credentialsEnc ? (deps.secrets.open(cluster.credentialsEnc) as Record<string, string | undefined>) : {};
-    return {
-      id: cluster.id,
-      name: cluster.name,
-      kind: cluster.kind,
-      endpoint: cluster.endpoint ?? null,
-      publishAddress: cluster.publishAddress,
-      kubeconfig: credentials.kubeconfig ?? null,
-      connectionUrl: credentials.connectionUrl ?? null,
-    };
-  }
-
   return {
     /**
      * One round of checks: element health from the drivers, alarms raised and cleared, the
@@ -59,7 +45,7 @@ export function createHealthActivities(deps: HealthActivityDeps) {
           stackName: stack.name,
           namespace: stack.namespace,
           element: element.name,
-          cluster: targetOf(stack),
+          cluster: clusterTargetOf(stack.cluster, deps.secrets),
           requirements: {},
           heartbeat: (details) => activity.heartbeat(details),
           signal: activity.cancellationSignal,

@@ -3,7 +3,6 @@ import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { ApplicationFailure, CancelledFailure, Context } from '@temporalio/activity';
 import type { AosConfig } from '../../config.js';
 import {
-  ClusterSchema,
   StackElementSchema,
   StackRevisionSchema,
   StackSchema,
@@ -21,10 +20,11 @@ import {
 import { statusAfterFailure, type RecordedAction, type StackStatus } from '../../domain/stack-state.js';
 import { listOwnedObjects } from '../../drivers/docker/index.js';
 import { driverFor, type DriverRegistry } from '../../drivers/registry.js';
-import { PermanentDriverError, type ClusterTarget, type ElementContext, type ElementState, type RequiredNode } from '../../drivers/types.js';
+import { PermanentDriverError, type ElementContext, type ElementState, type RequiredNode } from '../../drivers/types.js';
 import { publish } from '../../events/publish.js';
 import { recordStackEvent } from '../../events/stack-events.js';
-import { SecretBox } from '../../services/secret-box.js';
+import { clusterTargetOf } from '../../services/cluster-target.js';
+import type { SecretBox } from '../../services/secret-box.js';
 import { analyzeTemplate, diffTemplates, evaluateDeferred, getNodeType, planTemplate, resolveTemplate, type ResolvedTemplate } from '../../template/index.js';
 
 export interface StackActivityDeps {
@@ -108,21 +108,6 @@ export function createStackActivities(deps: StackActivityDeps) {
     });
   }
 
-  function clusterTargetOf(stack: Stack): ClusterTarget | null {
-    const cluster = stack.cluster;
-    if (!cluster) return null;
-    const credentials = cluster.credentialsEnc ? (deps.secrets.open(cluster.credentialsEnc) as Record<string, string | undefined>) : {};
-    return {
-      id: cluster.id,
-      name: cluster.name,
-      kind: cluster.kind,
-      endpoint: cluster.endpoint ?? null,
-      publishAddress: cluster.publishAddress,
-      kubeconfig: credentials.kubeconfig ?? null,
-      connectionUrl: credentials.connectionUrl ?? null,
-    };
-  }
-
   function sealAttributes(type: string, attributes: Record<string, unknown>): Record<string, unknown> {
     const def = getNodeType(type);
     const secretKeys = Object.entries(def?.attributes ?? {})
@@ -164,7 +149,7 @@ export function createStackActivities(deps: StackActivityDeps) {
       stackName: stack.name,
       namespace: stack.namespace,
       element,
-      cluster: clusterTargetOf(stack),
+      cluster: clusterTargetOf(stack.cluster, deps.secrets),
       requirements,
       heartbeat: (details) => activity.heartbeat(details),
       signal: activity.cancellationSignal,
@@ -433,7 +418,7 @@ export function createStackActivities(deps: StackActivityDeps) {
     async listLeftovers(input: { stackId: string }): Promise<string[]> {
       const em = fork();
       const stack = await loadStack(em, input.stackId);
-      const target = clusterTargetOf(stack);
+      const target = clusterTargetOf(stack.cluster, deps.secrets);
       if (target?.kind === 'DOCKER') {
         try {
           return await listOwnedObjects(target, stack.id);
