@@ -10,12 +10,24 @@ export interface CliCommand {
 
 const COMMANDS: Record<string, () => Promise<CliCommand>> = {
   template: () => import('./template.js'),
+  stack: () => import('./stack.js'),
+  cluster: () => import('./cluster.js'),
+  tenant: () => import('./tenant.js'),
+  user: () => import('./user.js'),
+  audit: () => import('./audit.js'),
+  whoami: () => import('./whoami.js'),
+  gql: () => import('./gql.js'),
 };
 
 async function printHelp(): Promise<void> {
   const lines = ['usage: aos <command> [arguments]', '', 'commands:'];
   for (const [name, load] of Object.entries(COMMANDS)) lines.push(`  ${name.padEnd(12)} ${(await load()).summary}`);
-  lines.push('', 'Run `aos <command> --help` for the arguments of a command.');
+  lines.push(
+    '',
+    'Run `aos <command> --help` for the arguments of a command. The API commands talk to AOS_URL',
+    '(default http://127.0.0.1:4000/graphql) with the token in AOS_TOKEN, else .aos/admin-token;',
+    'they exit 1 on a failure (typed errors on stderr) and print the raw JSON answer with --json.',
+  );
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 

@@ -1,0 +1,150 @@
+// What the stack commands read and how they show it: the selections (one place, so `show`, `list`,
+// the action commands and `wait` agree), the NAME|ID lookup, and the readable renderings.
+
+import { CliFailure, formatProblem, request, type Connection, type ProblemBody } from './client.js';
+import { inlineValue, plural, shortTime, table } from './format.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The fields every stack answer carries: enough to say where it stands. */
+export const STACK_SUMMARY_FIELDS = 'id name status statusReason action actionState revision updatedAt';
+
+export interface StackSummary {
+  id: string;
+  name: string;
+  status: string;
+  statusReason: string | null;
+  action: string | null;
+  actionState: string | null;
+  revision: number;
+  updatedAt: string;
+}
+
+export const STACK_DETAIL_FIELDS = `${STACK_SUMMARY_FIELDS} description allowedActions namespace autoRollback timeoutMinutes createdAt
+  template { name } templateVersion { version } cluster { name kind }
+  inputs { name value } outputs { name value description }
+  elements { name type status statusReason health physicalId }
+  alarms { element message raisedAt clearedAt }`;
+
+export interface StackDetail extends StackSummary {
+  description: string | null;
+  allowedActions: string[];
+  namespace: string | null;
+  autoRollback: boolean;
+  timeoutMinutes: number;
+  createdAt: string;
+  template: { name: string };
+  templateVersion: { version: string };
+  cluster: { name: string; kind: string } | null;
+  inputs: { name: string; value: unknown }[];
+  outputs: { name: string; value: unknown; description: string | null }[];
+  elements: { name: string; type: string; status: string; statusReason: string | null; health: string; physicalId: string | null }[];
+  alarms: { element: string | null; message: string; raisedAt: string; clearedAt: string | null }[];
+}
+
+export const EVENT_FIELDS = 'id cursor time type element status message';
+
+export interface StackEventBody {
+  id: string;
+  cursor: string;
+  time: string;
+  type: string;
+  element: string | null;
+  status: string | null;
+  message: string;
+}
+
+export interface PlanBody {
+  steps: { element: string; type: string; change: string; properties: unknown; changedProperties: string[]; dependsOn: string[] }[];
+  problems: ProblemBody[];
+  waves: string[][];
+}
+
+export const PLAN_FIELDS = 'steps { element type change properties changedProperties dependsOn } problems { code path line column message hint } waves';
+
+/** `stack(id:)` for an id, `stack(name:)` otherwise. */
+export function stackRefVariables(ref: string): { id: string | null; name: string | null } {
+  return UUID.test(ref) ? { id: ref, name: null } : { id: null, name: ref };
+}
+
+/** The stack a NAME|ID argument names, or a NotFound failure. */
+export async function findStack(connection: Connection, ref: string): Promise<StackSummary> {
+  const { stack } = await request<{ stack: StackSummary | null }>(connection, `query($id: ID, $name: String) { stack(id: $id, name: $name) { ${STACK_SUMMARY_FIELDS} } }`, stackRefVariables(ref));
+  if (!stack) throw new CliFailure(`NotFound: stack "${ref}" not found`);
+  return stack;
+}
+
+/** `NORMAL (INSTALL COMPLETE)`. */
+export function situation(stack: Pick<StackSummary, 'status' | 'action' | 'actionState'>): string {
+  return stack.action ? `${stack.status} (${stack.action}${stack.actionState ? ` ${stack.actionState}` : ''})` : stack.status;
+}
+
+export function renderStack(stack: StackDetail): string[] {
+  const lines = [`stack ${stack.name}: ${situation(stack)}, revision ${stack.revision}`];
+  const field = (label: string, value: string) => lines.push(`  ${label.padEnd(10)} ${value}`);
+  field('id', stack.id);
+  if (stack.description) field('about', stack.description);
+  if (stack.statusReason) field('reason', stack.statusReason);
+  field('template', `${stack.template.name}, version ${stack.templateVersion.version}`);
+  field('cluster', stack.cluster ? `${stack.cluster.name} (${stack.cluster.kind}), namespace ${stack.namespace ?? 'default'}` : 'none');
+  field('inputs', stack.inputs.length ? stack.inputs.map((input) => `${input.name}=${inlineValue(input.value)}`).join('  ') : 'none');
+  field('settings', `timeout ${stack.timeoutMinutes} min, auto rollback ${stack.autoRollback ? 'on' : 'off'}`);
+  field('allowed', stack.allowedActions.join(', ') || 'nothing (an action is running)');
+  field('updated', `${shortTime(stack.updatedAt)} (created ${shortTime(stack.createdAt)})`);
+
+  lines.push('', ...table(['ELEMENT', 'TYPE', 'STATUS', 'HEALTH', 'REASON'], stack.elements.map((e) => [e.name, e.type, e.status, e.health, e.statusReason ?? ''])));
+  if (stack.outputs.length) lines.push('', ...table(['OUTPUT', 'VALUE', 'DESCRIPTION'], stack.outputs.map((o) => [o.name, inlineValue(o.value), o.description ?? ''])));
+
+  const open = stack.alarms.filter((alarm) => alarm.clearedAt === null);
+  const cleared = stack.alarms.length - open.length;
+  if (open.length === 0) lines.push('', `alarms: none open${cleared ? ` (${cleared} cleared)` : ''}`);
+  else {
+    lines.push('', `alarms: ${open.length} open${cleared ? `, ${cleared} cleared` : ''}`);
+    lines.push(...table(['  RAISED', 'ELEMENT', 'MESSAGE'], open.map((a) => [`  ${shortTime(a.raisedAt)}`, a.element ?? '-', a.message])));
+  }
+  return lines;
+}
+
+export interface StackListRow extends StackSummary {
+  template: { name: string };
+  templateVersion: { version: string };
+  cluster: { name: string } | null;
+}
+
+export function renderStackList(stacks: StackListRow[]): string[] {
+  if (stacks.length === 0) return ['no stacks'];
+  return table(
+    ['NAME', 'STATUS', 'ACTION', 'REV', 'TEMPLATE', 'CLUSTER', 'UPDATED'],
+    stacks.map((s) => [
+      s.name,
+      s.status,
+      s.action ? `${s.action} ${s.actionState ?? ''}`.trim() : '-',
+      String(s.revision),
+      `${s.template.name}:${s.templateVersion.version}`,
+      s.cluster?.name ?? '-',
+      shortTime(s.updatedAt),
+    ]),
+  );
+}
+
+export function renderEvent(event: StackEventBody): string {
+  const where = event.element ? ` ${event.element}` : '';
+  return `${shortTime(event.time)}  ${event.type}${where}: ${event.message}`;
+}
+
+export function renderPlan(plan: PlanBody): string[] {
+  const changes = plan.steps.filter((step) => step.change !== 'NO_CHANGE').length;
+  const lines = [`plan: ${plural(plan.steps.length, 'element')}, ${plural(changes, 'change')}, ${plural(plan.waves.length, 'wave')}`];
+  lines.push(
+    ...table(
+      ['CHANGE', 'ELEMENT', 'TYPE', 'AFTER', 'CHANGED'],
+      plan.steps.map((step) => [step.change, step.element, step.type, step.dependsOn.join(',') || '-', step.change === 'ADD' ? '' : step.changedProperties.join(',')]),
+    ),
+  );
+  if (plan.waves.length) lines.push(`waves: ${plan.waves.map((wave) => `[${wave.join(', ')}]`).join(' → ')}`);
+  for (const step of plan.steps) {
+    if (step.change !== 'NO_CHANGE' && step.properties !== null) lines.push(`  ${step.element}: ${JSON.stringify(step.properties)}`);
+  }
+  for (const problem of plan.problems) lines.push(`problem: ${formatProblem(problem)}`);
+  return lines;
+}

@@ -1,0 +1,182 @@
+// Watching a stack: `wait` polls over HTTP until the stack leaves PROCESSING, printing the events
+// written meanwhile; `events --follow` subscribes over graphql-ws and prints events as they come.
+
+import { createClient } from 'graphql-ws';
+import WebSocket from 'ws';
+import { CliFailure, failureOfErrors, request, type Connection } from './client.js';
+import { seconds } from './format.js';
+import { EVENT_FIELDS, renderEvent, situation, STACK_SUMMARY_FIELDS, type StackEventBody, type StackSummary } from './stack-view.js';
+
+const POLL_MS = 1000;
+/** The API's largest page. */
+const MAX_PAGE = 100;
+
+interface EventPage {
+  edges: { node: StackEventBody }[];
+  pageInfo: { hasNextPage: boolean; endCursor: string | null };
+}
+
+/** Every event newer than `since` (all of them when null), oldest first. */
+async function eventsSince(connection: Connection, stackId: string, since: string | null): Promise<StackEventBody[]> {
+  const newestFirst: StackEventBody[] = [];
+  let after: string | null = null;
+  for (;;) {
+    const { stack }: { stack: { events: EventPage } | null } = await request(
+      connection,
+      `query($id: ID!, $since: String, $after: String, $first: Int) { stack(id: $id) { events(since: $since, after: $after, first: $first) { edges { node { ${EVENT_FIELDS} } } pageInfo { hasNextPage endCursor } } } }`,
+      { id: stackId, since, after, first: MAX_PAGE },
+    );
+    if (!stack) break;
+    newestFirst.push(...stack.events.edges.map((edge) => edge.node));
+    if (!stack.events.pageInfo.hasNextPage || !stack.events.pageInfo.endCursor) break;
+    after = stack.events.pageInfo.endCursor;
+  }
+  return newestFirst.reverse();
+}
+
+/** The newest `count` events, newest first. */
+export async function recentEvents(connection: Connection, stackId: string, count: number): Promise<StackEventBody[]> {
+  const { stack } = await request<{ stack: { events: EventPage } | null }>(
+    connection,
+    `query($id: ID!, $first: Int) { stack(id: $id) { events(first: $first) { edges { node { ${EVENT_FIELDS} } } pageInfo { hasNextPage endCursor } } } }`,
+    { id: stackId, first: count },
+  );
+  return stack?.events.edges.map((edge) => edge.node) ?? [];
+}
+
+/**
+ * The cursor to print events after: just before the current action's ACTION_STARTED when an
+ * action runs (so a late `wait` still shows the whole action), else the newest event.
+ */
+export async function startingCursor(connection: Connection, stack: StackSummary): Promise<string | null> {
+  const recent = await recentEvents(connection, stack.id, MAX_PAGE);
+  if (stack.status === 'PROCESSING') {
+    const startIndex = recent.findIndex((event) => event.type === 'ACTION_STARTED');
+    if (startIndex >= 0) return recent[startIndex + 1]?.cursor ?? null;
+  }
+  return recent[0]?.cursor ?? null;
+}
+
+export interface WaitOptions {
+  /** Print each event as it is written (oldest first). */
+  printEvents: boolean;
+  /** Only events after this cursor are printed; null: all of the stack's events. */
+  since: string | null;
+  /** Give up after this long (a CliFailure); undefined: wait as long as it takes. */
+  maxWaitMs?: number;
+}
+
+export interface WaitOutcome {
+  /** The stack as it ended; null when it is gone (a delete finished). */
+  stack: StackSummary | null;
+  failed: boolean;
+  elapsedMs: number;
+}
+
+/** Polls until the stack is no longer PROCESSING (or is gone). */
+export async function waitForStack(connection: Connection, stackId: string, options: WaitOptions): Promise<WaitOutcome> {
+  const started = Date.now();
+  let cursor = options.since;
+  const printed = new Set<string>();
+  for (;;) {
+    const { stack } = await request<{ stack: StackSummary | null }>(connection, `query($id: ID) { stack(id: $id) { ${STACK_SUMMARY_FIELDS} } }`, { id: stackId });
+    // Events after the status read: the ones that explain the status are then never missed.
+    if (options.printEvents && stack) {
+      for (const event of await eventsSince(connection, stackId, cursor)) {
+        if (printed.has(event.id)) continue;
+        printed.add(event.id);
+        process.stdout.write(`  ${renderEvent(event)}\n`);
+        cursor = event.cursor;
+      }
+    }
+    if (!stack) return { stack: null, failed: false, elapsedMs: Date.now() - started };
+    if (stack.status !== 'PROCESSING') return { stack, failed: stack.actionState === 'FAILED', elapsedMs: Date.now() - started };
+    if (options.maxWaitMs !== undefined && Date.now() - started > options.maxWaitMs) {
+      throw new CliFailure(`stack ${stack.name} is still ${situation(stack)} after ${seconds(Date.now() - started)}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+  }
+}
+
+/** The end of a wait as a line (stdout) or a failure (stderr, exit 1). */
+export function reportWait(name: string, outcome: WaitOutcome): number {
+  const took = seconds(outcome.elapsedMs);
+  if (!outcome.stack) {
+    process.stdout.write(`${name}: deleted after ${took}\n`);
+    return 0;
+  }
+  if (outcome.failed) {
+    throw new CliFailure(`${name}: ${outcome.stack.action ?? 'the action'} FAILED after ${took}; the stack is ${outcome.stack.status}`, outcome.stack.statusReason ? [outcome.stack.statusReason] : []);
+  }
+  process.stdout.write(`${name}: ${situation(outcome.stack)} after ${took}\n`);
+  return 0;
+}
+
+/**
+ * Prints the newest `history` events (oldest first), then each new one as it is written, until
+ * SIGINT/SIGTERM. The subscription and a catch-up query (`events(since:)`) overlap, and events are
+ * printed once by id, so nothing between the two, or during a reconnect, is lost or doubled.
+ */
+export async function followEvents(connection: Connection, stack: StackSummary, history: number, json: boolean): Promise<number> {
+  const printed = new Set<string>();
+  let cursor: string | null = null;
+  const print = (event: StackEventBody) => {
+    if (printed.has(event.id)) return;
+    printed.add(event.id);
+    cursor = event.cursor;
+    process.stdout.write(json ? `${JSON.stringify(event)}\n` : `${renderEvent(event)}\n`);
+  };
+  // Printing is serialised: catch-ups and live events arrive concurrently but must come out in order.
+  let printing: Promise<void> = Promise.resolve();
+  const enqueue = (work: () => Promise<void> | void) => {
+    printing = printing.then(work).catch((error: unknown) => {
+      process.stderr.write(`aos: ${error instanceof Error ? error.message : String(error)}\n`);
+    });
+    return printing;
+  };
+  const catchUp = () => enqueue(async () => (await eventsSince(connection, stack.id, cursor)).forEach(print));
+
+  await enqueue(async () => (await recentEvents(connection, stack.id, history)).reverse().forEach(print));
+
+  const client = createClient({
+    url: connection.url.replace(/^http/, 'ws'),
+    webSocketImpl: WebSocket,
+    connectionParams: connection.token ? { authorization: `Bearer ${connection.token}` } : {},
+    // Ride out API restarts and network blips (the catch-up fills the gap), but not a refusal:
+    // 4403 is the server turning the token down, and retrying would not change its mind.
+    retryAttempts: 1000,
+    shouldRetry: (closeOrError) => (closeOrError as { code?: unknown } | null)?.code !== 4403,
+    retryWait: (retries) => new Promise((resolve) => setTimeout(resolve, Math.min(10_000, 500 * 2 ** retries))),
+    // The subscription starts a moment after the socket is acknowledged: catch up once it has.
+    on: { connected: () => void setTimeout(() => void catchUp(), 500) },
+  });
+  const live = client.iterate<{ stackEvents: StackEventBody }>({
+    query: `subscription($id: ID!) { stackEvents(stackId: $id) { ${EVENT_FIELDS} } }`,
+    variables: { id: stack.id },
+  });
+
+  let stopping = false;
+  const stop = () => {
+    stopping = true;
+    void live.return?.();
+    void client.dispose();
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  if (!json) process.stderr.write(`following ${stack.name} (Ctrl-C to stop)\n`);
+  try {
+    for await (const result of live) {
+      if (result.errors?.length) throw failureOfErrors(connection, result.errors.map((error) => ({ message: error.message, extensions: error.extensions as { code?: string } | undefined })));
+      const event = result.data?.stackEvents;
+      if (event) await enqueue(() => print(event));
+    }
+  } catch (error) {
+    if (!stopping) throw error instanceof CliFailure ? error : new CliFailure(`the event stream failed: ${error instanceof Error ? error.message : String(error)}`);
+  } finally {
+    process.removeListener('SIGINT', stop);
+    process.removeListener('SIGTERM', stop);
+    await client.dispose();
+  }
+  await printing;
+  return 0;
+}
