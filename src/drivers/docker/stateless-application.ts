@@ -280,13 +280,12 @@ class ApplicationOnDocker {
 
   // ----- network and volumes
 
+  /** The stack network's id once ensureNetwork ran: containers join it by id, never by name. */
+  networkId: string | null = null;
+
   async ensureNetwork(): Promise<void> {
-    const existing = await this.inspectNetwork();
-    if (existing) {
-      if (!ownedByStack(existing.Labels, this.ctx)) throw collision('network', this.networkName, existing.Labels);
-      return;
-    }
-    try {
+    let networks = await this.stackNetworks();
+    if (networks.length === 0) {
       await this.docker.createNetwork({
         Name: this.networkName,
         Driver: 'bridge',
@@ -294,23 +293,34 @@ class ApplicationOnDocker {
         Labels: { [LABEL_TENANT]: this.ctx.tenantId, [LABEL_STACK]: this.ctx.stackId, [LABEL_NAMESPACE]: this.ctx.namespace, [LABEL_OBJECT]: 'stack-network' },
       });
       this.ctx.log(`created network ${this.networkName}`);
-    } catch (error) {
-      // Another element of the stack created it at the same moment.
-      if (statusOf(error) !== 409) throw error;
-      const raced = await this.inspectNetwork();
-      if (!raced || !ownedByStack(raced.Labels, this.ctx)) throw collision('network', this.networkName, raced?.Labels);
+      networks = await this.stackNetworks();
     }
+    const [canonical, ...twins] = networks;
+    if (!canonical || !ownedByStack(canonical.Labels, this.ctx)) throw collision('network', this.networkName, canonical?.Labels);
+    // This engine does not refuse a second network of the same name, so elements of one stack
+    // created at the same moment can each make one. Every creator sees its own network and all
+    // older ones, so all agree on the oldest; the others go.
+    for (const twin of twins) {
+      if (!ownedByStack(twin.Labels, this.ctx)) continue;
+      await this.docker
+        .getNetwork(twin.Id)
+        .remove()
+        .catch(() => undefined);
+    }
+    this.networkId = canonical.Id;
+  }
+
+  /** Networks named exactly like the stack's, oldest first (the name filter also matches parts of names). */
+  async stackNetworks(): Promise<{ Id: string; Created?: string; Labels?: Record<string, string> }[]> {
+    const listed = await this.docker.listNetworks({ filters: { name: [this.networkName] } });
+    return listed
+      .filter((network) => network.Name === this.networkName)
+      .sort((a, b) => String(a.Created ?? '').localeCompare(String(b.Created ?? '')) || a.Id.localeCompare(b.Id));
   }
 
   async inspectNetwork(): Promise<{ Id: string; Labels?: Record<string, string> } | null> {
-    try {
-      const info = await this.docker.getNetwork(this.networkName).inspect();
-      // Inspect also matches an id prefix: insist on the name.
-      return info.Name === this.networkName ? info : null;
-    } catch (error) {
-      if (statusOf(error) === 404) return null;
-      throw error;
-    }
+    const [oldest] = await this.stackNetworks();
+    return oldest ?? null;
   }
 
   async assertVolumesUsable(spec: ApplicationSpec): Promise<void> {
@@ -444,7 +454,7 @@ class ApplicationOnDocker {
         PortBindings: bindings,
         RestartPolicy: { Name: DOCKER_RESTART_POLICY[spec.restartPolicy], MaximumRetryCount: 0 },
         Mounts: spec.volumes.map((v) => ({ Type: 'volume' as const, Source: this.volumeName(v.name), Target: v.mountPath })),
-        NetworkMode: this.networkName,
+        NetworkMode: this.networkId ?? this.networkName,
       },
     };
   }
