@@ -47,14 +47,14 @@ const HEARTBEAT_EVERY_MS = 1000;
 class ResolvedCache {
   private readonly entries = new Map<string, ResolvedTemplate>();
   constructor(private readonly limit = 64) {}
-  get(key: string, compute: () => ResolvedTemplate): ResolvedTemplate {
+  async get(key: string, compute: () => Promise<ResolvedTemplate>): Promise<ResolvedTemplate> {
     const hit = this.entries.get(key);
     if (hit) {
       this.entries.delete(key);
       this.entries.set(key, hit);
       return hit;
     }
-    const value = compute();
+    const value = await compute();
     this.entries.set(key, value);
     if (this.entries.size > this.limit) this.entries.delete(this.entries.keys().next().value as string);
     return value;
@@ -98,8 +98,9 @@ export function createStackActivities(deps: StackActivityDeps) {
     const target = source === 'pending' ? stack.pendingUpdate : { templateVersionId: stack.templateVersion.id, inputs: stack.inputs };
     if (!target) throw permanent(`stack ${stack.name} has no pending update`);
     const key = `${target.templateVersionId}:${createHash('sha256').update(JSON.stringify(target.inputs)).digest('hex')}`;
-    const version = await em.findOneOrFail(TemplateVersionSchema, { id: target.templateVersionId });
-    return cache.get(key, () => {
+    return cache.get(key, async () => {
+      // Versions never change: the body is read (and parsed) once per process and inputs.
+      const version = await em.findOneOrFail(TemplateVersionSchema, { id: target.templateVersionId });
       const analysis = analyzeTemplate(version.body);
       if (!analysis.valid || !analysis.doc) throw permanent(`template version ${version.version} is no longer valid`);
       const { resolved, problems } = resolveTemplate(analysis.doc, deps.secrets.openAll(target.inputs));
