@@ -128,8 +128,11 @@ export function renderStackList(stacks: StackListRow[]): string[] {
 }
 
 export function renderEvent(event: StackEventBody): string {
-  const where = event.element ? ` ${event.element}` : '';
-  return `${shortTime(event.time)}  ${event.type}${where}: ${event.message}`;
+  if (!event.element) return `${shortTime(event.time)}  ${event.type}: ${event.message}`;
+  // Element messages usually start with the element's name already.
+  const prefix = `${event.element}: `;
+  const message = event.message.startsWith(prefix) ? event.message.slice(prefix.length) : event.message;
+  return `${shortTime(event.time)}  ${event.type} ${event.element}: ${message}`;
 }
 
 export function renderPlan(plan: PlanBody): string[] {

@@ -155,14 +155,17 @@ export async function followEvents(connection: Connection, stack: StackSummary, 
     variables: { id: stack.id },
   });
 
+  // Ctrl-C reaches both the launcher and this process (the launcher forwards it too): a second
+  // SIGINT must not kill us halfway through closing, so the handler stays until the end.
   let stopping = false;
   const stop = () => {
+    if (stopping) return;
     stopping = true;
     void live.return?.();
     void client.dispose();
   };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
   if (!json) process.stderr.write(`following ${stack.name} (Ctrl-C to stop)\n`);
   try {
     for await (const result of live) {

@@ -1,0 +1,302 @@
+// The aos CLI as operators run it: a child process (bin/aos.mjs) talking to the real API over HTTP
+// and graphql-ws, with a real worker on a task queue of its own, so actions really run.
+import { execFile, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { repoRoot } from '../../src/config.js';
+import { startTestApp, uniqueName, type TestApp } from '../helpers/app.js';
+import { dockerHost, dockerSkipReason, httpGet } from '../helpers/docker.js';
+import { quickstartTemplate } from '../helpers/fixtures.js';
+import { startTestWorker, type TestWorker } from '../helpers/temporal.js';
+
+// busybox httpd ignores SIGTERM: without this each container stop waits the whole grace period.
+process.env.AOS_DOCKER_STOP_TIMEOUT_SECONDS ??= '1';
+
+const launcher = path.join(repoRoot, 'bin', 'aos.mjs');
+const run = promisify(execFile);
+
+interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Two secrets, one of them a password input, and an output that shows the masked one. */
+const SECRETS_TEMPLATE = `tosca_definitions_version: ctc_tosca_version_1_0
+inputs:
+  length: {type: integer, default: 16, constraints: [{in_range: [8, 64]}]}
+  salt: {type: password, default: abcdefghijklmnop}
+  region: {type: string, default: eu}
+node_templates:
+  first:
+    type: CTC.Core.RandomString
+    properties:
+      length: {get_input: length}
+  second:
+    type: CTC.Core.RandomString
+    requirements:
+      - dependency: first
+outputs:
+  token:
+    value: {get_attribute: [first, value]}
+  where:
+    value: {get_input: region}
+`;
+
+let t: TestApp;
+let w: TestWorker;
+let dir: string;
+let operatorToken: string;
+let tenantName: string;
+
+/** Runs `aos ARGS…` from another directory with the given token (null: none at all). */
+async function aos(token: string | null, ...args: string[]): Promise<CliResult> {
+  const env: NodeJS.ProcessEnv = { ...process.env, AOS_URL: t.url, AOS_TOKEN: token ?? '', AOS_DATA_DIR: path.join(dir, 'no-data') };
+  try {
+    const { stdout, stderr } = await run(process.execPath, [launcher, ...args], { cwd: tmpdir(), env });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code: number; stdout: string; stderr: string };
+    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+  }
+}
+
+const admin = (...args: string[]) => aos(t.adminToken, ...args);
+const operator = (...args: string[]) => aos(operatorToken, ...args);
+
+beforeAll(async () => {
+  const taskQueue = `aos-test-cli-${randomBytes(4).toString('hex')}`;
+  w = await startTestWorker({ config: { taskQueue }, monitorIntervalMs: 0 });
+  t = await startTestApp({ taskQueue });
+  dir = await mkdtemp(path.join(tmpdir(), 'aos-cli-stack-'));
+  await writeFile(path.join(dir, 'secrets.yaml'), SECRETS_TEMPLATE);
+  await writeFile(path.join(dir, 'broken.yaml'), SECRETS_TEMPLATE.replace('type: CTC.Core.RandomString\n    requirements', 'type: CTC.Core.RandomStrin\n    requirements'));
+});
+
+afterAll(async () => {
+  await t?.close();
+  await w?.stop();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+describe('aos CLI against the API', () => {
+  it('creates a tenant and an operator, printing the token once and alone on stdout', async () => {
+    tenantName = uniqueName('cli');
+    const tenant = await admin('tenant', 'create', tenantName);
+    expect(tenant).toMatchObject({ code: 0, stderr: '' });
+    expect(tenant.stdout).toMatch(new RegExp(`^tenant ${tenantName} created \\(id [0-9a-f-]{36}\\)\\n$`));
+
+    const user = await admin('user', 'create', '--tenant', tenantName, 'ops', '--role', 'operator');
+    expect(user.code).toBe(0);
+    expect(user.stdout).toMatch(/^\S+\n$/);
+    expect(user.stderr).toContain(`user ops (OPERATOR) of tenant ${tenantName} created`);
+    operatorToken = user.stdout.trim();
+
+    const whoami = await operator('whoami');
+    expect(whoami.stdout).toContain(`ops (OPERATOR) of tenant ${tenantName}`);
+    expect(whoami.stdout).toContain('token from AOS_TOKEN');
+    expect(whoami.stdout).not.toContain(operatorToken);
+
+    const again = await admin('tenant', 'create', tenantName);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toBe(`aos: NameTaken: a tenant named "${tenantName}" exists already\n`);
+  });
+
+  it('reads the admin token from <data dir>/admin-token without AOS_TOKEN, and says where a refused token came from', async () => {
+    const dataDir = path.join(dir, 'data');
+    await rm(dataDir, { recursive: true, force: true });
+    await mkdir(dataDir);
+    await writeFile(path.join(dataDir, 'admin-token'), `${t.adminToken}\n`, { mode: 0o600 });
+    const env = { ...process.env, AOS_URL: t.url, AOS_DATA_DIR: dataDir };
+    delete env.AOS_TOKEN;
+    const { stdout } = await run(process.execPath, [launcher, 'whoami'], { env });
+    expect(stdout).toContain('(ADMIN) of tenant default');
+    expect(stdout).toContain(`token from ${path.join(dataDir, 'admin-token')}`);
+
+    const refused = await aos('not-a-token', 'stack', 'list');
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toBe('aos: UNAUTHENTICATED: the bearer token is not valid\n  token from AOS_TOKEN\n');
+    const missing = await aos(null, 'stack', 'list');
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('UNAUTHENTICATED');
+  });
+
+  it('creates templates and versions; a bad file is a ValidationError with FILE:LINE:COL on stderr', async () => {
+    const file = path.join(dir, 'secrets.yaml');
+    const created = await operator('template', 'create', 'secrets', file);
+    expect(created).toMatchObject({ code: 0, stderr: '' });
+    expect(created.stdout).toMatch(/^created template secrets \(id [0-9a-f-]{36}\), versions 1\n$/);
+    const version = await operator('template', 'version', 'secrets', file, '--version', '2');
+    expect(version.stdout).toContain('versions 1, 2');
+
+    const broken = path.join(dir, 'broken.yaml');
+    const bad = await operator('template', 'create', 'broken', broken);
+    expect(bad.code).toBe(1);
+    expect(bad.stdout).toBe('');
+    expect(bad.stderr.split('\n')[0]).toBe('aos: ValidationError: the template has 1 problem');
+    expect(bad.stderr).toContain(`  ${broken}:12:5 node_templates.second.type UNKNOWN_TYPE unknown node type "CTC.Core.RandomStrin" (did you mean "CTC.Core.RandomString"?)`);
+
+    const json = await operator('template', 'create', 'broken', broken, '--json');
+    expect(json.code).toBe(1);
+    expect(JSON.parse(json.stdout).createTemplate).toMatchObject({ __typename: 'ValidationError', problems: [{ code: 'UNKNOWN_TYPE', line: 12, column: 5 }] });
+
+    const list = await operator('template', 'list');
+    expect(list.stdout.split('\n')[1]).toMatch(/^secrets\s+2\s+2\s/);
+    const body = await operator('template', 'show', 'secrets', '--body', '--version', '1');
+    expect(body.stdout).toBe(SECRETS_TEMPLATE);
+  });
+
+  it('creates a stack without deploying it, shows, lists, exports (password masked) and deletes it', async () => {
+    const created = await operator('stack', 'create', 'idle', '--template', 'secrets', '--version', '1', '--input', 'length=12', '--input', 'salt=hunter2hunter2', '--no-deploy', '--no-rollback', '--timeout', '5');
+    expect(created).toMatchObject({ code: 0, stderr: '' });
+    expect(created.stdout).toMatch(/^stack idle created \(id [0-9a-f-]{36}\): INITIAL\n$/);
+
+    const show = await operator('stack', 'show', 'idle');
+    expect(show.code).toBe(0);
+    const lines = show.stdout.split('\n');
+    expect(lines[0]).toBe('stack idle: INITIAL, revision 0');
+    expect(show.stdout).toContain('template   secrets, version 1');
+    expect(show.stdout).toContain('inputs     length=12  salt=******  region=eu');
+    expect(show.stdout).toContain('settings   timeout 5 min, auto rollback off');
+    expect(show.stdout).toContain('allowed    INSTALL, DELETE, FORCE_DELETE');
+    expect(show.stdout).toMatch(/\nfirst\s+CTC\.Core\.RandomString\s+PENDING\s/);
+    expect(show.stdout).not.toContain('hunter2');
+
+    const byId = await operator('stack', 'show', lines[1].trim().split(/\s+/)[1], '--json');
+    expect(JSON.parse(byId.stdout).stack).toMatchObject({ name: 'idle', status: 'INITIAL', inputs: [{ name: 'length', value: 12 }, { name: 'salt', value: '******' }, { name: 'region', value: 'eu' }] });
+
+    const list = await operator('stack', 'list');
+    expect(list.stdout).toMatch(/^NAME\s+STATUS\s+ACTION\s+REV\s+TEMPLATE\s+CLUSTER\s+UPDATED\nidle\s+INITIAL\s+-\s+0\s+secrets:1\s+-\s/);
+    expect((await operator('stack', 'list', '--status', 'normal')).stdout).toBe('no stacks\n');
+
+    expect((await operator('stack', 'export', 'idle')).stdout).toBe("length: 12\nsalt: '******'\nregion: eu\n");
+    expect(JSON.parse((await operator('stack', 'export', 'idle', '--format', 'json')).stdout)).toEqual({ length: 12, salt: '******', region: 'eu' });
+
+    const wrongState = await operator('stack', 'start', 'idle');
+    expect(wrongState.code).toBe(1);
+    expect(wrongState.stderr).toBe('aos: InvalidStackState: START is not allowed while stack "idle" is INITIAL\n  status INITIAL; allowed now: INSTALL, DELETE, FORCE_DELETE\n');
+
+    const deleted = await operator('stack', 'delete', 'idle', '--wait');
+    expect(deleted.code).toBe(0);
+    expect(deleted.stdout).toMatch(/^idle: delete started\n(.*\n)*idle: deleted after \d+\.\d s\n$/);
+    const gone = await operator('stack', 'show', 'idle');
+    expect(gone).toMatchObject({ code: 1, stderr: 'aos: NotFound: stack "idle" not found\n' });
+  });
+
+  it('reports every problem of a create request, and previews a create without storing anything', async () => {
+    const bad = await operator('stack', 'create', 'nope', '--template', 'secrets', '--input', 'length=abc', '--input', 'lenght=9');
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toBe(
+      'aos: ValidationError: 2 problems in the request\n' +
+        '  inputs.lenght UNKNOWN_INPUT the template has no input "lenght" (did you mean "length"?)\n' +
+        '  inputs.length TYPE_MISMATCH input "length": expected an integer, got a string ("abc")\n',
+    );
+    const missing = await operator('stack', 'create', 'nope', '--template', 'no-such-template');
+    expect(missing).toMatchObject({ code: 1, stderr: 'aos: NotFound: template "no-such-template" not found\n' });
+    const usage = await operator('stack', 'create', 'nope');
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toContain('missing --template');
+
+    const preview = await operator('stack', 'preview', 'nope', '--template', 'secrets', '--input', 'length=9');
+    expect(preview.code).toBe(0);
+    expect(preview.stdout).toContain('plan: 2 elements, 2 changes, 2 waves');
+    expect(preview.stdout).toContain('waves: [first] → [second]');
+    expect(preview.stdout).toContain('first: {"length":9');
+    expect((await operator('stack', 'list')).stdout).toBe('no stacks\n');
+  });
+
+  it('runs a life: create --wait, outputs (secret masked), events, follow, stop/start, update, audit, delete', async () => {
+    const created = await operator('stack', 'create', 'life', '--template', 'secrets', '--input', 'length=10', '--wait');
+    expect(created.code).toBe(0);
+    expect(created.stdout).toContain('ACTION_STARTED: INSTALL started');
+    expect(created.stdout).toContain('ELEMENT_CREATE_SUCCEEDED first: create succeeded');
+    expect(created.stdout).toMatch(/\nlife: NORMAL \(INSTALL COMPLETE\) after \d+\.\d s\n$/);
+
+    expect((await operator('stack', 'output', 'life', 'where')).stdout).toBe('eu\n');
+    expect((await operator('stack', 'output', 'life', 'token')).stdout).toBe('******\n');
+    const noSuchOutput = await operator('stack', 'output', 'life', 'nope');
+    expect(noSuchOutput).toMatchObject({ code: 1, stderr: 'aos: NotFound: stack life has no output "nope"\n  its outputs: token, where\n' });
+
+    const events = await operator('stack', 'events', 'life', '--limit', '3');
+    expect(events.stdout.split('\n')[0]).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ {2}ACTION_COMPLETED: INSTALL completed$/);
+    expect(events.stdout.split('\n').filter(Boolean)).toHaveLength(3);
+
+    // --follow: the newest event first, then what the STOP writes, live; Ctrl-C ends it with 0.
+    const follower = spawn(process.execPath, [launcher, 'stack', 'events', 'life', '--follow', '--limit', '1'], {
+      env: { ...process.env, AOS_URL: t.url, AOS_TOKEN: operatorToken },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let followed = '';
+    let followErr = '';
+    follower.stdout.on('data', (chunk: Buffer) => (followed += chunk.toString()));
+    follower.stderr.on('data', (chunk: Buffer) => (followErr += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => follower.on('exit', (code) => resolve(code)));
+    const until = async (what: () => boolean, label: string) => {
+      const deadline = Date.now() + 20_000;
+      while (!what()) {
+        if (Date.now() > deadline) throw new Error(`no ${label}; stdout: ${followed}; stderr: ${followErr}`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    };
+    await until(() => followErr.includes('following life') && followed.includes('INSTALL completed'), 'start of the follow');
+    // The subscription is set up a moment after the socket opens; anything written meanwhile comes with the catch-up.
+    const stopped = await operator('stack', 'stop', 'life', '--wait');
+    expect(stopped.code).toBe(0);
+    expect(stopped.stdout).toMatch(/^life: STOP started — PROCESSING \(STOP IN_PROGRESS\)\n/);
+    expect(stopped.stdout).toMatch(/\nlife: STOPPED \(STOP COMPLETE\) after \d+\.\d s\n$/);
+    await until(() => followed.includes('STOP completed'), 'STOP events in the follow');
+    follower.kill('SIGINT');
+    expect(await exited).toBe(0);
+    const followedLines = followed.split('\n').filter(Boolean);
+    expect(followedLines[0]).toContain('ACTION_COMPLETED: INSTALL completed');
+    expect(followedLines.filter((line) => line.includes('ACTION_STARTED: STOP started'))).toHaveLength(1);
+    expect(followedLines.at(-1)).toContain('ACTION_COMPLETED: STOP completed');
+
+    expect((await operator('stack', 'start', 'life', '--wait')).stdout).toMatch(/life: NORMAL \(START COMPLETE\)/);
+
+    const plan = await operator('stack', 'update', 'life', '--input', 'region=us', '--preview');
+    expect(plan.code).toBe(0);
+    expect(plan.stdout).toContain('plan: 2 elements, 0 changes');
+    const updated = await operator('stack', 'update', 'life', '--input', 'region=us', '--version', '2', '--wait');
+    expect(updated.code).toBe(0);
+    expect(updated.stdout).toMatch(/life: NORMAL \(UPDATE COMPLETE\)/);
+    const show = await operator('stack', 'show', 'life');
+    expect(show.stdout).toContain('stack life: NORMAL (UPDATE COMPLETE), revision 2');
+    expect(show.stdout).toContain('template   secrets, version 2');
+    expect((await operator('stack', 'output', 'life', 'where')).stdout).toBe('us\n');
+
+    const audit = await operator('audit', '--limit', '3');
+    expect(audit.stdout.split('\n')[0]).toMatch(/^TIME\s+TRACE\s+STATUS\s+CODE\s+USER\s+RESOURCE\s+MESSAGE$/);
+    expect(audit.stdout.split('\n')[1]).toMatch(new RegExp(`UpdateStack\\s+normal\\s+200\\s+ops@${tenantName}\\s+stack life\\s+update started`));
+    expect(audit.stdout).not.toContain(operatorToken);
+
+    const gql = await operator('gql', 'query($n: String) { stack(name: $n) { status revision } }', '--var', 'n=life');
+    expect(JSON.parse(gql.stdout)).toEqual({ data: { stack: { status: 'NORMAL', revision: 2 } } });
+    const gqlError = await operator('gql', '{ nope }');
+    expect(gqlError.code).toBe(1);
+    expect(JSON.parse(gqlError.stdout).errors[0].extensions.code).toBe('GRAPHQL_VALIDATION_FAILED');
+
+    expect((await operator('stack', 'delete', 'life', '--wait')).stdout).toMatch(/life: deleted after/);
+  }, 120_000);
+});
+
+const skipDocker = dockerSkipReason();
+describe.skipIf(skipDocker !== null)('the README tour: the quick-start on the local Docker engine through the CLI', () => {
+  it('registers the engine, installs the quick-start with a local image, serves the page on the NodePort output, deletes it', async () => {
+    const cluster = await operator('cluster', 'register', 'local', '--endpoint', dockerHost());
+    expect(cluster.stdout).toMatch(/^cluster local registered \(DOCKER .*\): healthy/);
+    const file = path.join(dir, 'nginx-quickstart.yaml');
+    await writeFile(file, quickstartTemplate());
+    expect((await operator('template', 'create', 'nginx-quickstart', file)).code).toBe(0);
+    const created = await operator('stack', 'create', 'web', '--template', 'nginx-quickstart', '--cluster', 'local', '--input', 'image=aos-test/httpd:1', '--input', 'instance=2', '--wait');
+    expect(created.stdout).toMatch(/web: NORMAL \(INSTALL COMPLETE\)/);
+    const port = Number((await operator('stack', 'output', 'web', 'nginx-NodePort')).stdout.trim());
+    expect(port).toBeGreaterThan(0);
+    expect((await httpGet('127.0.0.1', port, '/')).body).toContain('AOS test page v1');
+    expect((await operator('stack', 'delete', 'web', '--wait')).code).toBe(0);
+  }, 120_000);
+});
