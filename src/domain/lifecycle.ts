@@ -9,6 +9,8 @@ export interface ElementStep {
   op: ElementOp;
   /** Which resolved template the element is brought to: the stack's current revision or the pending update. */
   source: TemplateSource;
+  /** The element's driver is quick (in-process, milliseconds): the step may run as a local activity. */
+  quick?: boolean;
 }
 
 export interface ActionPlan {
@@ -48,13 +50,13 @@ export function compensationOf(step: ElementStep): ElementStep | null {
   const other: TemplateSource = step.source === 'current' ? 'pending' : 'current';
   switch (step.op) {
     case 'CREATE':
-      return { element: step.element, op: 'DELETE', source: step.source };
+      return { element: step.element, op: 'DELETE', source: step.source, quick: step.quick };
     case 'UPDATE':
-      return { element: step.element, op: 'UPDATE', source: other };
+      return { element: step.element, op: 'UPDATE', source: other, quick: step.quick };
     case 'REPLACE':
-      return { element: step.element, op: 'REPLACE', source: other };
+      return { element: step.element, op: 'REPLACE', source: other, quick: step.quick };
     case 'DELETE':
-      return { element: step.element, op: 'CREATE', source: 'current' };
+      return { element: step.element, op: 'CREATE', source: 'current', quick: step.quick };
     default:
       return null;
   }

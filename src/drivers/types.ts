@@ -60,6 +60,11 @@ export interface HealthReport {
 export interface ElementDriver {
   /** The node type this driver deploys, e.g. CTC.ServiceStage.StatelessApplication. */
   readonly type: string;
+  /**
+   * Every operation finishes in milliseconds without leaving the worker (no engine, no network):
+   * its steps run as Temporal local activities, without a round trip through the task queue.
+   */
+  readonly quick?: boolean;
   /** Creates (or finds, when a previous attempt got that far) and waits until ready. */
   create(ctx: ElementContext, properties: Record<string, unknown>): Promise<ElementState>;
   /** In-place change; drivers without it get delete + create (REPLACE). */

@@ -8,6 +8,7 @@ import { PermanentDriverError, type ElementDriver } from '../types.js';
  */
 export const randomStringDriver: ElementDriver = {
   type: 'CTC.Core.RandomString',
+  quick: true,
   async create(ctx, properties) {
     const length = typeof properties.length === 'number' ? properties.length : 32;
     const named = typeof properties.characters === 'string' ? properties.characters : 'alphanumeric';

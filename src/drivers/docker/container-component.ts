@@ -8,6 +8,7 @@ const NOTHING_DEPLOYED: ElementState = { physicalId: null, attributes: {} };
 
 export const containerComponentDriver: ElementDriver = {
   type: CONTAINER_COMPONENT_TYPE,
+  quick: true,
   create: async () => ({ ...NOTHING_DEPLOYED, attributes: {} }),
   update: async () => ({ ...NOTHING_DEPLOYED, attributes: {} }),
   delete: async () => undefined,

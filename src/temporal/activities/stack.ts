@@ -22,7 +22,7 @@ import { listOwnedObjects } from '../../drivers/docker/index.js';
 import { driverFor, type DriverRegistry } from '../../drivers/registry.js';
 import { PermanentDriverError, type ElementContext, type ElementState, type RequiredNode } from '../../drivers/types.js';
 import { publish } from '../../events/publish.js';
-import { recordStackEvent } from '../../events/stack-events.js';
+import { addStackEvent, commitStackChanges, recordStackEvent } from '../../events/stack-events.js';
 import { clusterTargetOf } from '../../services/cluster-target.js';
 import type { SecretBox } from '../../services/secret-box.js';
 import { analyzeTemplate, diffTemplates, evaluateDeferred, getNodeType, planTemplate, resolveTemplate, type ResolvedTemplate } from '../../template/index.js';
@@ -162,6 +162,12 @@ export function createStackActivities(deps: StackActivityDeps) {
     await publish(em, 'stack.changed', { tenantId: stack.tenant.id, stackId: stack.id });
   }
 
+  /** The element's new state, its event and the announcements: one flush, one round trip. */
+  async function stepChanged(em: EntityManager, stack: Stack, element: StackElement, type: string, message: string): Promise<void> {
+    const added = addStackEvent(em, { tenantId: stack.tenant.id, stackId: stack.id, type, element: element.name, status: element.status, message });
+    await commitStackChanges(em, [added], { tenantId: stack.tenant.id, stackId: stack.id });
+  }
+
   async function event(em: EntityManager, stack: Stack, type: string, message: string, element?: string, status?: string): Promise<void> {
     await recordStackEvent(em, { tenantId: stack.tenant.id, stackId: stack.id, type, element: element ?? null, status: status ?? null, message });
   }
@@ -173,6 +179,13 @@ export function createStackActivities(deps: StackActivityDeps) {
       if (!existing.has(name)) em.create(StackElementSchema, { id: randomUUID(), stack, name, type: node.type, status: 'PENDING', health: 'UNKNOWN' });
     }
     await em.flush();
+  }
+
+  /** Flags the steps whose driver is quick, by the element's type (its row, or the template's node). */
+  async function markQuick(em: EntityManager, stack: Stack, waves: ElementStep[][]): Promise<ElementStep[][]> {
+    const rows = await em.find(StackElementSchema, { stack }, { fields: ['name', 'type'] });
+    const typeOf = new Map(rows.map((row) => [row.name, row.type]));
+    return waves.map((wave) => wave.map((step) => (deps.drivers.get(typeOf.get(step.element) ?? '')?.quick ? { ...step, quick: true } : step)));
   }
 
   function stepsOf(elements: string[][], op: ElementStep['op'], source: TemplateSource): ElementStep[][] {
@@ -193,7 +206,7 @@ export function createStackActivities(deps: StackActivityDeps) {
         const strays = rows.map((row) => row.name).filter((name) => !planned.has(name));
         const waves = stepsOf([...(strays.length ? [strays] : []), ...deleteWaves], 'DELETE', 'current');
         await event(em, stack, 'ACTION_STARTED', `DELETE started: ${waves.flat().length} element(s)`, undefined, 'DELETE');
-        return { tenantId: stack.tenant.id, stackName: stack.name, autoRollback: false, timeoutMs: stack.timeoutMinutes * minuteMs, parallelism, waves, rollbackOf: null, monitorIntervalMs: 0 };
+        return { tenantId: stack.tenant.id, stackName: stack.name, autoRollback: false, timeoutMs: stack.timeoutMinutes * minuteMs, parallelism, waves: await markQuick(em, stack, waves), rollbackOf: null, monitorIntervalMs: 0 };
       }
       const current = await resolvedOf(em, stack, 'current');
       const currentPlan = planTemplate(current);
@@ -237,7 +250,7 @@ export function createStackActivities(deps: StackActivityDeps) {
         autoRollback: stack.autoRollback,
         timeoutMs: stack.timeoutMinutes * minuteMs,
         parallelism,
-        waves,
+        waves: await markQuick(em, stack, waves),
         rollbackOf,
         monitorIntervalMs,
       };
@@ -267,9 +280,7 @@ export function createStackActivities(deps: StackActivityDeps) {
 
       element.status = `${verb}_IN_PROGRESS`;
       element.statusReason = null;
-      await em.flush();
-      await event(em, stack, `${prefix}ELEMENT_${verb}_STARTED`, `${step.element}: ${verb.toLowerCase()} started`, step.element, element.status);
-      await stackChanged(em, stack);
+      await stepChanged(em, stack, element, `${prefix}ELEMENT_${verb}_STARTED`, `${step.element}: ${verb.toLowerCase()} started`);
 
       const ctx = await driverContext(em, stack, resolved, step.element);
       const activity = Context.current();
@@ -324,31 +335,25 @@ export function createStackActivities(deps: StackActivityDeps) {
           element.status = step.op === 'STOP' ? 'STOPPED' : `${verb}_COMPLETE`;
           element.health = step.op === 'STOP' ? 'UNKNOWN' : 'HEALTHY';
         }
-        await em.flush();
-        await event(em, stack, `${prefix}ELEMENT_${verb}_SUCCEEDED`, `${step.element}: ${verb.toLowerCase()} succeeded`, step.element, element.status);
-        await stackChanged(em, stack);
+        await stepChanged(em, stack, element, `${prefix}ELEMENT_${verb}_SUCCEEDED`, `${step.element}: ${verb.toLowerCase()} succeeded`);
       } catch (error) {
         if (activity.cancellationSignal.aborted) {
           element.status = `${verb}_FAILED`;
           element.statusReason = 'cancelled';
-          await em.flush();
-          await event(em, stack, `${prefix}ELEMENT_${verb}_CANCELLED`, `${step.element}: ${verb.toLowerCase()} cancelled`, step.element, element.status);
+          await stepChanged(em, stack, element, `${prefix}ELEMENT_${verb}_CANCELLED`, `${step.element}: ${verb.toLowerCase()} cancelled`);
           throw new CancelledFailure('cancelled');
         }
         const reason = errorText(error);
         const final = error instanceof PermanentDriverError || error instanceof ApplicationFailure || activity.info.attempt >= ELEMENT_STEP_MAX_ATTEMPTS;
         element.status = `${verb}_FAILED`;
         element.statusReason = reason;
-        await em.flush();
-        await event(
+        await stepChanged(
           em,
           stack,
+          element,
           final ? `${prefix}ELEMENT_${verb}_FAILED` : `${prefix}ELEMENT_${verb}_RETRYING`,
           final ? `${step.element}: ${verb.toLowerCase()} failed: ${reason}` : `${step.element}: attempt ${activity.info.attempt} failed (${reason}); retrying`,
-          step.element,
-          element.status,
         );
-        await stackChanged(em, stack);
         if (error instanceof ApplicationFailure) throw error;
         if (error instanceof PermanentDriverError) throw permanent(reason, error.reason || 'DriverPermanent');
         throw ApplicationFailure.retryable(reason, 'DriverError');
