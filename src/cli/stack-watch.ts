@@ -114,17 +114,24 @@ export function reportWait(name: string, outcome: WaitOutcome): number {
 
 /**
  * Prints the newest `history` events (oldest first), then each new one as it is written, until
- * SIGINT/SIGTERM. The subscription and a catch-up query (`events(since:)`) overlap, and events are
+ * SIGINT/SIGTERM or the stack's deletion. The subscription and a catch-up query (`events(since:)`) overlap, and events are
  * printed once by id, so nothing between the two, or during a reconnect, is lost or doubled.
  */
 export async function followEvents(connection: Connection, stack: StackSummary, history: number, json: boolean): Promise<number> {
   const printed = new Set<string>();
   let cursor: string | null = null;
+  // Replaced by the real stop once the subscription exists (the history comes before it).
+  let stop = () => {};
   const print = (event: StackEventBody) => {
     if (printed.has(event.id)) return;
     printed.add(event.id);
     cursor = event.cursor;
     process.stdout.write(json ? `${JSON.stringify(event)}\n` : `${renderEvent(event)}\n`);
+    // A deleted stack writes nothing more: the follow is over.
+    if (event.type === 'STACK_DELETED') {
+      if (!json) process.stderr.write(`${stack.name} is deleted: nothing more will come\n`);
+      stop();
+    }
   };
   // Printing is serialised: catch-ups and live events arrive concurrently but must come out in order.
   let printing: Promise<void> = Promise.resolve();
@@ -158,7 +165,7 @@ export async function followEvents(connection: Connection, stack: StackSummary, 
   // Ctrl-C reaches both the launcher and this process (the launcher forwards it too): a second
   // SIGINT must not kill us halfway through closing, so the handler stays until the end.
   let stopping = false;
-  const stop = () => {
+  stop = () => {
     if (stopping) return;
     stopping = true;
     void live.return?.();

@@ -1,6 +1,6 @@
 // The aos CLI as operators run it: a child process (bin/aos.mjs) talking to the real API over HTTP
 // and graphql-ws, with a real worker on a task queue of its own, so actions really run.
-import { execFile, spawn } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -65,6 +65,40 @@ async function aos(token: string | null, ...args: string[]): Promise<CliResult> 
   }
 }
 
+interface Follower {
+  child: ChildProcess;
+  exited: Promise<number | null>;
+  stdout(): string;
+  stderr(): string;
+  /** Waits (20 s at most) until the output so far satisfies `done`. */
+  until(done: (stdout: string, stderr: string) => boolean, what: string): Promise<void>;
+}
+
+/** `aos stack events STACK --follow --limit 1` running in the background as the operator. */
+function follow(stack: string): Follower {
+  const child = spawn(process.execPath, [launcher, 'stack', 'events', stack, '--follow', '--limit', '1'], {
+    env: { ...process.env, AOS_URL: t.url, AOS_TOKEN: operatorToken },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  return {
+    child,
+    exited: new Promise((resolve) => child.on('exit', (code) => resolve(code))),
+    stdout: () => stdout,
+    stderr: () => stderr,
+    async until(done, what) {
+      const deadline = Date.now() + 20_000;
+      while (!done(stdout, stderr)) {
+        if (Date.now() > deadline) throw new Error(`no ${what}; stdout: ${stdout}; stderr: ${stderr}`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    },
+  };
+}
+
 const admin = (...args: string[]) => aos(t.adminToken, ...args);
 const operator = (...args: string[]) => aos(operatorToken, ...args);
 
@@ -111,7 +145,7 @@ describe('aos CLI against the API', () => {
     await rm(dataDir, { recursive: true, force: true });
     await mkdir(dataDir);
     await writeFile(path.join(dataDir, 'admin-token'), `${t.adminToken}\n`, { mode: 0o600 });
-    const env = { ...process.env, AOS_URL: t.url, AOS_DATA_DIR: dataDir };
+    const env: NodeJS.ProcessEnv = { ...process.env, AOS_URL: t.url, AOS_DATA_DIR: dataDir };
     delete env.AOS_TOKEN;
     const { stdout } = await run(process.execPath, [launcher, 'whoami'], { env });
     expect(stdout).toContain('(ADMIN) of tenant default');
@@ -226,32 +260,17 @@ describe('aos CLI against the API', () => {
     expect(events.stdout.split('\n').filter(Boolean)).toHaveLength(3);
 
     // --follow: the newest event first, then what the STOP writes, live; Ctrl-C ends it with 0.
-    const follower = spawn(process.execPath, [launcher, 'stack', 'events', 'life', '--follow', '--limit', '1'], {
-      env: { ...process.env, AOS_URL: t.url, AOS_TOKEN: operatorToken },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let followed = '';
-    let followErr = '';
-    follower.stdout.on('data', (chunk: Buffer) => (followed += chunk.toString()));
-    follower.stderr.on('data', (chunk: Buffer) => (followErr += chunk.toString()));
-    const exited = new Promise<number | null>((resolve) => follower.on('exit', (code) => resolve(code)));
-    const until = async (what: () => boolean, label: string) => {
-      const deadline = Date.now() + 20_000;
-      while (!what()) {
-        if (Date.now() > deadline) throw new Error(`no ${label}; stdout: ${followed}; stderr: ${followErr}`);
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-    };
-    await until(() => followErr.includes('following life') && followed.includes('INSTALL completed'), 'start of the follow');
+    const follower = follow('life');
+    await follower.until((out, err) => err.includes('following life') && out.includes('INSTALL completed'), 'the start of the follow');
     // The subscription is set up a moment after the socket opens; anything written meanwhile comes with the catch-up.
     const stopped = await operator('stack', 'stop', 'life', '--wait');
     expect(stopped.code).toBe(0);
     expect(stopped.stdout).toMatch(/^life: STOP started — PROCESSING \(STOP IN_PROGRESS\)\n/);
     expect(stopped.stdout).toMatch(/\nlife: STOPPED \(STOP COMPLETE\) after \d+\.\d s\n$/);
-    await until(() => followed.includes('STOP completed'), 'STOP events in the follow');
-    follower.kill('SIGINT');
-    expect(await exited).toBe(0);
-    const followedLines = followed.split('\n').filter(Boolean);
+    await follower.until((out) => out.includes('STOP completed'), 'the STOP events in the follow');
+    follower.child.kill('SIGINT');
+    expect(await follower.exited).toBe(0);
+    const followedLines = follower.stdout().split('\n').filter(Boolean);
     expect(followedLines[0]).toContain('ACTION_COMPLETED: INSTALL completed');
     expect(followedLines.filter((line) => line.includes('ACTION_STARTED: STOP started'))).toHaveLength(1);
     expect(followedLines.at(-1)).toContain('ACTION_COMPLETED: STOP completed');
@@ -280,7 +299,13 @@ describe('aos CLI against the API', () => {
     expect(gqlError.code).toBe(1);
     expect(JSON.parse(gqlError.stdout).errors[0].extensions.code).toBe('GRAPHQL_VALIDATION_FAILED');
 
+    // A follow ends by itself when the stack is deleted.
+    const lastFollower = follow('life');
+    await lastFollower.until((_out, err) => err.includes('following life'), 'the start of the second follow');
     expect((await operator('stack', 'delete', 'life', '--wait')).stdout).toMatch(/life: deleted after/);
+    expect(await lastFollower.exited).toBe(0);
+    expect(lastFollower.stdout()).toMatch(/STACK_DELETED: stack deleted: every element removed\n$/);
+    expect(lastFollower.stderr()).toContain('life is deleted: nothing more will come');
   }, 120_000);
 });
 
