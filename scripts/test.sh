@@ -41,6 +41,13 @@ fi
 aos_log "services ready in $((SECONDS - started_at)) s; running the suite"
 
 set +e
+if [ $# -eq 0 ]; then
+  # The whole suite starts with the static checks: types (strict) and lint (no import cycles,
+  # no floating promises, workflows import nothing with IO).
+  aos_log "typecheck and lint"
+  npx tsc -p tsconfig.json --noEmit || { aos_log "typecheck failed"; exit 1; }
+  npx eslint . || { aos_log "lint failed"; exit 1; }
+fi
 if [ "${1:-}" = bench ]; then
   shift
   npx vitest bench --run "$@"
