@@ -46,6 +46,7 @@ import {
 import { ClusterRef } from './cluster.js';
 import { StackEventRef } from './stack-event.js';
 import { TemplateRef, TemplateVersionRef } from './template.js';
+import { plural } from '../../src/domain/text.js';
 
 const ElementHealthEnum = builder.enumType('ElementHealth', { values: ['HEALTHY', 'UNKNOWN', 'ABNORMAL'] as const });
 const StackActionKindEnum = builder.enumType('StackActionKind', { values: ['INSTALL', 'START', 'STOP', 'RETRY', 'ROLLBACK'] as const });
@@ -256,7 +257,7 @@ builder.mutationFields((t) => ({
       resourceType: 'stack',
       before: (a) => ({ name: a.input.name }),
       secretKeys: (a, ctx) => secretInputNames(ctx.em.fork(), ctx.viewer, a.input),
-      message: (r) => `plan of ${r.plan.steps.length} elements`,
+      message: (r) => `plan of ${plural(r.plan.steps.length, 'element')}`,
     }),
   }),
   createStack: t.field({
@@ -284,7 +285,7 @@ builder.mutationFields((t) => ({
       resourceType: 'stack',
       before: (a) => ({ id: a.input.stackId }),
       secretKeys: (a, ctx) => secretInputNames(ctx.em.fork(), ctx.viewer, a.input),
-      message: (r) => `plan of ${r.plan.steps.filter((step) => step.change !== 'NO_CHANGE').length} changes`,
+      message: (r) => `plan of ${plural(r.plan.steps.filter((step) => step.change !== 'NO_CHANGE').length, 'change')}`,
     }),
   }),
   updateStack: t.field({

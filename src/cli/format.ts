@@ -26,9 +26,7 @@ export function inlineValue(value: unknown): string {
   return typeof value === 'string' ? value : JSON.stringify(value);
 }
 
-export function plural(count: number, noun: string): string {
-  return `${count} ${noun}${count === 1 ? '' : 's'}`;
-}
+export { plural } from '../domain/text.js';
 
 export function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(1)} s`;

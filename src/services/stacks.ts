@@ -34,6 +34,7 @@ import {
 import { lookupCluster } from './clusters.js';
 import { isUuid, paginate, type Page, type PageArgs } from './pagination.js';
 import type { SecretBox } from './secret-box.js';
+import { plural } from '../domain/text.js';
 import { beginAction, cancelAction, type ActionRunner } from './stack-actions.js';
 import { analysisOf, maskedStackInputs } from './stack-views.js';
 import { findTemplate, findVersion, lookupTemplate } from './templates.js';
@@ -98,10 +99,6 @@ const NAMESPACE = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const REQUEST_TOKEN = /^[\x21-\x7e]{1,128}$/;
 const MAX_DESCRIPTION = 4096;
 export const DEFAULT_NAMESPACE = 'default';
-
-function plural(count: number, noun: string): string {
-  return `${count} ${noun}${count === 1 ? '' : 's'}`;
-}
 
 function problemsError(problems: TemplateProblemLike[], what: string): ValidationFailed {
   return new ValidationFailed(`${plural(problems.length, 'problem')} in ${what}`, problems);
