@@ -52,8 +52,14 @@ if [ "${1:-}" = bench ]; then
   shift
   npx vitest bench --run "$@"
 else
-  npx vitest run "$@"
+  results="$AOS_DATA_DIR/test/results.json"
+  rm -f "$results"
+  npx vitest run --reporter=default --reporter=json --outputFile.json="$results" "$@"
 fi
 status=$?
+if [ -s "${results:-}" ]; then
+  # The plain closing line CI reads: N passed, N failed (, N skipped).
+  node -e "const r=require(process.argv[1]); console.log(\`\${r.numPassedTests} passed, \${r.numFailedTests} failed, \${r.numPendingTests + r.numTodoTests} skipped\`)" "$results"
+fi
 aos_log "suite finished with status $status after $((SECONDS - started_at)) s"
 exit "$status"
