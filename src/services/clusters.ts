@@ -8,6 +8,8 @@ import pg from 'pg';
 import { ClusterSchema, StackSchema, type Cluster } from '../db/entities/index.js';
 import { DomainError, NameTaken, NotFound, ValidationFailed, type TemplateProblemLike } from '../domain/errors.js';
 import { dockerClusterHealth } from '../drivers/docker/index.js';
+import type { ClusterTarget } from '../drivers/types.js';
+import { clusterTargetOf } from './cluster-target.js';
 import { isUuid } from './pagination.js';
 import type { SecretBox } from './secret-box.js';
 import { checkName } from './tenants.js';
@@ -346,19 +348,18 @@ function kubernetesHealth(kubeconfig: string): Promise<ClusterHealth> {
 export async function clusterHealth(cluster: Cluster, secrets: SecretBox): Promise<ClusterHealth> {
   const timedOut = (): ClusterHealth => ({ healthy: false, version: null, message: `no answer within ${HEALTH_TIMEOUT_MS} ms` });
   try {
-    const credentials = cluster.credentialsEnc ? (secrets.open(cluster.credentialsEnc) as ClusterCredentials) : {};
+    const target = clusterTargetOf(cluster, secrets) as ClusterTarget;
     switch (cluster.kind) {
       case 'DOCKER': {
-        const target = { id: cluster.id, name: cluster.name, kind: cluster.kind, endpoint: cluster.endpoint ?? null, publishAddress: cluster.publishAddress };
         const check = dockerClusterHealth(target).then((health) => ({ healthy: health.healthy, version: health.version ? `Docker ${health.version}` : null, message: health.message ?? null }));
         return await within(check, HEALTH_TIMEOUT_MS, timedOut);
       }
       case 'POSTGRESQL':
-        if (!credentials.connectionUrl) return { healthy: false, version: null, message: 'no connection URL stored' };
-        return await within(postgresHealth(credentials.connectionUrl), HEALTH_TIMEOUT_MS, timedOut);
+        if (!target.connectionUrl) return { healthy: false, version: null, message: 'no connection URL stored' };
+        return await within(postgresHealth(target.connectionUrl), HEALTH_TIMEOUT_MS, timedOut);
       case 'KUBERNETES':
-        if (!credentials.kubeconfig) return { healthy: false, version: null, message: 'no kubeconfig stored' };
-        return await within(kubernetesHealth(credentials.kubeconfig), HEALTH_TIMEOUT_MS, timedOut);
+        if (!target.kubeconfig) return { healthy: false, version: null, message: 'no kubeconfig stored' };
+        return await within(kubernetesHealth(target.kubeconfig), HEALTH_TIMEOUT_MS, timedOut);
     }
   } catch (error) {
     return { healthy: false, version: null, message: `health check failed: ${reason(error)}` };

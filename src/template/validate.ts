@@ -10,7 +10,6 @@ import {
   getNodeType,
   isNodeTypeOf,
   listNodeTypes,
-  type JsonSchema,
   type NodeTypeDef,
 } from './catalog/index.js';
 import {
