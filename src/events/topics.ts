@@ -3,6 +3,8 @@ export interface Topics {
   'audit.recorded': { tenantId: string | null; id: string };
   'stack.changed': { tenantId: string; stackId: string };
   'stack.event': { tenantId: string; stackId: string; eventId: string };
+  /** Tokens that stopped being valid (revoked, or their user deleted): their open sockets close. */
+  'tokens.revoked': { tenantId: string; tokenIds: string[] };
 }
 export type TopicName = keyof Topics;
 

@@ -1,7 +1,7 @@
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/postgresql';
 import { ApiTokenSchema, TenantSchema, UserSchema } from '../db/entities/index.js';
-import type { Viewer } from './viewer.js';
+import { isPlatformAdmin, type Viewer } from './viewer.js';
 
 export const DEFAULT_TENANT = 'default';
 export const BOOTSTRAP_ADMIN = 'admin';
@@ -33,6 +33,8 @@ export async function authenticate(em: EntityManager, token: string): Promise<Vi
     tenantId: tenant.id,
     tenantName: tenant.name,
     tenantState: tenant.state,
+    tokenId: row.id,
+    platformAdmin: isPlatformAdmin({ role: user.role, tenantName: tenant.name }),
   };
 }
 

@@ -4,7 +4,7 @@ import { ApiTokenSchema, StackSchema, TemplateSchema, TenantSchema, UserSchema, 
 import { NameTaken, NotFound, ValidationFailed } from '../domain/errors.js';
 import { hashToken, newToken } from './auth.js';
 import { isUuid } from './pagination.js';
-import { assertAdmin, type Role, type Viewer } from './viewer.js';
+import { assertPlatformAdmin as assertAdmin, type Role, type Viewer } from './viewer.js';
 
 const NAME = /^[a-z0-9]([a-z0-9-_.]{0,98}[a-z0-9])?$/i;
 
