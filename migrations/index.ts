@@ -2,8 +2,10 @@
 // runs under tsx, vitest and a compiled build alike.
 import { Migration20261125000000_foundation } from './Migration20261125000000_foundation.js';
 import { Migration20261125010000_stacks } from './Migration20261125010000_stacks.js';
+import { Migration20261202000000_tokens } from './Migration20261202000000_tokens.js';
 
 export const migrationsList = [
   { name: 'Migration20261125000000_foundation', class: Migration20261125000000_foundation },
   { name: 'Migration20261125010000_stacks', class: Migration20261125010000_stacks },
+  { name: 'Migration20261202000000_tokens', class: Migration20261202000000_tokens },
 ];

@@ -17,6 +17,11 @@ export interface AuditSpec<Args, Result> {
    */
   secretKeys?: (args: Args, ctx: GraphQLContext) => ReadonlySet<string> | Promise<ReadonlySet<string>>;
   message?: (result: Result, args: Args) => string;
+  /**
+   * The tenant acted on, when it can be another than the caller's (platform administration): the
+   * record then shows in that tenant's trail too. Known from the arguments, or from the result.
+   */
+  targetTenant?: (args: Args, result?: Result) => string | null | undefined;
 }
 
 /**
@@ -30,13 +35,16 @@ export function audited<Args extends { input: object }, Result>(
   return async (_root, args, ctx) => {
     const known = spec.before?.(args) ?? {};
     const secretKeys = await spec.secretKeys?.(args, ctx);
-    const entry = (resource: { id?: string | null; name?: string | null }): AuditEntry => ({
+    const entry = (resource: { id?: string | null; name?: string | null }, result?: Result): AuditEntry => ({
       traceName: spec.traceName,
       resourceType: spec.resourceType,
       resourceId: resource.id ?? known.id ?? null,
       resourceName: resource.name ?? known.name ?? null,
       request: args.input,
       secretKeys,
+      // A failed cross-tenant attempt by a tenant's ADMIN stays in the attacker's own trail only:
+      // the target sees what the platform administrator did and what succeeded.
+      targetTenantId: result !== undefined || ctx.viewer.platformAdmin ? (spec.targetTenant?.(args, result) ?? null) : null,
     });
     let result: Result;
     try {
@@ -47,12 +55,12 @@ export function audited<Args extends { input: object }, Result>(
       throw error;
     }
     const message = spec.message?.(result, args) ?? `${spec.traceName} succeeded`;
-    await record(ctx, entry(spec.after?.(result, args) ?? {}), { code: 200, traceStatus: 'normal', message });
+    await record(ctx, entry(spec.after?.(result, args) ?? {}, result), { code: 200, traceStatus: 'normal', message });
     return result;
   };
 }
 
 async function record(ctx: GraphQLContext, entry: AuditEntry, outcome: Parameters<typeof writeAudit>[4]): Promise<void> {
   const saved = await writeAudit(ctx.em, ctx.viewer, ctx.sourceIp, entry, outcome);
-  await publish(ctx.em.fork(), 'audit.recorded', { tenantId: saved.tenantId ?? null, id: saved.id });
+  await publish(ctx.em.fork(), 'audit.recorded', { tenantId: saved.tenantId ?? null, targetTenantId: saved.targetTenantId ?? null, id: saved.id });
 }

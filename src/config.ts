@@ -16,7 +16,10 @@ export interface AosConfig {
   auditRetentionDays: number;
   /** Largest accepted GraphQL request body, in bytes. */
   maxBodyBytes: number;
-  /** Key for credentials at rest (cluster kubeconfigs, connection URLs); derived from the data dir when unset. */
+  /**
+   * Key sealing secrets at rest (secret inputs and attributes, cluster credentials). Required in
+   * production; elsewhere a fixed development key stands in, with a warning.
+   */
   secretKey: string | null;
   /** Elements of one install wave deployed at once. */
   elementParallelism: number;
@@ -32,9 +35,22 @@ function intFromEnv(name: string, fallback: number): number {
   return value;
 }
 
-/** The key of the secret box; a fixed development key only when none was configured. */
-export function secretKeyOf(config: Pick<AosConfig, 'secretKey'>): string {
-  return config.secretKey ?? 'aos-development-key-set-AOS_SECRET_KEY';
+/** A publicly known key: it seals nothing against anyone who has read this file. */
+const DEVELOPMENT_SECRET_KEY = 'aos-development-key-set-AOS_SECRET_KEY';
+let warnedDevelopmentKey = false;
+
+/**
+ * The key of the secret box. In production there is none to fall back on: the API and the worker
+ * refuse to start without AOS_SECRET_KEY rather than seal secrets with a public key.
+ */
+export function secretKeyOf(config: Pick<AosConfig, 'secretKey' | 'production'>): string {
+  if (config.secretKey) return config.secretKey;
+  if (config.production) throw new Error('AOS_SECRET_KEY is not set: in production (NODE_ENV=production) AOS refuses to seal secrets with the public development key');
+  if (!warnedDevelopmentKey) {
+    warnedDevelopmentKey = true;
+    console.warn('[aos] AOS_SECRET_KEY is not set: secrets are sealed with a public development key (never do this in production)');
+  }
+  return DEVELOPMENT_SECRET_KEY;
 }
 
 export function loadConfig(overrides: Partial<AosConfig> = {}): AosConfig {

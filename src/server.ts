@@ -1,7 +1,10 @@
 // Entry point of an API process (stateless: run as many as needed behind a load balancer).
 import { buildApp } from './app.js';
+import { loadConfig, secretKeyOf } from './config.js';
 import { ensureLocalDockerCluster, LOCAL_CLUSTER } from './services/local-cluster.js';
 
+// Before anything connects: in production there is no starting without AOS_SECRET_KEY.
+secretKeyOf(loadConfig());
 const app = await buildApp();
 const localDocker = process.env.AOS_LOCAL_DOCKER_HOST;
 if (localDocker) {

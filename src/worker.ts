@@ -1,11 +1,13 @@
 // Entry point of a worker process: runs workflows and activities from the task queue.
 import { ScheduleOverlapPolicy } from '@temporalio/client';
-import { loadConfig } from './config.js';
+import { loadConfig, secretKeyOf } from './config.js';
 import { initORM } from './db/orm.js';
 import { connectTemporal } from './temporal/client.js';
 import { createWorker } from './temporal/worker.js';
 
 const config = loadConfig();
+// Before anything connects: in production there is no starting without AOS_SECRET_KEY.
+secretKeyOf(config);
 const orm = await initORM(config.databaseUrl);
 const { worker, connection } = await createWorker({ orm, config });
 const temporal = await connectTemporal(config);

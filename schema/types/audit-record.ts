@@ -1,5 +1,5 @@
 import type { AuditRecord } from '../../src/db/entities/index.js';
-import { findAuditRecord, listAuditRecords } from '../../src/audit/audit.js';
+import { auditVisibleTo, findAuditRecord, listAuditRecords } from '../../src/audit/audit.js';
 import { builder } from '../builder.js';
 
 export const AuditRecordRef = builder.objectRef<AuditRecord>('AuditRecord').implement({
@@ -37,7 +37,7 @@ const AuditFilter = builder.inputType('AuditFilter', {
 builder.queryFields((t) => ({
   auditRecords: t.connection({
     type: AuditRecordRef,
-    description: 'Newest first. A tenant sees its own records; an ADMIN sees every tenant’s.',
+    description: 'Newest first. A tenant sees its own records and what the platform administrator did to it; the platform administrator sees every tenant’s.',
     args: { filter: t.arg({ type: AuditFilter }) },
     resolve: (_root, args, ctx) => listAuditRecords(ctx.em, ctx.viewer, args.filter ?? {}, args),
   },
@@ -51,7 +51,7 @@ builder.subscriptionFields((t) => ({
     type: AuditRecordRef,
     description: 'Audit records as they are written (the same visibility as auditRecords).',
     subscribe: (_root, _args, ctx) =>
-      ctx.services.listener.subscribe('audit.recorded', (p) => ctx.viewer.role === 'ADMIN' || p.tenantId === ctx.viewer.tenantId),
+      ctx.services.listener.subscribe('audit.recorded', (p) => auditVisibleTo(ctx.viewer, { tenantId: p.tenantId, targetTenantId: p.targetTenantId ?? null })),
     resolve: async (payload: { id: string }, _args, ctx) => {
       const record = await findAuditRecord(ctx.em.fork(), ctx.viewer, payload.id);
       if (!record) throw new Error(`audit record ${payload.id} vanished`);

@@ -51,9 +51,9 @@ builder.queryFields((t) => ({
   }),
   tenants: t.field({
     type: [TenantRef],
-    description: 'Every tenant (ADMIN only; others see their own).',
+    description: 'Every tenant for the platform administrator; anyone else sees its own.',
     resolve: (_root, _args, ctx) =>
-      ctx.viewer.role === 'ADMIN'
+      ctx.viewer.platformAdmin
         ? ctx.em.find(TenantSchema, {}, { orderBy: { name: 'asc' } })
         : ctx.em.find(TenantSchema, { id: ctx.viewer.tenantId }),
   }),
@@ -67,6 +67,7 @@ builder.mutationFields((t) => ({
     resolve: audited({
       run: async ({ input }, ctx) => ({ tenant: await createTenant(ctx.em, ctx.viewer, input.name) }),
       traceName: 'UpdateTenantState', resourceType: 'tenant', before: (a) => ({ name: a.input.name }), after: (r) => ({ id: r.tenant.id }),
+      targetTenant: (_a, r) => r?.tenant.id,
     }),
   }),
   setQuota: t.field({
@@ -76,6 +77,7 @@ builder.mutationFields((t) => ({
     resolve: audited({
       run: async ({ input }, ctx) => ({ quota: await setQuota(ctx.em, ctx.viewer, input) }),
       traceName: 'UpdateTenantState', resourceType: 'tenant', before: (a) => ({ id: a.input.tenantId }), message: () => 'quota set',
+      targetTenant: (a) => String(a.input.tenantId),
     }),
   }),
   setTenantState: t.field({
@@ -89,6 +91,7 @@ builder.mutationFields((t) => ({
         before: (a) => ({ id: a.input.tenantId }),
         after: (r) => ({ name: r.tenant.name }),
         message: (r) => `tenant is ${r.tenant.state}`,
+        targetTenant: (a) => String(a.input.tenantId),
     }),
   }),
 }));

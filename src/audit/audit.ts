@@ -20,7 +20,10 @@ export type TraceName =
   | 'UpdateTenantState'
   | 'RegisterCluster'
   | 'DeleteCluster'
-  | 'ExportStackInputs';
+  | 'ExportStackInputs'
+  | 'CreateToken'
+  | 'RevokeToken'
+  | 'DeleteUser';
 
 export interface AuditEntry {
   traceName: TraceName;
@@ -30,6 +33,8 @@ export interface AuditEntry {
   request?: unknown;
   /** Request keys whose values are secret beyond the usual names (e.g. password inputs). */
   secretKeys?: ReadonlySet<string>;
+  /** The tenant acted on, when it may differ from the actor's (platform administration). */
+  targetTenantId?: string | null;
 }
 
 export interface AuditOutcome {
@@ -56,9 +61,11 @@ export async function writeAudit(
   outcome: AuditOutcome,
 ): Promise<AuditRecord> {
   const fork = em.fork({ clear: true });
+  const tenantId = actor?.tenantId ?? null;
   const record = fork.create(AuditRecordSchema, {
     id: randomUUID(),
-    tenantId: actor?.tenantId ?? null,
+    tenantId,
+    targetTenantId: entry.targetTenantId && entry.targetTenantId !== tenantId ? entry.targetTenantId : null,
     tenantName: actor?.tenantName ?? '-',
     userName: actor?.userName ?? '-',
     traceName: entry.traceName,
@@ -86,10 +93,18 @@ export interface AuditFilter {
   to?: Date | null;
 }
 
-/** Newest first. A tenant sees its own records; an ADMIN sees every tenant's. */
+/** Whether a record belongs to the viewer's trail: its tenant's own records and what was done to it. */
+export function auditVisibleTo(viewer: Viewer, record: Pick<AuditRecord, 'tenantId' | 'targetTenantId'>): boolean {
+  return viewer.platformAdmin || record.tenantId === viewer.tenantId || record.targetTenantId === viewer.tenantId;
+}
+
+/**
+ * Newest first. A tenant sees its own records and those of the platform administrator's actions
+ * on it; the platform administrator sees every tenant's.
+ */
 export async function listAuditRecords(em: EntityManager, viewer: Viewer, filter: AuditFilter, args: PageArgs): Promise<Page<AuditRecord>> {
   const where: Record<string, unknown> = {};
-  if (viewer.role !== 'ADMIN') where.tenantId = viewer.tenantId;
+  if (!viewer.platformAdmin) where.$or = [{ tenantId: viewer.tenantId }, { targetTenantId: viewer.tenantId }];
   if (filter.traceName) where.traceName = filter.traceName;
   if (filter.resourceType) where.resourceType = filter.resourceType;
   if (filter.resourceId) where.resourceId = filter.resourceId;
@@ -105,7 +120,7 @@ export async function listAuditRecords(em: EntityManager, viewer: Viewer, filter
 export async function findAuditRecord(em: EntityManager, viewer: Viewer, id: string): Promise<AuditRecord | null> {
   const record = await em.findOne(AuditRecordSchema, { id });
   if (!record) return null;
-  return viewer.role === 'ADMIN' || record.tenantId === viewer.tenantId ? record : null;
+  return auditVisibleTo(viewer, record) ? record : null;
 }
 
 /** Retention: removes records older than `days`; returns how many went. */

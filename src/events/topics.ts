@@ -1,6 +1,6 @@
 /** What is announced over PostgreSQL NOTIFY: ids only; subscribers reload the rows. */
 export interface Topics {
-  'audit.recorded': { tenantId: string | null; id: string };
+  'audit.recorded': { tenantId: string | null; targetTenantId?: string | null; id: string };
   'stack.changed': { tenantId: string; stackId: string };
   'stack.event': { tenantId: string; stackId: string; eventId: string };
   /** Tokens that stopped being valid (revoked, or their user deleted): their open sockets close. */

@@ -1,9 +1,9 @@
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/postgresql';
 import { ApiTokenSchema, TenantSchema, UserSchema } from '../db/entities/index.js';
-import { isPlatformAdmin, type Viewer } from './viewer.js';
+import { isPlatformAdmin, PLATFORM_TENANT, type Viewer } from './viewer.js';
 
-export const DEFAULT_TENANT = 'default';
+export const DEFAULT_TENANT = PLATFORM_TENANT;
 export const BOOTSTRAP_ADMIN = 'admin';
 const BOOTSTRAP_LABEL = 'bootstrap';
 
@@ -17,13 +17,27 @@ export function newToken(): string {
 
 const TOKEN_SHAPE = /^[A-Za-z0-9_\-.~+/=]{16,256}$/;
 
-/** The viewer a bearer token stands for, or null when the token is unknown, revoked or malformed. */
-export async function authenticate(em: EntityManager, token: string): Promise<Viewer | null> {
+/** lastUsedAt is written at most this often per token: authentication is not a write per request. */
+const LAST_USED_RESOLUTION_MS = 60_000;
+
+/**
+ * The viewer a bearer token stands for, or null when the token is unknown, revoked, expired or
+ * malformed. Runs on every HTTP request and every operation of an open socket, so a revocation, an
+ * expiry or a freeze applies at once.
+ */
+export async function authenticate(em: EntityManager, token: string, now = new Date()): Promise<Viewer | null> {
   if (!TOKEN_SHAPE.test(token)) return null;
   const digest = hashToken(token);
   const row = await em.findOne(ApiTokenSchema, { tokenHash: digest, revokedAt: null }, { populate: ['user', 'user.tenant'] });
   // The lookup is by digest; compare again in constant time so timing says nothing of near misses.
   if (!row || !timingSafeEqual(Buffer.from(row.tokenHash), Buffer.from(digest))) return null;
+  if (row.expiresAt && row.expiresAt.getTime() <= now.getTime()) return null;
+  if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
+    // Conditional, so concurrent requests with one token write once; a failure here must not refuse the caller.
+    await em
+      .nativeUpdate(ApiTokenSchema, { id: row.id, $or: [{ lastUsedAt: null }, { lastUsedAt: { $lt: new Date(now.getTime() - LAST_USED_RESOLUTION_MS) } }] }, { lastUsedAt: now })
+      .catch(() => undefined);
+  }
   const user = row.user;
   const tenant = user.tenant;
   return {
@@ -62,7 +76,7 @@ async function bootstrapOnce(em: EntityManager, token: string): Promise<void> {
     let admin = await tx.findOne(UserSchema, { tenant, name: BOOTSTRAP_ADMIN });
     if (!admin) admin = tx.create(UserSchema, { id: randomUUID(), tenant, name: BOOTSTRAP_ADMIN, role: 'ADMIN' });
     const digest = hashToken(token);
-    const current = await tx.find(ApiTokenSchema, { user: admin, label: BOOTSTRAP_LABEL, revokedAt: null });
+    const current = await tx.find(ApiTokenSchema, { user: admin, name: BOOTSTRAP_LABEL, revokedAt: null });
     let present = false;
     for (const row of current) {
       if (row.tokenHash === digest) present = true;
@@ -71,7 +85,7 @@ async function bootstrapOnce(em: EntityManager, token: string): Promise<void> {
     if (!present) {
       const stale = await tx.findOne(ApiTokenSchema, { tokenHash: digest });
       if (stale) stale.revokedAt = null;
-      else tx.create(ApiTokenSchema, { id: randomUUID(), user: admin, tokenHash: digest, label: BOOTSTRAP_LABEL });
+      else tx.create(ApiTokenSchema, { id: randomUUID(), user: admin, tokenHash: digest, name: BOOTSTRAP_LABEL });
     }
   });
 }

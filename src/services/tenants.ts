@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/postgresql';
-import { ApiTokenSchema, StackSchema, TemplateSchema, TenantSchema, UserSchema, type Tenant, type User } from '../db/entities/index.js';
+import { StackSchema, TemplateSchema, TenantSchema, type Tenant } from '../db/entities/index.js';
 import { NameTaken, NotFound, ValidationFailed } from '../domain/errors.js';
-import { hashToken, newToken } from './auth.js';
 import { isUuid } from './pagination.js';
-import { assertPlatformAdmin as assertAdmin, type Role, type Viewer } from './viewer.js';
+import { assertPlatformAdmin, type Viewer } from './viewer.js';
 
 const NAME = /^[a-z0-9]([a-z0-9-_.]{0,98}[a-z0-9])?$/i;
 
@@ -25,8 +24,14 @@ export async function findTenant(em: EntityManager, tenantId: string): Promise<T
   return tenant;
 }
 
+/** Platform-only changes to a tenant: another tenant's id is NotFound to anyone else, as if it did not exist. */
+function assertPlatformAdminOf(viewer: Viewer, tenantId: string): void {
+  if (!viewer.platformAdmin && tenantId !== viewer.tenantId) throw new NotFound('tenant', tenantId);
+  assertPlatformAdmin(viewer);
+}
+
 export async function createTenant(em: EntityManager, viewer: Viewer, name: string): Promise<Tenant> {
-  assertAdmin(viewer);
+  assertPlatformAdmin(viewer);
   checkName('tenant', name);
   const tenant = em.create(TenantSchema, { id: randomUUID(), name, state: 'ACTIVE', quotaTemplates: 100, quotaStacks: 200 });
   try {
@@ -36,28 +41,6 @@ export async function createTenant(em: EntityManager, viewer: Viewer, name: stri
     throw error;
   }
   return tenant;
-}
-
-export async function createUser(
-  em: EntityManager,
-  viewer: Viewer,
-  input: { tenantId: string; name: string; role: Role },
-): Promise<{ user: User; token: string }> {
-  assertAdmin(viewer);
-  const tenant = await findTenant(em, input.tenantId);
-  checkName('user', input.name);
-  const token = newToken();
-  const user = em.create(UserSchema, { id: randomUUID(), tenant, name: input.name, role: input.role });
-  em.create(ApiTokenSchema, { id: randomUUID(), user, tokenHash: hashToken(token), label: 'created' });
-  try {
-    await em.flush();
-  } catch (error) {
-    if (error instanceof UniqueConstraintViolationException) {
-      throw new NameTaken(`tenant "${tenant.name}" has a user named "${input.name}" already`);
-    }
-    throw error;
-  }
-  return { user, token };
 }
 
 export interface QuotaView {
@@ -80,7 +63,7 @@ export async function setQuota(
   viewer: Viewer,
   input: { tenantId: string; templates?: number | null; stacks?: number | null },
 ): Promise<QuotaView> {
-  assertAdmin(viewer);
+  assertPlatformAdminOf(viewer, input.tenantId);
   const tenant = await findTenant(em, input.tenantId);
   for (const key of ['templates', 'stacks'] as const) {
     const value = input[key];
@@ -100,7 +83,7 @@ export async function setTenantState(
   viewer: Viewer,
   input: { tenantId: string; state: 'ACTIVE' | 'FROZEN' },
 ): Promise<Tenant> {
-  assertAdmin(viewer);
+  assertPlatformAdminOf(viewer, input.tenantId);
   const tenant = await findTenant(em, input.tenantId);
   tenant.state = input.state;
   await em.flush();

@@ -38,7 +38,7 @@ async function records(token: string, filter: Record<string, unknown> = {}, firs
 
 describe('audit records', () => {
   it('records every mutation, failed ones included, newest first, with CTS-like fields', async () => {
-    const mine = await records(tenant.viewer);
+    const mine = await records(tenant.viewer, { resourceType: 'template' });
     expect(mine.map((r) => `${r.traceName}:${r.code}`)).toEqual(['DeleteTemplate:200', 'UpdateTemplate:400', 'CreateTemplate:403', 'CreateTemplate:409', 'CreateTemplate:200']);
     const [deleted, , forbidden, taken, created] = mine;
     expect(created).toMatchObject({ traceStatus: 'normal', user: 'operator-1', tenant: tenant.name, resourceId: templateId, resourceName: name, sourceIp: '127.0.0.1' });
@@ -72,9 +72,18 @@ describe('audit records', () => {
     expect(await records(tenant.viewer, { to: new Date(Date.parse(oldest) - 60_000).toISOString() })).toEqual([]);
   });
 
-  it("shows a tenant only its own records; an admin sees every tenant's", async () => {
+  it("shows a tenant only its own records; the platform administrator sees every tenant's", async () => {
     expect(await records(other.viewer, { resourceId: templateId })).toEqual([]);
     expect((await records(t.adminToken, { resourceId: templateId })).length).toBe(3);
+    // Neither the other tenant's records nor the administrator's work on the other tenant.
+    const seen = await records(tenant.viewer, {}, 100);
+    expect(seen.some((r) => r.tenant === other.name || r.resourceName === other.name)).toBe(false);
+  });
+
+  it("shows the platform administrator's actions on a tenant in that tenant's own trail", async () => {
+    const done = await records(tenant.viewer, { traceName: 'UpdateTenantState' });
+    expect(done.map((r) => `${r.resourceType}:${r.resourceName}`).sort()).toEqual([`tenant:${tenant.name}`, 'user:operator-1', 'user:viewer-1']);
+    for (const r of done) expect(r).toMatchObject({ user: 'admin', tenant: 'default', code: 200 });
   });
 
   it('records admin changes as UpdateTenantState', async () => {
@@ -88,6 +97,7 @@ describe('audit records', () => {
     expect(conn.edges).toHaveLength(2);
     expect(conn.pageInfo.hasNextPage).toBe(true);
     const next = await t.gql(tenant.viewer, `query($after: String) { auditRecords(first: 10, after: $after) { edges { node { traceName } } } }`, { after: conn.pageInfo.endCursor });
-    expect(next.data!.auditRecords.edges).toHaveLength(3);
+    // 5 of the tenant's own and 3 of the administrator's on it (the tenant and its two users).
+    expect(next.data!.auditRecords.edges).toHaveLength(6);
   });
 });

@@ -10,8 +10,12 @@ export const ApiTokenSchema = defineEntity({
     id: p.uuid().primary(),
     user: p.manyToOne(UserSchema).deleteRule('cascade'),
     tokenHash: p.string().length(64).unique(),
-    label: p.string().length(100),
+    name: p.string().length(100),
     createdAt: p.datetime().onCreate(() => new Date()),
+    /** Null: the token does not expire. */
+    expiresAt: p.datetime().nullable(),
+    /** Updated at most once a minute, so authentication is not a write per request. */
+    lastUsedAt: p.datetime().nullable(),
     revokedAt: p.datetime().nullable(),
   }),
 });

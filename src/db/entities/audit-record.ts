@@ -4,10 +4,12 @@ import { defineEntity, type InferEntity } from '@mikro-orm/core';
 export const AuditRecordSchema = defineEntity({
   name: 'AuditRecord',
   tableName: 'audit_records',
-  indexes: [{ properties: ['tenantId', 'time'] }, { properties: ['time'] }],
+  indexes: [{ properties: ['tenantId', 'time'] }, { properties: ['targetTenantId', 'time'] }, { properties: ['time'] }],
   properties: (p) => ({
     id: p.uuid().primary(),
     tenantId: p.uuid().nullable(),
+    /** The tenant a platform administrator acted on, when not its own: that tenant sees the record too. */
+    targetTenantId: p.uuid().nullable(),
     tenantName: p.string().length(100),
     userName: p.string().length(100),
     traceName: p.string().length(64),
