@@ -14,6 +14,7 @@ const COMMANDS: Record<string, () => Promise<CliCommand>> = {
   cluster: () => import('./cluster.js'),
   tenant: () => import('./tenant.js'),
   user: () => import('./user.js'),
+  token: () => import('./token.js'),
   audit: () => import('./audit.js'),
   whoami: () => import('./whoami.js'),
   gql: () => import('./gql.js'),

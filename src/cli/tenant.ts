@@ -5,7 +5,7 @@ import { CliFailure, errorSelection, expectSuccess, printLines, request, type Co
 import { runGroup, type CommandContext, type CommandGroup } from './command.js';
 import { table } from './format.js';
 
-export const summary = 'tenants (ADMIN): create, list, freeze/unfreeze, quota';
+export const summary = 'tenants (platform administrator): create, list, freeze/unfreeze, quota';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -15,11 +15,11 @@ interface TenantBody {
   state: string;
 }
 
-/** A tenant given by id or by name (an ADMIN sees every tenant, so the name can be looked up). */
+/** A tenant given by id or by name (the platform administrator sees every tenant; others their own). */
 export async function resolveTenant(connection: Connection, ref: string): Promise<TenantBody> {
   const { tenants } = await request<{ tenants: TenantBody[] }>(connection, '{ tenants { id name state } }');
   const found = tenants.find((tenant) => tenant.name === ref || (UUID.test(ref) && tenant.id.toLowerCase() === ref.toLowerCase()));
-  if (!found) throw new CliFailure(`NotFound: tenant "${ref}" not found`, tenants.length <= 1 ? ['only an ADMIN sees other tenants'] : []);
+  if (!found) throw new CliFailure(`NotFound: tenant "${ref}" not found`, tenants.length <= 1 ? ['only the platform administrator sees other tenants'] : []);
   return found;
 }
 

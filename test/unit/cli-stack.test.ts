@@ -140,6 +140,29 @@ describe('aos CLI against the API', () => {
     expect(again.stderr).toBe(`aos: NameTaken: a tenant named "${tenantName}" exists already\n`);
   });
 
+  it('makes, lists and revokes tokens, and lists and deletes users', async () => {
+    const made = await operator('token', 'create', 'laptop', '--expires-in-days', '7');
+    expect(made.code).toBe(0);
+    expect(made.stdout).toMatch(/^aos_\S+\n$/);
+    expect(made.stderr).toMatch(/^token laptop \(id ([0-9a-f-]{36}), expires \d{4}-\d\d-\d\d /);
+    const laptopToken = made.stdout.trim();
+    const id = /id ([0-9a-f-]{36})/.exec(made.stderr)![1];
+    const listed = await aos(laptopToken, 'token', 'list');
+    expect(listed.stdout.split('\n')[0]).toMatch(/^NAME\s+CREATED\s+EXPIRES\s+LAST USED\s+ID$/);
+    expect(listed.stdout).toContain(id);
+    expect(listed.stdout).not.toContain(laptopToken);
+    expect((await operator('token', 'revoke', id)).stdout).toBe(`token ${id} revoked\n`);
+    expect((await aos(laptopToken, 'whoami')).code).toBe(1);
+
+    expect((await admin('user', 'create', '--tenant', tenantName, 'temp', '--role', 'viewer')).code).toBe(0);
+    const users = await admin('user', 'list', '--tenant', tenantName);
+    expect(users.stdout.split('\n').slice(1, 3).map((line) => line.split(/\s+/)[0])).toEqual(['ops', 'temp']);
+    expect((await admin('user', 'delete', 'temp', '--tenant', tenantName)).stdout).toBe('user temp deleted; its tokens are revoked\n');
+    const refused = await operator('user', 'delete', 'ops');
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/^aos: Forbidden: /);
+  });
+
   it('reads the admin token from <data dir>/admin-token without AOS_TOKEN, and says where a refused token came from', async () => {
     const dataDir = path.join(dir, 'data');
     await rm(dataDir, { recursive: true, force: true });
