@@ -1,18 +1,20 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { NoSchemaIntrospectionCustomRule, type ExecutionArgs } from 'graphql';
-import { createGraphQLError, createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
-import { useServer } from 'graphql-ws/use/ws';
-import { WebSocketServer } from 'ws';
+import { NoSchemaIntrospectionCustomRule } from 'graphql';
+import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { AppServices, GraphQLContext } from '../schema/context.js';
 import { schema } from '../schema/index.js';
 import { loadConfig, secretKeyOf, type AosConfig } from './config.js';
 import { initORM } from './db/orm.js';
 import { NotificationListener } from './events/listener.js';
-import { queryLimitsRule } from './api/limits.js';
+import { httpAuthenticationPlugin, unauthenticatedError, MISSING_TOKEN, type TokenAuthenticator } from './api/authentication.js';
+import { hideSuggestionsPlugin, maskErrorWithoutSuggestions, maskError } from './api/errors.js';
+import { serveGraphQLOverWebSocket } from './api/graphql-ws.js';
+import { createApiServer, sourceIpOf } from './api/http-server.js';
+import { queryLimitsPlugins } from './api/limits.js';
 import { requestBodyPlugin } from './api/request-body.js';
-import { maskError } from './api/errors.js';
+import { SocketRegistry } from './api/socket-registry.js';
 import { authenticate, ensureBootstrapAdmin } from './services/auth.js';
 import { SecretBox } from './services/secret-box.js';
 import { connectTemporal } from './temporal/client.js';
@@ -24,6 +26,8 @@ export interface App {
   services: AppServices;
   yoga: YogaServerInstance<Record<string, unknown>, GraphQLContext>;
   server: Server;
+  /** Open graphql-ws sockets by token: a revocation closes them. */
+  sockets: SocketRegistry;
   /** Starts HTTP + graphql-ws on the same path; resolves with the GraphQL URL. */
   listen(port?: number, host?: string): Promise<string>;
   close(): Promise<void>;
@@ -33,21 +37,6 @@ export interface BuildAppOptions {
   config?: Partial<AosConfig>;
   /** A ready ORM (tests share one); otherwise one is created and closed with the app. */
   orm?: MikroORM;
-}
-
-function unauthenticated(message: string): Error {
-  return createGraphQLError(message, { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
-}
-
-function bearerOf(header: string | null | undefined): string | null {
-  if (!header) return null;
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-  return match ? match[1] : null;
-}
-
-function sourceIpOf(req: IncomingMessage | undefined): string | null {
-  const address = req?.socket?.remoteAddress;
-  return address ? address.replace(/^::ffff:/, '') : null;
 }
 
 export async function buildApp(options: BuildAppOptions = {}): Promise<App> {
@@ -60,18 +49,19 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<App> {
   const secrets = new SecretBox(secretKeyOf(config));
   const services: AppServices = { config, listener, runner: { client: temporal.client, taskQueue: config.taskQueue }, secrets };
 
-  const viewerFor = async (token: string | null): Promise<Viewer> => {
-    if (!token) throw unauthenticated('missing bearer token: send "Authorization: Bearer <token>"');
-    const viewer = await authenticate(orm.em.fork(), token);
-    if (!viewer) throw unauthenticated('the bearer token is not valid');
-    return viewer;
-  };
+  const authenticateToken: TokenAuthenticator = (token) => authenticate(orm.em.fork(), token);
+  // The viewer each HTTP request authenticated as, before any GraphQL work (see httpAuthenticationPlugin).
+  const requestViewers = new WeakMap<Request, Viewer>();
+  // Suggestions would hand the schema out a name at a time where introspection is off.
+  const hideSuggestions = config.production;
 
   const plugins: Plugin[] = [
+    httpAuthenticationPlugin(authenticateToken, requestViewers),
     requestBodyPlugin(config.maxBodyBytes),
+    ...queryLimitsPlugins(),
+    ...(hideSuggestions ? [hideSuggestionsPlugin()] : []),
     {
       onValidate({ addValidationRule }) {
-        addValidationRule(queryLimitsRule());
         if (config.production) addValidationRule(NoSchemaIntrospectionCustomRule);
       },
     },
@@ -80,78 +70,37 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<App> {
   const yoga = createYoga<Record<string, unknown>, GraphQLContext>({
     schema,
     graphqlEndpoint: '/graphql',
+    // Development only: the page's HTML is served without a token; every request it sends needs one.
     graphiql: !config.production,
     landingPage: false,
     batching: false,
-    maskedErrors: { maskError, isDev: false },
+    // Documents stay cached; validation results do not: the cost rule reads the request's variables.
+    parserAndValidationCache: { validationCache: false },
+    maskedErrors: { maskError: hideSuggestions ? maskErrorWithoutSuggestions : maskError, isDev: false },
     logging: config.production ? 'warn' : 'info',
     plugins,
-    context: async (initial) => {
-      const wsViewer = initial.viewer as Viewer | undefined;
-      const req = initial.req as IncomingMessage | undefined;
-      const viewer = wsViewer ?? (await viewerFor(bearerOf((initial.request as Request | undefined)?.headers.get('authorization'))));
+    context: (initial) => {
+      const viewer = (initial.viewer as Viewer | undefined) ?? requestViewers.get(initial.request as Request);
+      // Unreachable through the server (authentication answers 401 first); a guard for other entries.
+      if (!viewer) throw unauthenticatedError(MISSING_TOKEN);
+      const req = initial.req as Parameters<typeof sourceIpOf>[0];
       return { em: orm.em.fork(), viewer, sourceIp: (initial.sourceIp as string | undefined) ?? sourceIpOf(req), services };
     },
   });
 
-  const server = createServer(async (req, res) => {
-    if (req.url === '/health') {
-      try {
-        await orm.em.fork().getConnection().execute('select 1');
-        res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
-      } catch {
-        res.writeHead(503, { 'content-type': 'application/json' }).end('{"status":"database unreachable"}');
-      }
-      return;
-    }
-    await yoga.handle(req, res);
+  const server = createApiServer({
+    graphqlPath: '/graphql',
+    handleGraphQL: (req, res) => yoga.handle(req, res),
+    liveness: { database: () => orm.em.fork().getConnection().execute('select 1') },
+    readiness: {
+      database: () => orm.em.fork().getConnection().execute('select 1'),
+      temporal: () => temporal.client.connection.withDeadline(Date.now() + 2_000, () => temporal.client.workflowService.getSystemInfo({})),
+    },
   });
 
-  const wss = new WebSocketServer({ server, path: '/graphql', maxPayload: config.maxBodyBytes });
-  type WsExtra = { request: IncomingMessage; viewer?: Viewer };
-  const wsServer = useServer<Record<string, unknown>, WsExtra>(
-    {
-      onConnect: async (ctx) => {
-        const params = ctx.connectionParams ?? {};
-        const raw = (params.authorization ?? params.Authorization) as string | undefined;
-        const token = bearerOf(raw) ?? (typeof params.token === 'string' ? params.token : null);
-        try {
-          ctx.extra.viewer = await viewerFor(token);
-          return true;
-        } catch {
-          return false;
-        }
-      },
-      execute: (args: ExecutionArgs) => (args.rootValue as { execute: (a: ExecutionArgs) => unknown }).execute(args) as never,
-      subscribe: (args: ExecutionArgs) => (args.rootValue as { subscribe: (a: ExecutionArgs) => unknown }).subscribe(args) as never,
-      onSubscribe: async (ctx, _id, payload) => {
-        const { schema: envSchema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
-          ...ctx,
-          req: ctx.extra.request,
-          viewer: ctx.extra.viewer,
-          sourceIp: sourceIpOf(ctx.extra.request),
-          params: payload,
-        });
-        let document;
-        try {
-          document = parse(payload.query);
-        } catch (error) {
-          return [createGraphQLError((error as Error).message)];
-        }
-        const errors = validate(envSchema, document);
-        if (errors.length) return errors;
-        return {
-          schema: envSchema,
-          operationName: payload.operationName,
-          document,
-          variableValues: payload.variables ?? undefined,
-          contextValue: await contextFactory(),
-          rootValue: { execute, subscribe },
-        };
-      },
-    },
-    wss,
-  );
+  const sockets = new SocketRegistry();
+  const stopFollowingRevocations = sockets.followRevocations(listener);
+  const graphqlWs = serveGraphQLOverWebSocket({ server, path: '/graphql', maxPayload: config.maxBodyBytes, yoga, authenticateToken, registry: sockets });
 
   return {
     config,
@@ -159,6 +108,7 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<App> {
     services,
     yoga,
     server,
+    sockets,
     listen: (port = config.port, host = config.host) =>
       new Promise((resolve, reject) => {
         server.once('error', reject);
@@ -168,8 +118,8 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<App> {
         });
       }),
     close: async () => {
-      await wsServer.dispose();
-      wss.close();
+      await stopFollowingRevocations();
+      await graphqlWs.close();
       await new Promise<void>((resolve) => {
         server.closeAllConnections?.();
         server.close(() => resolve());

@@ -1,107 +1,271 @@
+import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import {
   GraphQLError,
   Kind,
   getNamedType,
-  isListType,
   getNullableType,
+  isInterfaceType,
+  isListType,
+  isObjectType,
+  type ASTNode,
   type ASTVisitor,
   type FieldNode,
   type FragmentDefinitionNode,
+  type GraphQLNamedType,
   type GraphQLType,
   type OperationDefinitionNode,
   type SelectionSetNode,
   type ValidationContext,
   type ValidationRule,
+  type ValueNode,
 } from 'graphql';
+import type { Plugin } from 'graphql-yoga';
+import { DEFAULT_PAGE, MAX_PAGE } from '../services/pagination.js';
 
 export interface QueryLimits {
+  /** Characters of the query document (values belong in variables, which the body limit bounds). */
+  maxCharacters: number;
+  /** Lexical tokens of the document: bounds the parser's and every validation rule's work. */
+  maxTokens: number;
   maxDepth: number;
   maxAliases: number;
-  /** Estimated number of objects a query can touch: list fields multiply by their page size. */
+  maxDirectives: number;
+  /** Estimated number of objects an operation can touch: list fields multiply by their page size. */
   maxCost: number;
+  /** Template-heavy root fields (parse, check and resolve a whole template) in one operation. */
+  maxHeavyFields: number;
 }
 
-export const DEFAULT_LIMITS: QueryLimits = { maxDepth: 12, maxAliases: 20, maxCost: 20_000 };
-const DEFAULT_LIST_SIZE = 20;
+export const DEFAULT_LIMITS: Readonly<QueryLimits> = {
+  maxCharacters: 15_000,
+  maxTokens: 1_000,
+  maxDepth: 12,
+  maxAliases: 20,
+  maxDirectives: 50,
+  maxCost: 20_000,
+  maxHeavyFields: 2,
+};
 
-function limitError(message: string, node: FieldNode | OperationDefinitionNode): GraphQLError {
-  return new GraphQLError(message, { nodes: [node], extensions: { code: 'QUERY_TOO_COMPLEX' } });
+/** A list field without `first`/`last` (a stack's elements, a template's versions) is costed at this size. */
+export const DEFAULT_LIST_SIZE = DEFAULT_PAGE;
+
+/** Each of these parses, checks and resolves a template of up to 1 MiB: at most `maxHeavyFields` per operation. */
+export const HEAVY_FIELDS: ReadonlySet<string> = new Set([
+  'Query.validateTemplate',
+  'Mutation.createTemplate',
+  'Mutation.createTemplateVersion',
+  'Mutation.previewStack',
+  'Mutation.previewStackUpdate',
+  'Mutation.createStack',
+  'Mutation.updateStack',
+]);
+
+/** Structure limits (depth, aliases, directives, cost, heavy fields): a 400 with this code. */
+export const QUERY_TOO_COMPLEX = 'QUERY_TOO_COMPLEX';
+/** Size limits of the document itself (characters, tokens). */
+export const QUERY_TOO_LARGE = 'QUERY_TOO_LARGE';
+
+export function limitError(message: string, code: string = QUERY_TOO_COMPLEX, nodes?: readonly ASTNode[]): GraphQLError {
+  return new GraphQLError(message, { nodes, extensions: { code, http: { status: 400 } } });
 }
 
-interface Walk {
-  depth: number;
-  aliases: number;
+/** graphql-armor prefixes its messages as if they were syntax errors; ours say what the limit is. */
+function armorMessage(error: GraphQLError): string {
+  return error.message.replace(/^Syntax Error:\s*/, '');
+}
+
+const reportToValidation = (context: ValidationContext | null, error: GraphQLError): void => {
+  context?.reportError(limitError(armorMessage(error)));
+};
+
+interface Tally {
   cost: number;
+  heavy: number;
 }
+
+/** Thrown inside the walk to stop at the first limit passed: nothing after it is looked at. */
+class LimitPassed extends Error {
+  constructor(readonly limit: 'cost' | 'heavy') {
+    super(limit);
+  }
+}
+
+type Variables = Readonly<Record<string, unknown>>;
 
 /**
- * One pass over each operation, following fragments (each spread once per path, so a cycle of
- * fragments — already refused by graphql's own rule — cannot loop here).
+ * The cost of each operation: every field costs the number of times it can be resolved, list
+ * fields multiply their selection by their page size — `first`/`last` from the literal or from the
+ * variable's value (the largest page, 100, when the value is not a usable number), 20 without
+ * either. A connection multiplies once (its `edges` are that same page).
+ *
+ * Linear in the document: each fragment's cost is computed once per operation and multiplied where
+ * it is spread (so `fragment F on Query { ...G ...G }` chains cost a walk of each fragment, not of
+ * each path), and the walk stops at the first limit passed. Variable values make the verdict depend
+ * on the request: Yoga's validation cache must be off for this rule (see buildApp).
  */
-export function queryLimitsRule(limits: QueryLimits = DEFAULT_LIMITS): ValidationRule {
+export function queryCostRule(limits: Pick<QueryLimits, 'maxCost' | 'maxHeavyFields'>, variables?: Variables | null): ValidationRule {
   return (context: ValidationContext): ASTVisitor => {
+    const schema = context.getSchema();
     const fragments = new Map<string, FragmentDefinitionNode>();
     for (const definition of context.getDocument().definitions) {
       if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
     }
-    const schema = context.getSchema();
 
-    const pageSize = (field: FieldNode): number => {
-      const arg = field.arguments?.find((a) => a.name.value === 'first' || a.name.value === 'last');
-      if (arg && arg.value.kind === Kind.INT) return Math.max(1, Number(arg.value.value));
-      return DEFAULT_LIST_SIZE;
-    };
+    const costOperation = (operation: OperationDefinitionNode): void => {
+      const root = operation.operation === 'query' ? schema.getQueryType() : operation.operation === 'mutation' ? schema.getMutationType() : schema.getSubscriptionType();
+      const defaults = new Map<string, ValueNode | undefined>();
+      for (const definition of operation.variableDefinitions ?? []) defaults.set(definition.variable.name.value, definition.defaultValue);
+      // Per operation: a variable's default (hence a fragment's cost) may differ between operations.
+      const fragmentTallies = new Map<string, Tally | 'walking'>();
 
-    const walk = (
-      selectionSet: SelectionSetNode,
-      parentType: GraphQLType | null | undefined,
-      depth: number,
-      multiplier: number,
-      seen: Set<string>,
-      acc: Walk,
-    ): void => {
-      acc.depth = Math.max(acc.depth, depth);
-      const named = parentType ? getNamedType(parentType) : null;
-      const fields = named && 'getFields' in named ? named.getFields() : {};
-      for (const selection of selectionSet.selections) {
-        if (selection.kind === Kind.FIELD) {
-          if (selection.alias) acc.aliases += 1;
-          const fieldDef = (fields as Record<string, { type: GraphQLType }>)[selection.name.value];
-          const type = fieldDef?.type;
-          const isList = type ? isListType(getNullableType(type)) : false;
-          const isConnection = !!type && /Connection$/.test(getNamedType(type).name);
-          // A connection multiplies by its page size once; its `edges` list is that same page.
-          const isPageOfConnection = selection.name.value === 'edges' && !!named && /Connection$/.test(named.name);
-          const own = multiplier * ((isList || isConnection) && !isPageOfConnection ? pageSize(selection) : 1);
-          acc.cost += multiplier;
-          if (selection.selectionSet) walk(selection.selectionSet, type, depth + 1, own, seen, acc);
-        } else if (selection.kind === Kind.INLINE_FRAGMENT) {
-          const typeName = selection.typeCondition?.name.value;
-          walk(selection.selectionSet, typeName ? schema.getType(typeName) : parentType, depth, multiplier, seen, acc);
-        } else {
-          const name = selection.name.value;
-          const fragment = fragments.get(name);
-          if (!fragment || seen.has(name)) continue;
-          const inner = new Set(seen).add(name);
-          walk(fragment.selectionSet, schema.getType(fragment.typeCondition.name.value), depth, multiplier, inner, acc);
+      const pageSizeOf = (value: ValueNode): number => {
+        if (value.kind === Kind.INT) return Number(value.value);
+        if (value.kind === Kind.NULL) return DEFAULT_PAGE;
+        if (value.kind !== Kind.VARIABLE) return MAX_PAGE;
+        const name = value.name.value;
+        if (variables && Object.prototype.hasOwnProperty.call(variables, name)) {
+          const given = variables[name];
+          if (given === null) return DEFAULT_PAGE;
+          return typeof given === 'number' && Number.isInteger(given) ? given : MAX_PAGE;
         }
+        if (!defaults.has(name)) return MAX_PAGE;
+        const fallback = defaults.get(name);
+        // An unset variable without a default leaves the argument out: the list's own default page.
+        return fallback ? pageSizeOf(fallback) : DEFAULT_PAGE;
+      };
+
+      const sizeOf = (field: FieldNode): number => {
+        let size: number | null = null;
+        for (const argument of field.arguments ?? []) {
+          if (argument.name.value === 'first' || argument.name.value === 'last') size = Math.max(size ?? 0, pageSizeOf(argument.value));
+        }
+        return size === null ? DEFAULT_LIST_SIZE : Math.max(1, size);
+      };
+
+      const add = (into: Tally, cost: number, heavy: number): void => {
+        into.cost += cost;
+        into.heavy += heavy;
+        if (into.cost > limits.maxCost) throw new LimitPassed('cost');
+        if (into.heavy > limits.maxHeavyFields) throw new LimitPassed('heavy');
+      };
+
+      const fieldTypeOf = (parent: GraphQLNamedType | null | undefined, name: string): GraphQLType | undefined => {
+        if (name === '__schema') return schema.getType('__Schema');
+        if (name === '__type') return schema.getType('__Type');
+        if (parent && (isObjectType(parent) || isInterfaceType(parent))) return parent.getFields()[name]?.type;
+        return undefined;
+      };
+
+      /** What one pass over `selectionSet` costs, as if its parent were resolved once. */
+      const tallyOf = (selectionSet: SelectionSetNode, parent: GraphQLNamedType | null | undefined): Tally => {
+        const tally: Tally = { cost: 0, heavy: 0 };
+        for (const selection of selectionSet.selections) {
+          if (selection.kind === Kind.FIELD) {
+            const name = selection.name.value;
+            const heavy = parent && HEAVY_FIELDS.has(`${parent.name}.${name}`) ? 1 : 0;
+            add(tally, 1, heavy);
+            if (!selection.selectionSet) continue;
+            const type = fieldTypeOf(parent, name);
+            const named = type ? getNamedType(type) : undefined;
+            const isList = !!type && isListType(getNullableType(type));
+            const isConnection = !!named && named.name.endsWith('Connection');
+            // A connection multiplies by its page size once; its `edges` list is that same page.
+            const isPageOfConnection = name === 'edges' && !!parent && parent.name.endsWith('Connection');
+            const multiplier = (isList || isConnection) && !isPageOfConnection ? sizeOf(selection) : 1;
+            const inner = tallyOf(selection.selectionSet, named);
+            add(tally, multiplier * inner.cost, multiplier * inner.heavy);
+          } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+            const condition = selection.typeCondition ? schema.getType(selection.typeCondition.name.value) : parent;
+            const inner = tallyOf(selection.selectionSet, condition);
+            add(tally, inner.cost, inner.heavy);
+          } else {
+            const name = selection.name.value;
+            let inner = fragmentTallies.get(name);
+            if (inner === undefined) {
+              const fragment = fragments.get(name);
+              // Unknown fragments and cycles are refused by graphql's own rules; they add nothing here.
+              if (!fragment) continue;
+              fragmentTallies.set(name, 'walking');
+              inner = tallyOf(fragment.selectionSet, schema.getType(fragment.typeCondition.name.value));
+              fragmentTallies.set(name, inner);
+            }
+            if (inner !== 'walking') add(tally, inner.cost, inner.heavy);
+          }
+        }
+        return tally;
+      };
+
+      try {
+        tallyOf(operation.selectionSet, root);
+      } catch (error) {
+        if (!(error instanceof LimitPassed)) throw error;
+        const message =
+          error.limit === 'cost'
+            ? `query cost exceeds the limit of ${limits.maxCost} (lists count their page size: first/last, ${DEFAULT_LIST_SIZE} when absent, ${MAX_PAGE} when not a known number)`
+            : `more than ${limits.maxHeavyFields} template-heavy fields (${[...HEAVY_FIELDS].map((f) => f.split('.')[1]).join(', ')}) in one operation: send them in separate requests`;
+        context.reportError(limitError(message, QUERY_TOO_COMPLEX, [operation]));
       }
     };
 
     return {
       OperationDefinition(operation) {
-        const root =
-          operation.operation === 'query'
-            ? schema.getQueryType()
-            : operation.operation === 'mutation'
-              ? schema.getMutationType()
-              : schema.getSubscriptionType();
-        const acc: Walk = { depth: 0, aliases: 0, cost: 0 };
-        walk(operation.selectionSet, root, 1, 1, new Set(), acc);
-        if (acc.depth > limits.maxDepth) context.reportError(limitError(`query depth ${acc.depth} exceeds the limit of ${limits.maxDepth}`, operation));
-        if (acc.aliases > limits.maxAliases) context.reportError(limitError(`${acc.aliases} aliases exceed the limit of ${limits.maxAliases}`, operation));
-        if (acc.cost > limits.maxCost) context.reportError(limitError(`query cost ${acc.cost} exceeds the limit of ${limits.maxCost}`, operation));
+        costOperation(operation);
+        // Nothing below the operation needs this rule's visitor.
+        return false;
       },
     };
   };
+}
+
+function variablesOf(context: unknown): Variables | null {
+  const params = (context as { params?: { variables?: unknown } } | null)?.params;
+  const variables = params?.variables;
+  return variables && typeof variables === 'object' && !Array.isArray(variables) ? (variables as Variables) : null;
+}
+
+function sourceLength(source: unknown): number {
+  if (typeof source === 'string') return source.length;
+  return (source as { body?: string } | null)?.body?.length ?? 0;
+}
+
+/**
+ * Bounded documents, for HTTP and graphql-ws alike (both go through Yoga's envelop): a character
+ * limit before parsing; graphql-armor's token limit while parsing; armor's depth, alias and
+ * directive limits (each memoises fragments: linear) and our cost rule during validation. Armor's
+ * own cost limit is not used: it ignores list sizes and variables (`first: $n` counts as 1) and
+ * charges every fragment spread an extra depth factor.
+ */
+export function queryLimitsPlugins(limits: QueryLimits = DEFAULT_LIMITS): Plugin[] {
+  const characterLimit: Plugin = {
+    onParse({ params }) {
+      const length = sourceLength(params.source);
+      if (length > limits.maxCharacters) {
+        throw limitError(`the query has ${length} characters, more than the limit of ${limits.maxCharacters}: pass large values (template bodies) as variables`, QUERY_TOO_LARGE);
+      }
+    },
+  };
+  const armor = EnvelopArmorPlugin({
+    maxTokens: {
+      n: limits.maxTokens,
+      propagateOnRejection: false,
+      // The parser stops at the first token past the limit.
+      onReject: [
+        (_context, error) => {
+          throw limitError(armorMessage(error), QUERY_TOO_LARGE);
+        },
+      ],
+    },
+    maxDepth: { n: limits.maxDepth, flattenFragments: true, ignoreIntrospection: false, propagateOnRejection: false, onReject: [reportToValidation] },
+    maxAliases: { n: limits.maxAliases, propagateOnRejection: false, onReject: [reportToValidation] },
+    maxDirectives: { n: limits.maxDirectives, propagateOnRejection: false, onReject: [reportToValidation] },
+    costLimit: { enabled: false },
+    // Hidden by our own plugin (errors.ts), which also catches enum-value suggestions.
+    blockFieldSuggestion: { enabled: false },
+  }) as Plugin;
+  const cost: Plugin = {
+    onValidate({ addValidationRule, context }) {
+      addValidationRule(queryCostRule(limits, variablesOf(context)));
+    },
+  };
+  return [characterLimit, armor, cost];
 }

@@ -68,14 +68,15 @@ describe('request limits', () => {
     let selection = 'id';
     for (let i = 0; i < 14; i++) selection = `tenant { ${selection} }`;
     const res = await t.gql(tenant.operator, `{ viewer { ${selection} } }`);
-    expect(res.errors?.some((e) => /query depth \d+ exceeds the limit of 12/.test(e.message))).toBe(true);
+    expect(res.errors?.some((e) => /depth limit of 12 exceeded/.test(e.message) && e.extensions?.code === 'QUERY_TOO_COMPLEX')).toBe(true);
     expect(res.data ?? null).toBeNull();
   });
 
   it('refuses too many aliases', async () => {
     const aliases = Array.from({ length: 30 }, (_, i) => `a${i}: viewer { id }`).join(' ');
     const res = await t.gql(tenant.operator, `{ ${aliases} }`);
-    expect(res.errors?.[0].message).toMatch(/aliases exceed the limit/);
+    expect(res.errors?.[0].message).toMatch(/Aliases limit of 20 exceeded/);
+    expect(res.errors?.[0].extensions?.code).toBe('QUERY_TOO_COMPLEX');
     expect(res.data ?? null).toBeNull();
   });
 
@@ -84,7 +85,8 @@ describe('request limits', () => {
     expect(res.errors).toBeUndefined();
     const costly = Array.from({ length: 15 }, (_, i) => `t${i}: templates(first: 100) { edges { node { versions { id body createdAt } } } }`).join(' ');
     const refused = await t.gql(tenant.operator, `{ ${costly} }`);
-    expect(refused.errors?.[0].message).toMatch(/query cost \d+ exceeds the limit/);
+    expect(refused.errors?.[0].message).toMatch(/query cost exceeds the limit of 20000/);
+    expect(refused.errors?.[0].extensions?.code).toBe('QUERY_TOO_COMPLEX');
   });
 
   it('answers a malformed JSON body with 400 and a clear message', async () => {

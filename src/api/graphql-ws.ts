@@ -1,0 +1,108 @@
+import type { Server } from 'node:http';
+import { GraphQLError, type ExecutionArgs } from 'graphql';
+import { createGraphQLError, type YogaServerInstance } from 'graphql-yoga';
+import { useServer } from 'graphql-ws/use/ws';
+import { WebSocketServer } from 'ws';
+import type { GraphQLContext } from '../../schema/context.js';
+import type { Viewer } from '../services/viewer.js';
+import { authenticateWithin, bearerOf, INVALID_TOKEN, unauthenticatedError, type TokenAuthenticator } from './authentication.js';
+import { sourceIpOf } from './http-server.js';
+import { FORBIDDEN_CLOSE_CODE, FORBIDDEN_CLOSE_REASON, type SocketRegistry } from './socket-registry.js';
+
+export interface GraphQLWebSocketOptions {
+  server: Server;
+  path: string;
+  /** Largest message accepted on a socket, in bytes. */
+  maxPayload: number;
+  yoga: YogaServerInstance<Record<string, unknown>, GraphQLContext>;
+  authenticateToken: TokenAuthenticator;
+  registry: SocketRegistry;
+}
+
+/** What a connection remembers: its token (checked again on every operation) and the latest viewer. */
+interface ConnectionState extends Record<PropertyKey, unknown> {
+  token: string;
+  viewer: Viewer;
+}
+
+/** The token of `connection_init`'s payload: `{ authorization: "Bearer …" }` or `{ token: "…" }`. */
+function tokenOfConnectionParams(params: Readonly<Record<string, unknown>> | undefined): string | null {
+  if (!params) return null;
+  const header = params.authorization ?? params.Authorization;
+  if (typeof header === 'string') return bearerOf(header);
+  return typeof params.token === 'string' && params.token.length <= 1024 ? params.token : null;
+}
+
+/**
+ * graphql-ws on the GraphQL path. `connection_init` without a valid token is refused (4403); every
+ * operation on an open socket authenticates the token again, so a freeze reaches the next
+ * operation's context and a revoked or expired token closes the socket (4403). Operations go
+ * through Yoga's envelop (`getEnveloped`): the same document limits, validation and error masking
+ * as over HTTP.
+ */
+export function serveGraphQLOverWebSocket(options: GraphQLWebSocketOptions): { close(): Promise<void> } {
+  const { yoga, registry, authenticateToken } = options;
+  const wss = new WebSocketServer({ server: options.server, path: options.path, maxPayload: options.maxPayload });
+  const disposable = useServer<Record<string, unknown>, ConnectionState>(
+    {
+      onConnect: async (ctx) => {
+        const token = tokenOfConnectionParams(ctx.connectionParams);
+        if (!token) return false;
+        // A lookup that fails or hangs refuses the connection (graphql-ws closes it with 4500).
+        const viewer = await authenticateWithin(authenticateToken, token);
+        if (!viewer) return false;
+        ctx.extra.token = token;
+        ctx.extra.viewer = viewer;
+        registry.add(viewer.tokenId, ctx.extra.socket);
+        return true;
+      },
+      execute: (args: ExecutionArgs) => (args.rootValue as { execute: (a: ExecutionArgs) => unknown }).execute(args) as never,
+      subscribe: (args: ExecutionArgs) => (args.rootValue as { subscribe: (a: ExecutionArgs) => unknown }).subscribe(args) as never,
+      onSubscribe: async (ctx, _id, payload) => {
+        const token = ctx.extra.token;
+        let viewer: Viewer | null = null;
+        try {
+          viewer = token ? await authenticateWithin(authenticateToken, token) : null;
+        } catch (error) {
+          return [createGraphQLError((error as Error).message, { extensions: { code: 'SERVICE_UNAVAILABLE' } })];
+        }
+        if (!viewer) {
+          // Revoked, expired, or its user deleted since the socket opened: the socket ends here.
+          ctx.extra.socket.close(FORBIDDEN_CLOSE_CODE, FORBIDDEN_CLOSE_REASON);
+          return [unauthenticatedError(INVALID_TOKEN)];
+        }
+        ctx.extra.viewer = viewer;
+        const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
+          ...ctx,
+          req: ctx.extra.request,
+          viewer,
+          sourceIp: sourceIpOf(ctx.extra.request),
+          params: payload,
+        });
+        let document;
+        try {
+          document = parse(payload.query);
+        } catch (error) {
+          return [error instanceof GraphQLError ? error : createGraphQLError((error as Error).message)];
+        }
+        const errors = validate(schema, document);
+        if (errors.length) return errors;
+        return {
+          schema,
+          operationName: payload.operationName,
+          document,
+          variableValues: payload.variables ?? undefined,
+          contextValue: await contextFactory(),
+          rootValue: { execute, subscribe },
+        };
+      },
+    },
+    wss,
+  );
+  return {
+    close: async () => {
+      await disposable.dispose();
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+    },
+  };
+}
