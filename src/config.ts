@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseEndpointPolicy, platformServices, type EndpointPolicy } from './drivers/endpoint-policy.js';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -25,6 +26,8 @@ export interface AosConfig {
   elementParallelism: number;
   /** Seconds between two health checks of a stack; 0 turns the monitor off. */
   healthIntervalSeconds: number;
+  /** AOS_CLUSTER_ENDPOINT_POLICY: what tenants' cluster registrations may point at. */
+  clusterEndpointPolicy: EndpointPolicy;
 }
 
 function intFromEnv(name: string, fallback: number): number {
@@ -55,7 +58,7 @@ export function secretKeyOf(config: Pick<AosConfig, 'secretKey' | 'production'>)
 
 export function loadConfig(overrides: Partial<AosConfig> = {}): AosConfig {
   const dataDir = process.env.AOS_DATA_DIR ?? path.join(repoRoot, '.aos');
-  return {
+  const config: Omit<AosConfig, 'clusterEndpointPolicy'> & Partial<AosConfig> = {
     databaseUrl: process.env.DATABASE_URL ?? 'postgres://aos:aos@127.0.0.1:5432/aos',
     temporalAddress: process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233',
     temporalNamespace: process.env.TEMPORAL_NAMESPACE ?? 'default',
@@ -72,4 +75,10 @@ export function loadConfig(overrides: Partial<AosConfig> = {}): AosConfig {
     healthIntervalSeconds: intFromEnv('AOS_HEALTH_INTERVAL_SECONDS', 30),
     ...overrides,
   };
+  // Parsed here, so that a policy that cannot be applied stops the API and the worker at start.
+  // The platform's own services (database, Temporal, API, engines) are never a tenant's endpoint.
+  const clusterEndpointPolicy =
+    config.clusterEndpointPolicy ??
+    parseEndpointPolicy(process.env.AOS_CLUSTER_ENDPOINT_POLICY, platformServices({ databaseUrl: config.databaseUrl, temporalAddress: config.temporalAddress, apiHost: config.host, apiPort: config.port }));
+  return { ...config, clusterEndpointPolicy };
 }

@@ -1,21 +1,25 @@
 import type { Cluster } from '../../src/db/entities/index.js';
-import { ClusterInUse, clusterHealth, deleteCluster, listClusters, registerCluster, type ClusterHealth } from '../../src/services/clusters.js';
-import type { SecretBox } from '../../src/services/secret-box.js';
+import { ClusterInUse, clusterHealth, deleteCluster, listClusters, registerCluster, type ClusterHealth, type ClusterServices } from '../../src/services/clusters.js';
 import { audited } from '../audited.js';
 import { builder } from '../builder.js';
+import type { GraphQLContext } from '../context.js';
 import { ErrorInterface, Forbidden, NameTaken, NotFound, TenantFrozen, ValidationFailed } from '../errors.js';
 
 export const ClusterKindEnum = builder.enumType('ClusterKind', { values: ['DOCKER', 'KUBERNETES', 'POSTGRESQL'] as const });
 
 // healthy, version and healthMessage come from one live check per cluster and operation.
 const checks = new WeakMap<Cluster, Promise<ClusterHealth>>();
-function healthOf(cluster: Cluster, secrets: SecretBox): Promise<ClusterHealth> {
+function healthOf(cluster: Cluster, ctx: GraphQLContext): Promise<ClusterHealth> {
   let check = checks.get(cluster);
   if (!check) {
-    check = clusterHealth(cluster, secrets);
+    check = clusterHealth(cluster, clusterServices(ctx));
     checks.set(cluster, check);
   }
   return check;
+}
+
+function clusterServices(ctx: GraphQLContext): ClusterServices {
+  return { secrets: ctx.services.secrets, endpointPolicy: ctx.services.config.clusterEndpointPolicy };
 }
 
 export const ClusterRef = builder.objectRef<Cluster>('Cluster').implement({
@@ -30,9 +34,17 @@ export const ClusterRef = builder.objectRef<Cluster>('Cluster').implement({
       resolve: (cluster) => cluster.endpoint ?? null,
     }),
     publishAddress: t.string({ nullable: true, description: 'DOCKER: the address ports are published on.', resolve: (cluster) => (cluster.kind === 'DOCKER' ? cluster.publishAddress : null) }),
-    healthy: t.boolean({ description: 'Checked live when asked (at most 3 s).', resolve: async (cluster, _a, ctx) => (await healthOf(cluster, ctx.services.secrets)).healthy }),
-    version: t.string({ nullable: true, description: 'What the live check found, e.g. "Docker 26.1.5 (API 1.45)".', resolve: async (cluster, _a, ctx) => (await healthOf(cluster, ctx.services.secrets)).version }),
-    healthMessage: t.string({ nullable: true, description: 'Why the cluster is not healthy.', resolve: async (cluster, _a, ctx) => (await healthOf(cluster, ctx.services.secrets)).message }),
+    healthy: t.boolean({ description: 'Checked live when asked (at most 3 s, a few KiB read).', resolve: async (cluster, _a, ctx) => (await healthOf(cluster, ctx)).healthy }),
+    version: t.string({ nullable: true, description: 'What the live check found, e.g. "Docker 26.1.5 (API 1.45)".', resolve: async (cluster, _a, ctx) => (await healthOf(cluster, ctx)).version }),
+    healthMessage: t.string({
+      nullable: true,
+      description: 'Why the cluster is not healthy, as a generic reason ("unreachable", "timed out …", "not a Docker engine", "authentication failed", "TLS failure", …): never what the endpoint said.',
+      resolve: async (cluster, _a, ctx) => (await healthOf(cluster, ctx)).message,
+    }),
+    trusted: t.boolean({
+      description: 'Registered by the platform administrator: outside the tenant endpoint policy (AOS_CLUSTER_ENDPOINT_POLICY).',
+      resolve: (cluster) => cluster.trusted,
+    }),
     createdAt: t.field({ type: 'DateTime', resolve: (cluster) => cluster.createdAt }),
   }),
 });
@@ -47,7 +59,7 @@ builder.objectType(ClusterInUse, {
 const RegisterClusterSuccess = builder.objectRef<{ cluster: Cluster }>('RegisterClusterSuccess').implement({
   fields: (t) => ({ cluster: t.field({ type: ClusterRef, resolve: (r) => r.cluster }) }),
 });
-const DeleteClusterSuccess = builder.objectRef<{ clusterId: string; name: string }>('DeleteClusterSuccess').implement({
+const DeleteClusterSuccess = builder.objectRef<{ clusterId: string; name: string; tenantId: string }>('DeleteClusterSuccess').implement({
   fields: (t) => ({ clusterId: t.exposeID('clusterId') }),
 });
 
@@ -58,7 +70,8 @@ const RegisterClusterInput = builder.inputType('RegisterClusterInput', {
     endpoint: t.string({ description: 'DOCKER: unix:///path or tcp://host:port' }),
     publishAddress: t.string({ description: 'DOCKER: where ports are published; default 127.0.0.1' }),
     kubeconfig: t.string({ description: 'KUBERNETES (stored encrypted)' }),
-    connectionUrl: t.string({ description: 'POSTGRESQL (stored encrypted)' }),
+    connectionUrl: t.string({ description: 'POSTGRESQL (stored encrypted): postgresql://user:password@host:port/database, only sslmode as a parameter' }),
+    tenantId: t.id({ description: "The platform administrator's registration for a tenant (trusted: outside the tenant endpoint policy). Default: the caller's tenant." }),
   }),
 });
 const DeleteClusterInput = builder.inputType('DeleteClusterInput', {
@@ -77,14 +90,16 @@ builder.mutationFields((t) => ({
   registerCluster: t.field({
     type: RegisterClusterSuccess,
     args: { input: t.arg({ type: RegisterClusterInput, required: true }) },
-    errors: { types: [ValidationFailed, NameTaken, TenantFrozen, Forbidden], union: { name: 'RegisterClusterResult' } },
+    description: "A tenant's ADMIN registers for its tenant, within the endpoint policy; the platform administrator for any tenant (tenantId), trusted.",
+    errors: { types: [ValidationFailed, NameTaken, TenantFrozen, Forbidden, NotFound], union: { name: 'RegisterClusterResult' } },
     resolve: audited({
-      run: async ({ input }, ctx) => ({ cluster: await registerCluster(ctx.em, ctx.viewer, ctx.services.secrets, input) }),
+      run: async ({ input }, ctx) => ({ cluster: await registerCluster(ctx.em, ctx.viewer, clusterServices(ctx), { ...input, tenantId: input.tenantId === undefined || input.tenantId === null ? null : String(input.tenantId) }) }),
       traceName: 'RegisterCluster',
       resourceType: 'cluster',
       before: (a) => ({ name: a.input.name }),
       after: (r) => ({ id: r.cluster.id }),
-      message: (r) => `${r.cluster.kind} cluster registered`,
+      message: (r) => `${r.cluster.kind} cluster registered${r.cluster.trusted ? ' by the platform administrator (trusted)' : ''}`,
+      targetTenant: (a) => (a.input.tenantId === undefined || a.input.tenantId === null ? null : String(a.input.tenantId)),
     }),
   }),
   deleteCluster: t.field({
@@ -94,13 +109,14 @@ builder.mutationFields((t) => ({
     errors: { types: [NotFound, ClusterInUse, TenantFrozen, Forbidden], union: { name: 'DeleteClusterResult' } },
     resolve: audited({
       run: async ({ input }, ctx) => {
-        const gone = await deleteCluster(ctx.em, ctx.viewer, input.clusterId);
-        return { clusterId: gone.id, name: gone.name };
+        const gone = await deleteCluster(ctx.em, ctx.viewer, String(input.clusterId));
+        return { clusterId: gone.id, name: gone.name, tenantId: gone.tenantId };
       },
       traceName: 'DeleteCluster',
       resourceType: 'cluster',
       before: (a) => ({ id: a.input.clusterId }),
       after: (r) => ({ name: r.name }),
+      targetTenant: (_a, r) => r?.tenantId,
     }),
   }),
 }));

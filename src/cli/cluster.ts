@@ -1,12 +1,15 @@
 // `aos cluster …`: the tenant's deployment targets. `npm run up` registers its Docker engine as the
-// `local` cluster of the default tenant only; another tenant registers the engine itself with
-// `aos cluster register local --endpoint unix:///…/docker.sock`.
+// `local` cluster of the default tenant only. A tenant's ADMIN registers endpoints the platform's
+// endpoint policy allows; the platform's own engine (a unix socket, loopback) reaches another
+// tenant only through the platform administrator:
+// `aos cluster register local --tenant shop --endpoint unix:///…/docker.sock`.
 
 import { readFile } from 'node:fs/promises';
 import { expectPositionals, stringOption, UsageError } from './args.js';
 import { CliFailure, errorSelection, expectSuccess, printLines, request, type TypedErrorBody } from './client.js';
 import { runGroup, type CommandGroup } from './command.js';
 import { table } from './format.js';
+import { resolveTenant } from './tenant.js';
 
 export const summary = 'clusters (deployment targets): list, register, delete';
 
@@ -22,6 +25,7 @@ interface ClusterBody {
 }
 
 const CLUSTER_FIELDS = 'id name kind endpoint publishAddress healthy version healthMessage';
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function healthText(cluster: ClusterBody): string {
   return cluster.healthy ? `healthy${cluster.version ? ` (${cluster.version})` : ''}` : `UNHEALTHY: ${cluster.healthMessage ?? 'no answer'}`;
@@ -53,9 +57,12 @@ const group: CommandGroup = {
       },
     },
     register: {
-      args: 'NAME (--endpoint unix:///path|tcp://host:port [--publish-address IP] | --kubeconfig FILE | --connection-url-file FILE)',
+      args: 'NAME (--endpoint unix:///path|tcp://host:port [--publish-address IP] | --kubeconfig FILE | --connection-url-file FILE) [--tenant NAME|ID]',
       summary: 'register a Docker engine (default), a Kubernetes cluster or a PostgreSQL server',
       details: [
+        "A tenant's ADMIN registers for its tenant, only at endpoints the platform's policy allows",
+        '(AOS_CLUSTER_ENDPOINT_POLICY: no loopback, private or link-local addresses, no unix sockets by default).',
+        'The platform administrator registers for any tenant with --tenant: trusted, outside that policy.',
         'The Docker engine of `npm run up` is the AOS_DOCKER_HOST it used: the engine at DOCKER_HOST or',
         '/var/run/docker.sock, else its private dockerd at unix://<repo>/.aos/docker/docker.sock.',
         'Credentials (kubeconfig, connection URL) are read from files, stored encrypted, never shown.',
@@ -65,6 +72,7 @@ const group: CommandGroup = {
         'publish-address': { type: 'string' },
         kubeconfig: { type: 'string' },
         'connection-url-file': { type: 'string' },
+        tenant: { type: 'string' },
       },
       async run(parsed, ctx) {
         const [name] = expectPositionals(parsed, ['NAME']);
@@ -79,6 +87,8 @@ const group: CommandGroup = {
           if (!endpoint) throw new UsageError('missing --endpoint (a Docker engine: unix:///path/docker.sock or tcp://127.0.0.1:PORT)');
           input = { name, kind: 'DOCKER', endpoint, publishAddress: stringOption(parsed, 'publish-address') ?? null };
         }
+        const tenantRef = stringOption(parsed, 'tenant');
+        if (tenantRef) input.tenantId = (await resolveTenant(ctx.connection, tenantRef)).id;
         const data = await ctx.call<{ registerCluster: { __typename: 'RegisterClusterSuccess'; cluster: ClusterBody } | TypedErrorBody }>(
           `mutation($input: RegisterClusterInput!) { registerCluster(input: $input) { ${errorSelection('ValidationError')} ... on RegisterClusterSuccess { cluster { ${CLUSTER_FIELDS} } } } }`,
           { input },
@@ -94,7 +104,8 @@ const group: CommandGroup = {
       async run(parsed, ctx) {
         const [name] = expectPositionals(parsed, ['NAME']);
         const { clusters } = await request<{ clusters: { id: string; name: string }[] }>(ctx.connection, '{ clusters { id name } }');
-        const cluster = clusters.find((c) => c.name === name || c.id === name);
+        // Another tenant's cluster (the platform administrator's business) is named by its id.
+        const cluster = clusters.find((c) => c.name === name || c.id === name) ?? (UUID.test(name) ? { id: name, name } : undefined);
         if (!cluster) throw new CliFailure(`NotFound: cluster "${name}" not found`);
         const data = await ctx.call<{ deleteCluster: { __typename: 'DeleteClusterSuccess'; clusterId: string } | TypedErrorBody }>(
           `mutation($input: DeleteClusterInput!) { deleteCluster(input: $input) { ${errorSelection('ClusterInUse')} ... on DeleteClusterSuccess { clusterId } } }`,

@@ -2,6 +2,7 @@
 // element type. Drivers are idempotent and own only what they created: every object they make
 // carries the labels of `ownerLabels()` and a deterministic name, so a retried call finds its
 // earlier work instead of creating a twin.
+import type { EndpointPolicy } from './endpoint-policy.js';
 
 export type ElementHealth = 'HEALTHY' | 'UNKNOWN' | 'ABNORMAL';
 
@@ -16,6 +17,11 @@ export interface ClusterTarget {
   publishAddress: string;
   kubeconfig?: string | null;
   connectionUrl?: string | null;
+  /**
+   * A tenant's registration: every connection to the cluster is checked against this policy as it
+   * is made (DNS rebinding included). Null or absent: registered by the platform, trusted.
+   */
+  endpointPolicy?: EndpointPolicy | null;
 }
 
 /** Properties of a node this element requires (e.g. the ContainerComponent of an application). */

@@ -1,19 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import http from 'node:http';
-import https from 'node:https';
-import { isIP } from 'node:net';
 import { UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/postgresql';
 import { load } from 'js-yaml';
-import pg from 'pg';
-import { ClusterSchema, StackSchema, type Cluster } from '../db/entities/index.js';
+import { ClusterSchema, StackSchema, TenantSchema, type Cluster } from '../db/entities/index.js';
 import { DomainError, NameTaken, NotFound, ValidationFailed, type TemplateProblemLike } from '../domain/errors.js';
-import { dockerClusterHealth } from '../drivers/docker/index.js';
-import type { ClusterTarget } from '../drivers/types.js';
+import { DOCKER_HEALTH_TIMEOUT_MS, dockerClusterHealth } from '../drivers/docker/index.js';
+import { checkHostEndpoint, checkPublishAddress, checkUnixSocket, normalizeAddress, type EndpointPolicy, type EndpointVerdict } from '../drivers/endpoint-policy.js';
+import { boundedGet } from '../drivers/guarded-connections.js';
+import { parsePostgresUrl, postgresHealth, publicPostgresEndpoint } from '../drivers/postgresql/connection.js';
 import { clusterTargetOf } from './cluster-target.js';
 import { isUuid } from './pagination.js';
 import type { SecretBox } from './secret-box.js';
 import { checkName } from './tenants.js';
-import { assertCanChange, type Viewer } from './viewer.js';
+import { assertTenantAdmin, type Viewer } from './viewer.js';
 
 export type ClusterKind = Cluster['kind'];
 
@@ -37,6 +35,15 @@ export interface RegisterClusterInput {
   publishAddress?: string | null;
   kubeconfig?: string | null;
   connectionUrl?: string | null;
+  /** The platform administrator's registration for another tenant (trusted). */
+  tenantId?: string | null;
+}
+
+/** What registration and health need beyond the database: the secret box and the endpoint policy. */
+export interface ClusterServices {
+  secrets: SecretBox;
+  /** AOS_CLUSTER_ENDPOINT_POLICY: what tenants' registrations may point at. */
+  endpointPolicy: EndpointPolicy;
 }
 
 /** What is sealed in `credentialsEnc`: the worker opens the same record (clusterTargetOf). */
@@ -47,49 +54,45 @@ interface ClusterCredentials {
 
 export const DEFAULT_PUBLISH_ADDRESS = '127.0.0.1';
 /** A health check answers within this, whatever the target does. */
-export const HEALTH_TIMEOUT_MS = 3000;
-/** Inner timeouts of one connection attempt: below the outer bound, so the target's own error wins. */
-const ATTEMPT_TIMEOUT_MS = HEALTH_TIMEOUT_MS - 500;
+export const HEALTH_TIMEOUT_MS = DOCKER_HEALTH_TIMEOUT_MS;
+/** A Kubernetes /version answer is a few hundred bytes. */
+const HEALTH_MAX_BODY_BYTES = 4 * 1024;
 const MAX_KUBECONFIG_BYTES = 256 * 1024;
-const MAX_CONNECTION_URL = 2048;
+const MAX_ENDPOINT = 1024;
 
 const DOCKER_UNIX = /^unix:\/\/\/[^\s\0]+$/;
-const DOCKER_TCP = /^tcp:\/\/([A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\]):(\d{1,5})$/;
+const DOCKER_TCP = /^tcp:\/\/([A-Za-z0-9._-]+|\[[0-9A-Fa-f:.]+\]):(\d{1,5})$/;
 
 function fieldProblem(path: string, message: string, hint?: string): TemplateProblemLike {
   return { code: 'INVALID_VALUE', path, message, ...(hint ? { hint } : {}) };
 }
 
-function checkDockerEndpoint(endpoint: string | null | undefined): TemplateProblemLike[] {
-  if (!endpoint) return [{ code: 'MISSING_VALUE', path: 'endpoint', message: 'a DOCKER cluster needs an endpoint', hint: 'unix:///var/run/docker.sock or tcp://host:2375' }];
-  if (DOCKER_UNIX.test(endpoint)) return [];
+/** A refusal of the endpoint policy, on the field that named the endpoint. */
+function policyProblem(path: string, verdict: EndpointVerdict): TemplateProblemLike[] {
+  return verdict.ok
+    ? []
+    : [{ code: 'ENDPOINT_NOT_ALLOWED', path, message: verdict.reason, hint: 'ask the platform administrator to register this endpoint for the tenant, or to allow it in AOS_CLUSTER_ENDPOINT_POLICY' }];
+}
+
+type DockerAddress = { kind: 'unix'; socketPath: string } | { kind: 'tcp'; host: string; port: number };
+
+function checkDockerEndpoint(endpoint: string | null | undefined): { address: DockerAddress | null; problems: TemplateProblemLike[] } {
+  const fail = (problem: TemplateProblemLike) => ({ address: null, problems: [problem] });
+  if (!endpoint) return fail({ code: 'MISSING_VALUE', path: 'endpoint', message: 'a DOCKER cluster needs an endpoint', hint: 'tcp://host:2375' });
+  if (endpoint.length > MAX_ENDPOINT) return fail(fieldProblem('endpoint', `the endpoint is longer than ${MAX_ENDPOINT} characters`));
+  if (DOCKER_UNIX.test(endpoint)) return { address: { kind: 'unix', socketPath: endpoint.slice('unix://'.length) }, problems: [] };
   const tcp = DOCKER_TCP.exec(endpoint);
   if (tcp) {
     const port = Number(tcp[2]);
-    return port >= 1 && port <= 65535 ? [] : [fieldProblem('endpoint', `port ${port} is outside 1..65535`)];
+    if (port < 1 || port > 65535) return fail(fieldProblem('endpoint', `port ${port} is outside 1..65535`));
+    return { address: { kind: 'tcp', host: tcp[1].replace(/^\[(.*)\]$/, '$1'), port }, problems: [] };
   }
-  return [fieldProblem('endpoint', `Docker endpoint "${endpoint}" is not supported`, 'use unix:///path/to/docker.sock or tcp://host:port')];
+  return fail(fieldProblem('endpoint', `Docker endpoint "${endpoint}" is not supported`, 'use unix:///path/to/docker.sock or tcp://host:port'));
 }
 
-function checkConnectionUrl(connectionUrl: string | null | undefined): TemplateProblemLike[] {
-  if (!connectionUrl) return [{ code: 'MISSING_VALUE', path: 'connectionUrl', message: 'a POSTGRESQL cluster needs a connectionUrl', hint: 'postgresql://user:password@host:5432/postgres' }];
-  if (connectionUrl.length > MAX_CONNECTION_URL) return [fieldProblem('connectionUrl', `the connection URL is longer than ${MAX_CONNECTION_URL} characters`)];
-  let url: URL;
-  try {
-    url = new URL(connectionUrl);
-  } catch {
-    // Never echo the value: it holds a password.
-    return [fieldProblem('connectionUrl', 'the connection URL is not a URL', 'postgresql://user:password@host:5432/postgres')];
-  }
-  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') return [fieldProblem('connectionUrl', `the connection URL must start with postgresql://, not ${url.protocol}//`)];
-  if (!url.hostname) return [fieldProblem('connectionUrl', 'the connection URL names no host')];
-  return [];
-}
-
-/** The server address of a connection URL, without user or password: safe to show. */
-function publicPostgresEndpoint(connectionUrl: string): string {
-  const url = new URL(connectionUrl);
-  return `postgresql://${url.host}${url.pathname === '/' ? '' : url.pathname}`;
+/** host and port of an http(s) URL, IPv6 without brackets. */
+function hostPortOfUrl(url: URL): { host: string; port: number } {
+  return { host: url.hostname.replace(/^\[(.*)\]$/, '$1'), port: Number(url.port || (url.protocol === 'https:' ? 443 : 80)) };
 }
 
 // --- kubeconfig ---------------------------------------------------------------------------------
@@ -164,65 +167,121 @@ function parseKubeconfig(text: string): { access: KubeAccess | null; problems: T
 
 // --- use cases ----------------------------------------------------------------------------------
 
-export async function registerCluster(em: EntityManager, viewer: Viewer, secrets: SecretBox, input: RegisterClusterInput): Promise<Cluster> {
-  assertCanChange(viewer);
+/**
+ * Who registers for which tenant. A tenant's ADMIN registers for its own tenant (naming it in
+ * `tenantId` or not); another tenant's id is NotFound. The platform administrator registers for
+ * any tenant, and that registration is trusted: outside the tenant endpoint policy.
+ */
+async function registrationTenant(em: EntityManager, viewer: Viewer, tenantId: string | null | undefined): Promise<{ tenantId: string; trusted: boolean }> {
+  const target = tenantId ?? viewer.tenantId;
+  if (!isUuid(target)) throw new NotFound('tenant', target);
+  assertTenantAdmin(viewer, target);
+  if (target !== viewer.tenantId && !(await em.findOne(TenantSchema, { id: target }, { fields: ['id'] }))) throw new NotFound('tenant', target);
+  return { tenantId: target, trusted: viewer.platformAdmin };
+}
+
+interface CheckedRegistration {
+  endpoint: string | null;
+  publishAddress: string;
+  credentials: ClusterCredentials | null;
+  problems: TemplateProblemLike[];
+}
+
+async function checkDocker(input: RegisterClusterInput, policy: EndpointPolicy | null): Promise<CheckedRegistration> {
+  const { address, problems } = checkDockerEndpoint(input.endpoint);
+  let publishAddress = DEFAULT_PUBLISH_ADDRESS;
+  let engineAddress: string | null = null;
+  if (address && policy) {
+    const verdict = address.kind === 'unix' ? checkUnixSocket(policy, address.socketPath) : await checkHostEndpoint(policy, address.host, address.port);
+    problems.push(...policyProblem('endpoint', verdict));
+    if (verdict.ok) engineAddress = verdict.addresses[0] ?? null;
+  }
+  if (input.publishAddress !== undefined && input.publishAddress !== null) {
+    const normalized = normalizeAddress(input.publishAddress);
+    if (!normalized) problems.push(fieldProblem('publishAddress', `publishAddress "${input.publishAddress}" is not an IP address`, 'e.g. the engine host\'s address'));
+    else if (policy) problems.push(...policyProblem('publishAddress', await checkPublishAddress(policy, normalized)));
+    publishAddress = normalized ?? publishAddress;
+  } else if (policy && engineAddress) {
+    // A tenant's engine is another machine: its ports are published, and probed, on its address.
+    publishAddress = engineAddress;
+  }
+  return { endpoint: input.endpoint ?? null, publishAddress, credentials: null, problems };
+}
+
+async function checkKubernetes(input: RegisterClusterInput, policy: EndpointPolicy | null): Promise<CheckedRegistration> {
+  const result: CheckedRegistration = { endpoint: null, publishAddress: DEFAULT_PUBLISH_ADDRESS, credentials: null, problems: [] };
+  if (!input.kubeconfig) {
+    result.problems.push({ code: 'MISSING_VALUE', path: 'kubeconfig', message: 'a KUBERNETES cluster needs a kubeconfig' });
+    return result;
+  }
+  const parsed = parseKubeconfig(input.kubeconfig);
+  result.problems.push(...parsed.problems);
+  if (parsed.access && policy) {
+    const { host, port } = hostPortOfUrl(new URL(parsed.access.server));
+    result.problems.push(...policyProblem('kubeconfig', await checkHostEndpoint(policy, host, port)));
+  }
+  result.endpoint = parsed.access?.server ?? null;
+  result.credentials = { kubeconfig: input.kubeconfig };
+  return result;
+}
+
+async function checkPostgres(input: RegisterClusterInput, policy: EndpointPolicy | null): Promise<CheckedRegistration> {
+  const result: CheckedRegistration = { endpoint: null, publishAddress: DEFAULT_PUBLISH_ADDRESS, credentials: null, problems: [] };
+  if (!input.connectionUrl) {
+    result.problems.push({ code: 'MISSING_VALUE', path: 'connectionUrl', message: 'a POSTGRESQL cluster needs a connectionUrl', hint: 'postgresql://user:password@host:5432/postgres' });
+    return result;
+  }
+  const { connection, problems } = parsePostgresUrl(input.connectionUrl);
+  result.problems.push(...problems.map((p) => fieldProblem('connectionUrl', p.message, p.hint)));
+  if (connection) {
+    if (policy) result.problems.push(...policyProblem('connectionUrl', await checkHostEndpoint(policy, connection.host, connection.port)));
+    result.endpoint = publicPostgresEndpoint(connection);
+    result.credentials = { connectionUrl: input.connectionUrl };
+  }
+  return result;
+}
+
+export async function registerCluster(em: EntityManager, viewer: Viewer, services: ClusterServices, input: RegisterClusterInput): Promise<Cluster> {
+  const { tenantId, trusted } = await registrationTenant(em, viewer, input.tenantId);
   checkName('cluster', input.name);
+  const policy = trusted ? null : services.endpointPolicy;
   const problems: TemplateProblemLike[] = [];
   const notFor = (field: keyof RegisterClusterInput, kinds: string) => {
     if (input[field] !== undefined && input[field] !== null) problems.push(fieldProblem(field, `${field} applies only to ${kinds} clusters`));
   };
-  let endpoint: string | null = null;
-  let publishAddress = DEFAULT_PUBLISH_ADDRESS;
-  let credentials: ClusterCredentials | null = null;
+  let checked: CheckedRegistration;
   switch (input.kind) {
     case 'DOCKER':
       notFor('kubeconfig', 'KUBERNETES');
       notFor('connectionUrl', 'POSTGRESQL');
-      problems.push(...checkDockerEndpoint(input.endpoint));
-      endpoint = input.endpoint ?? null;
-      if (input.publishAddress !== undefined && input.publishAddress !== null) {
-        if (isIP(input.publishAddress) === 0) problems.push(fieldProblem('publishAddress', `publishAddress "${input.publishAddress}" is not an IP address`, 'e.g. 127.0.0.1 or 0.0.0.0'));
-        else publishAddress = input.publishAddress;
-      }
+      checked = await checkDocker(input, policy);
       break;
-    case 'KUBERNETES': {
+    case 'KUBERNETES':
       notFor('endpoint', 'DOCKER');
       notFor('publishAddress', 'DOCKER');
       notFor('connectionUrl', 'POSTGRESQL');
-      if (!input.kubeconfig) {
-        problems.push({ code: 'MISSING_VALUE', path: 'kubeconfig', message: 'a KUBERNETES cluster needs a kubeconfig' });
-        break;
-      }
-      const parsed = parseKubeconfig(input.kubeconfig);
-      problems.push(...parsed.problems);
-      endpoint = parsed.access?.server ?? null;
-      credentials = { kubeconfig: input.kubeconfig };
+      checked = await checkKubernetes(input, policy);
       break;
-    }
-    case 'POSTGRESQL': {
+    case 'POSTGRESQL':
       notFor('endpoint', 'DOCKER');
       notFor('publishAddress', 'DOCKER');
       notFor('kubeconfig', 'KUBERNETES');
-      const urlProblems = checkConnectionUrl(input.connectionUrl);
-      problems.push(...urlProblems);
-      if (urlProblems.length === 0 && input.connectionUrl) {
-        endpoint = publicPostgresEndpoint(input.connectionUrl);
-        credentials = { connectionUrl: input.connectionUrl };
-      }
+      checked = await checkPostgres(input, policy);
       break;
-    }
   }
+  problems.push(...checked.problems);
   if (problems.length > 0) {
     throw new ValidationFailed(`the cluster has ${problems.length} problem${problems.length === 1 ? '' : 's'}`, problems);
   }
   const cluster = em.create(ClusterSchema, {
     id: randomUUID(),
-    tenant: viewer.tenantId,
+    tenant: tenantId,
     name: input.name,
     kind: input.kind,
-    endpoint,
-    publishAddress,
-    credentialsEnc: credentials ? secrets.seal(credentials) : null,
+    endpoint: checked.endpoint,
+    publishAddress: checked.publishAddress,
+    credentialsEnc: checked.credentials ? services.secrets.seal(checked.credentials) : null,
+    trusted,
   });
   try {
     await em.flush();
@@ -250,15 +309,17 @@ export async function findCluster(em: EntityManager, viewer: Viewer, ref: { id?:
   return found;
 }
 
-export async function deleteCluster(em: EntityManager, viewer: Viewer, clusterId: string): Promise<{ id: string; name: string }> {
-  assertCanChange(viewer);
-  const cluster = await findCluster(em, viewer, { id: clusterId });
+/** The tenant's ADMIN deletes its clusters; the platform administrator any tenant's (by id). */
+export async function deleteCluster(em: EntityManager, viewer: Viewer, clusterId: string): Promise<{ id: string; name: string; tenantId: string }> {
+  const cluster = viewer.platformAdmin && isUuid(clusterId) ? await em.findOne(ClusterSchema, { id: clusterId }) : await lookupCluster(em, viewer, { id: clusterId });
+  if (!cluster) throw new NotFound('cluster', clusterId);
+  assertTenantAdmin(viewer, cluster.tenant.id, 'cluster');
   const users = await em.find(StackSchema, { cluster }, { fields: ['name'], orderBy: { name: 'asc' }, limit: 10 });
   if (users.length > 0) {
     const names = users.map((stack) => stack.name);
     throw new ClusterInUse(`cluster "${cluster.name}" is used by stack${names.length === 1 ? '' : 's'} ${names.map((n) => `"${n}"`).join(', ')}`, names);
   }
-  const gone = { id: cluster.id, name: cluster.name };
+  const gone = { id: cluster.id, name: cluster.name, tenantId: cluster.tenant.id };
   // The foreign key (restrict) still guards against a stack created meanwhile.
   await em.nativeDelete(ClusterSchema, { id: cluster.id });
   return gone;
@@ -269,99 +330,69 @@ export async function deleteCluster(em: EntityManager, viewer: Viewer, clusterId
 export interface ClusterHealth {
   healthy: boolean;
   version: string | null;
+  /** Generic reasons only ("unreachable", "timed out …", "authentication failed", …): never the peer's text. */
   message: string | null;
 }
 
-function within<T>(promise: Promise<T>, ms: number, onTimeout: () => T): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<T>((resolve) => {
-    timer = setTimeout(() => resolve(onTimeout()), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
+const timedOut = `timed out (no answer within ${HEALTH_TIMEOUT_MS} ms)`;
 
-function reason(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
-async function postgresHealth(connectionUrl: string): Promise<ClusterHealth> {
-  const client = new pg.Client({ connectionString: connectionUrl, connectionTimeoutMillis: ATTEMPT_TIMEOUT_MS, query_timeout: ATTEMPT_TIMEOUT_MS });
-  // An error event after the check (e.g. the server going away) must not crash the process.
-  client.on('error', () => undefined);
-  try {
-    await client.connect();
-    await client.query('select 1');
-    const { rows } = await client.query<{ version: string }>("select current_setting('server_version') as version");
-    return { healthy: true, version: `PostgreSQL ${rows[0].version}`, message: null };
-  } catch (error) {
-    return { healthy: false, version: null, message: `PostgreSQL server did not answer: ${reason(error)}` };
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
-
-/** GET /version of the API server: one request, readable anonymously on most clusters. */
-function kubernetesHealth(kubeconfig: string): Promise<ClusterHealth> {
-  const { access, problems } = parseKubeconfig(kubeconfig);
-  if (!access) return Promise.resolve({ healthy: false, version: null, message: problems[0]?.message ?? 'the kubeconfig cannot be used' });
-  const url = new URL(`${access.server}/version`);
+/** GET /version of the API server: one bounded request, readable anonymously on most clusters. */
+async function kubernetesHealth(kubeconfig: string, policy: EndpointPolicy | null): Promise<ClusterHealth> {
+  const { access } = parseKubeconfig(kubeconfig);
+  if (!access) return { healthy: false, version: null, message: 'the stored kubeconfig cannot be used' };
   const decode = (data?: string) => (data ? Buffer.from(data, 'base64') : undefined);
-  return new Promise((resolve) => {
-    const options: https.RequestOptions = {
-      method: 'GET',
-      timeout: ATTEMPT_TIMEOUT_MS,
-      headers: { accept: 'application/json', ...(access.token ? { authorization: `Bearer ${access.token}` } : {}) },
-      ca: decode(access.caData),
-      cert: decode(access.certData),
-      key: decode(access.keyData),
-      rejectUnauthorized: !access.insecure,
-    };
-    const request = (url.protocol === 'https:' ? https : http).request(url, options, (response) => {
-      let body = '';
-      response.setEncoding('utf8');
-      response.on('data', (chunk: string) => {
-        if (body.length < 64 * 1024) body += chunk;
-      });
-      response.on('end', () => {
-        if (response.statusCode !== 200) {
-          resolve({ healthy: false, version: null, message: `Kubernetes API server answered HTTP ${response.statusCode ?? '?'}` });
-          return;
-        }
-        let version: string | null = null;
-        try {
-          const parsed = record(JSON.parse(body));
-          version = typeof parsed.gitVersion === 'string' ? `Kubernetes ${parsed.gitVersion}` : null;
-        } catch {
-          // A 200 without JSON is still an answer.
-        }
-        resolve({ healthy: true, version, message: null });
-      });
-      response.on('error', (error) => resolve({ healthy: false, version: null, message: `Kubernetes API server: ${reason(error)}` }));
-    });
-    request.on('timeout', () => request.destroy(new Error(`no answer within ${ATTEMPT_TIMEOUT_MS} ms`)));
-    request.on('error', (error) => resolve({ healthy: false, version: null, message: `Kubernetes API server did not answer: ${reason(error)}` }));
-    request.end();
+  const answer = await boundedGet({
+    target: { url: new URL(`${access.server}/version`) },
+    headers: { accept: 'application/json', ...(access.token ? { authorization: `Bearer ${access.token}` } : {}) },
+    tls: { ca: decode(access.caData), cert: decode(access.certData), key: decode(access.keyData), rejectUnauthorized: !access.insecure },
+    timeoutMs: HEALTH_TIMEOUT_MS,
+    maxBodyBytes: HEALTH_MAX_BODY_BYTES,
+    policy,
   });
+  if (!answer.ok) {
+    const message = answer.failure === 'timed out' ? timedOut : answer.failure === 'not an HTTP answer' ? 'not a Kubernetes API server' : answer.failure;
+    return { healthy: false, version: null, message };
+  }
+  if (answer.status === 401 || answer.status === 403) return { healthy: false, version: null, message: 'authentication failed' };
+  let parsed: Record<string, unknown> = {};
+  try {
+    parsed = answer.status === 200 && answer.complete ? record(JSON.parse(answer.body.toString('utf8'))) : {};
+  } catch {
+    parsed = {};
+  }
+  // The version is the server's own text: shown only when it looks like one.
+  const gitVersion = typeof parsed.gitVersion === 'string' && /^v?[0-9A-Za-z.+-]{1,40}$/.test(parsed.gitVersion) ? parsed.gitVersion : null;
+  if (answer.status !== 200 || !gitVersion) return { healthy: false, version: null, message: 'not a Kubernetes API server' };
+  return { healthy: true, version: `Kubernetes ${gitVersion}`, message: null };
 }
 
-/** Live reachability of the cluster, bounded by HEALTH_TIMEOUT_MS. Never throws. */
-export async function clusterHealth(cluster: Cluster, secrets: SecretBox): Promise<ClusterHealth> {
-  const timedOut = (): ClusterHealth => ({ healthy: false, version: null, message: `no answer within ${HEALTH_TIMEOUT_MS} ms` });
+/**
+ * Live reachability of the cluster, bounded by HEALTH_TIMEOUT_MS: every check aborts its own
+ * connection at the deadline and reads a few KiB at most. A tenant's registration goes through
+ * the endpoint policy again (its name may resolve elsewhere by now). Never throws.
+ */
+export async function clusterHealth(cluster: Cluster, services: ClusterServices): Promise<ClusterHealth> {
   try {
-    const target = clusterTargetOf(cluster, secrets) as ClusterTarget;
+    const target = clusterTargetOf(cluster, services.secrets, services.endpointPolicy);
+    if (!target) return { healthy: false, version: null, message: 'no cluster' };
+    const policy = target.endpointPolicy ?? null;
     switch (cluster.kind) {
       case 'DOCKER': {
-        const check = dockerClusterHealth(target).then((health) => ({ healthy: health.healthy, version: health.version ? `Docker ${health.version}` : null, message: health.message ?? null }));
-        return await within(check, HEALTH_TIMEOUT_MS, timedOut);
+        const health = await dockerClusterHealth(target, { timeoutMs: HEALTH_TIMEOUT_MS });
+        const message = health.message === 'timed out' ? timedOut : (health.message ?? null);
+        return { healthy: health.healthy, version: health.version ? `Docker ${health.version}` : null, message };
       }
-      case 'POSTGRESQL':
-        if (!target.connectionUrl) return { healthy: false, version: null, message: 'no connection URL stored' };
-        return await within(postgresHealth(target.connectionUrl), HEALTH_TIMEOUT_MS, timedOut);
+      case 'POSTGRESQL': {
+        const parsed = target.connectionUrl ? parsePostgresUrl(target.connectionUrl).connection : null;
+        if (!parsed) return { healthy: false, version: null, message: 'the stored connection URL is not usable (only host, port, database, user, password and sslmode are accepted)' };
+        return await postgresHealth(parsed, policy, HEALTH_TIMEOUT_MS);
+      }
       case 'KUBERNETES':
         if (!target.kubeconfig) return { healthy: false, version: null, message: 'no kubeconfig stored' };
-        return await within(kubernetesHealth(target.kubeconfig), HEALTH_TIMEOUT_MS, timedOut);
+        return await kubernetesHealth(target.kubeconfig, policy);
     }
-  } catch (error) {
-    return { healthy: false, version: null, message: `health check failed: ${reason(error)}` };
+  } catch {
+    // E.g. credentials sealed with another key: nothing of it is worth showing.
+    return { healthy: false, version: null, message: 'the health check could not be made' };
   }
 }

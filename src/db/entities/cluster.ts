@@ -14,6 +14,8 @@ export const ClusterSchema = defineEntity({
     endpoint: p.string().length(1024).nullable(),
     publishAddress: p.string().length(64).default('127.0.0.1'),
     credentialsEnc: p.text().nullable(),
+    /** Registered by the platform administrator: outside the tenant endpoint policy. */
+    trusted: p.boolean().default(false),
     createdAt: p.datetime().onCreate(() => new Date()),
   }),
 });

@@ -1,12 +1,21 @@
 // Docker engine clients built from a registered cluster, plus the two cluster-level queries the
 // lifecycle engine needs (engine health, objects a stack still owns).
 import Docker from 'dockerode';
+import { boundedGet, GuardedAgent } from '../guarded-connections.js';
 import { LABEL_STACK, PermanentDriverError, type ClusterTarget } from '../types.js';
 
 /** Inactivity bound of one engine request; long streams (pulls) refresh it with every chunk. */
 const DEFAULT_REQUEST_TIMEOUT_MS = 60_000;
-/** A health check must answer quickly, also when a tcp endpoint silently drops packets. */
-const HEALTH_REQUEST_TIMEOUT_MS = 5_000;
+/** A health check answers within this, whatever the endpoint does. */
+export const DOCKER_HEALTH_TIMEOUT_MS = 3_000;
+/** /version of an engine is about 1 KiB: anything past this is not one. */
+const HEALTH_MAX_BODY_BYTES = 4 * 1024;
+/**
+ * The most one engine answer may carry. dockerode buffers whole bodies before parsing them, so
+ * without this a peer streaming forever would take the worker's memory; real answers (container
+ * lists, inspects, a pull's progress) stay far below it.
+ */
+export const MAX_ENGINE_ANSWER_BYTES = 64 * 1024 * 1024;
 
 export interface DockerClientOptions {
   /** Inactivity timeout of each request, in ms. */
@@ -44,16 +53,23 @@ function requireEndpoint(target: ClusterTarget): string {
   return target.endpoint;
 }
 
-/** A dockerode client for the cluster's engine. Cheap: no connection is made until a request. */
+/**
+ * A dockerode client for the cluster's engine. Cheap: no connection is made until a request.
+ * Every connection goes through a GuardedAgent: a tenant's endpoint is checked against the
+ * endpoint policy as it connects, and no answer may exceed MAX_ENGINE_ANSWER_BYTES.
+ */
 export function dockerClient(target: ClusterTarget, options: DockerClientOptions = {}): Docker {
   const endpoint = parseDockerEndpoint(requireEndpoint(target));
   const timeout = options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  const agent = new GuardedAgent(target.endpointPolicy ?? null, MAX_ENGINE_ANSWER_BYTES);
   // docker-modem merges DOCKER_HOST from the environment under these options: every field that
   // could point elsewhere is set explicitly so the cluster's endpoint alone decides.
-  if (endpoint.kind === 'unix') {
-    return new Docker({ socketPath: endpoint.socketPath, host: undefined, port: undefined, protocol: 'http', timeout });
-  }
-  return new Docker({ host: endpoint.host, port: endpoint.port, socketPath: undefined, protocol: 'http', timeout });
+  // docker-modem passes `agent` on to every request; the typings do not list it.
+  const modemOptions: Docker.DockerOptions & { agent: GuardedAgent } =
+    endpoint.kind === 'unix'
+      ? { socketPath: endpoint.socketPath, host: undefined, port: undefined, protocol: 'http', timeout, agent }
+      : { host: endpoint.host, port: endpoint.port, socketPath: undefined, protocol: 'http', timeout, agent };
+  return new Docker(modemOptions);
 }
 
 /** An error from the engine API carries the HTTP status; connection failures carry an errno code. */
@@ -90,23 +106,45 @@ export function isEngineUnreachable(error: unknown): boolean {
 export interface DockerClusterHealth {
   healthy: boolean;
   version?: string;
+  /** A generic reason ("unreachable", "timed out", "not a Docker engine", …): never the peer's text. */
   message?: string;
 }
 
-/** Whether the cluster's engine answers, and its version (for the clusters view and alarms). */
-export async function dockerClusterHealth(target: ClusterTarget): Promise<DockerClusterHealth> {
-  let docker: Docker;
+/** Engine and API versions look like this; anything else is not shown (it would be the peer's text). */
+const VERSION_TEXT = /^[0-9A-Za-z.+~-]{1,40}$/;
+
+/**
+ * Whether the cluster's engine answers GET /version like an engine, and its version. Not through
+ * dockerode (which buffers whole bodies): one bounded request that ends within `timeoutMs`, reads
+ * at most 4 KiB, and goes through the endpoint policy for a tenant's registration.
+ */
+export async function dockerClusterHealth(target: ClusterTarget, options: { timeoutMs?: number } = {}): Promise<DockerClusterHealth> {
+  let endpoint: DockerEndpoint;
   try {
-    docker = dockerClient(target, { timeoutMs: HEALTH_REQUEST_TIMEOUT_MS });
-  } catch (error) {
-    return { healthy: false, message: engineMessage(error) };
+    endpoint = parseDockerEndpoint(requireEndpoint(target));
+  } catch {
+    return { healthy: false, message: 'the endpoint is not a Docker endpoint' };
   }
+  const answer = await boundedGet({
+    target: endpoint.kind === 'unix' ? { socketPath: endpoint.socketPath, path: '/version' } : { url: new URL(`http://${endpoint.host.includes(':') ? `[${endpoint.host}]` : endpoint.host}:${endpoint.port}/version`) },
+    headers: { accept: 'application/json' },
+    timeoutMs: options.timeoutMs ?? DOCKER_HEALTH_TIMEOUT_MS,
+    maxBodyBytes: HEALTH_MAX_BODY_BYTES,
+    policy: target.endpointPolicy ?? null,
+  });
+  if (!answer.ok) return { healthy: false, message: answer.failure === 'not an HTTP answer' ? 'not a Docker engine' : answer.failure };
+  if (answer.status === 401 || answer.status === 403) return { healthy: false, message: 'authentication failed' };
+  let version: unknown;
   try {
-    const version = await docker.version();
-    return { healthy: true, version: `${version.Version} (API ${version.ApiVersion})` };
-  } catch (error) {
-    return { healthy: false, message: `Docker engine at ${target.endpoint} did not answer: ${engineMessage(error)}` };
+    version = answer.status === 200 && answer.complete ? JSON.parse(answer.body.toString('utf8')) : null;
+  } catch {
+    version = null;
   }
+  const { Version, ApiVersion } = (version !== null && typeof version === 'object' ? version : {}) as { Version?: unknown; ApiVersion?: unknown };
+  if (typeof Version !== 'string' || typeof ApiVersion !== 'string' || !VERSION_TEXT.test(Version) || !VERSION_TEXT.test(ApiVersion)) {
+    return { healthy: false, message: 'not a Docker engine' };
+  }
+  return { healthy: true, version: `${Version} (API ${ApiVersion})` };
 }
 
 /**

@@ -2,6 +2,8 @@
 export { containerComponentDriver } from './container-component.js';
 export { statelessApplicationDriver } from './stateless-application.js';
 export {
+  DOCKER_HEALTH_TIMEOUT_MS,
+  MAX_ENGINE_ANSWER_BYTES,
   dockerClient,
   dockerClusterHealth,
   listOwnedObjects,
@@ -10,6 +12,7 @@ export {
   type DockerClusterHealth,
   type DockerEndpoint,
 } from './client.js';
+export { dockerObjectName, tenantTag } from './names.js';
 export { nodePortRange, DEFAULT_NODEPORT_RANGE, type PortRange } from './ports.js';
 export { CONTAINER_COMPONENT_TYPE, STATELESS_APPLICATION_TYPE, parseApplicationSpec, type ApplicationSpec } from './spec.js';
 

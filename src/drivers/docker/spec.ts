@@ -4,6 +4,7 @@
 // malformed value becomes a clear permanent error instead of an odd engine failure.
 import { createHash } from 'node:crypto';
 import { PermanentDriverError, type ElementContext } from '../types.js';
+import { nodePortRange, type PortRange } from './ports.js';
 
 export const STATELESS_APPLICATION_TYPE = 'CTC.ServiceStage.StatelessApplication';
 export const CONTAINER_COMPONENT_TYPE = 'CTC.ServiceStage.ContainerComponent';
@@ -106,9 +107,14 @@ export function containerComponentProperties(ctx: Pick<ElementContext, 'requirem
   return pkg;
 }
 
+/**
+ * `nodePortRange` is AOS_NODEPORT_RANGE: a fixed nodePort outside it is refused (the range is what
+ * the platform set aside for published ports; outside it a tenant could take any host port).
+ */
 export function parseApplicationSpec(
   appProperties: Record<string, unknown>,
   pkg: Record<string, unknown>,
+  range: PortRange = nodePortRange(),
 ): ApplicationSpec {
   if (appProperties.type !== undefined && appProperties.type !== 'container') {
     invalid(`type must be "container", got ${JSON.stringify(appProperties.type)}`);
@@ -156,6 +162,12 @@ export function parseApplicationSpec(
     const port = portNumber(entry.port, `serviceSpec.ports[${i}].port`);
     const targetPort = entry.targetPort === undefined || entry.targetPort === null ? port : portNumber(entry.targetPort, `serviceSpec.ports[${i}].targetPort`);
     const nodePort = entry.nodePort === undefined || entry.nodePort === null || entry.nodePort === '' ? undefined : portNumber(entry.nodePort, `serviceSpec.ports[${i}].nodePort`);
+    if (nodePort !== undefined && (nodePort < range.min || nodePort > range.max)) {
+      throw new PermanentDriverError(
+        `invalid container spec: serviceSpec.ports[${i}].nodePort ${nodePort} is outside the NodePort range ${range.min}-${range.max} (AOS_NODEPORT_RANGE); pick a port in it or leave nodePort out`,
+        'NODEPORT_OUT_OF_RANGE',
+      );
+    }
     return { protocol: protocolOf(entry.protocol, `serviceSpec.ports[${i}].protocol`), port, targetPort, nodePort };
   });
   const seen = new Set<string>();

@@ -1,13 +1,16 @@
 // CTC.ServiceStage.StatelessApplication on a Docker engine: N containers built from the
 // ContainerComponent the application requires.
 //
-// Objects and names (all deterministic, all carrying ownerLabels()):
-//   containers  <namespace>-<stack>-<element>-<i>      i = 0..instances-1 (label aos.instance=i)
-//   volumes     <namespace>-<stack>-<element>-vol-<v>  one per declared volume, shared by the
+// Objects and names (all deterministic, all carrying ownerLabels(); <t> is the tenant's tag, a
+// short hash of its id, so tenants sharing an engine never want the same name — names.ts):
+//   containers  <t>-<namespace>-<stack>-<element>-<i>      i = 0..instances-1 (label aos.instance=i)
+//   volumes     <t>-<namespace>-<stack>-<element>-vol-<v>  one per declared volume, shared by the
 //               instances and kept across replacements (removed on delete)
-//   network     <namespace>-<stack>-net                one user-defined bridge per stack, so the
+//   network     <t>-<namespace>-<stack>-net                one user-defined bridge per stack, so the
 //               stack's containers reach each other by name and are apart from other stacks;
 //               removed by the delete that leaves it without containers
+// Objects are found by their labels, not their names (except volumes, see volumeNameOf), so stacks
+// deployed before names carried the tag keep working: stop, start, health, update and delete.
 //
 // NodePort with N instances: one engine has one host port per address, and a container can only
 // publish ports of its own. Without a proxy image of our own (clusters have no registry we can
@@ -35,7 +38,6 @@ import {
   LABEL_TENANT,
   PermanentDriverError,
   ownerLabels,
-  physicalName,
   type ClusterTarget,
   type ElementContext,
   type ElementDriver,
@@ -43,6 +45,7 @@ import {
   type HealthReport,
 } from '../types.js';
 import { dockerClient, engineMessage, isEngineUnreachable, statusOf } from './client.js';
+import { dockerObjectName, legacyObjectName } from './names.js';
 import { allocateHostPort, isHostPortFree, nodePortRange } from './ports.js';
 import { dialAddress, probeHttp, probeTcp, type ProbeResult } from './probe.js';
 import {
@@ -142,10 +145,13 @@ function ownedByStack(labels: Record<string, string> | undefined | null, ctx: El
   return !!labels && labels[LABEL_TENANT] === ctx.tenantId && labels[LABEL_STACK] === ctx.stackId;
 }
 
-function collision(kind: string, name: string, labels: Record<string, string> | undefined | null): PermanentDriverError {
-  const owner = labels?.[LABEL_STACK] ? `stack ${labels[LABEL_STACK]}` : 'no AOS stack (no aos.* labels)';
+/**
+ * The name this element needs is taken. Whose the object is stays unsaid: it may be another
+ * tenant's, and its labels (stack and tenant ids) are not this tenant's to see.
+ */
+function collision(kind: string, name: string): PermanentDriverError {
   return new PermanentDriverError(
-    `a ${kind} named ${name} already exists and belongs to ${owner}; AOS does not touch objects it does not own — rename or remove it`,
+    `a ${kind} named ${name} already exists on the engine and is not this stack's; AOS does not touch objects it does not own — remove or rename that ${kind}`,
     'NAME_COLLISION',
   );
 }
@@ -177,8 +183,8 @@ class ApplicationOnDocker {
   constructor(readonly ctx: ElementContext) {
     this.cluster = requireCluster(ctx);
     this.docker = dockerClient(this.cluster);
-    this.baseName = physicalName(ctx);
-    this.networkName = physicalName({ namespace: ctx.namespace, stackName: ctx.stackName, element: 'net' });
+    this.baseName = dockerObjectName(ctx);
+    this.networkName = dockerObjectName({ tenantId: ctx.tenantId, namespace: ctx.namespace, stackName: ctx.stackName, element: 'net' });
   }
 
   get publishAddress(): string {
@@ -186,11 +192,22 @@ class ApplicationOnDocker {
   }
 
   containerName(index: number): string {
-    return physicalName(this.ctx, String(index));
+    return dockerObjectName(this.ctx, String(index));
   }
 
+  /** Volume names settled by resolveVolumeNames: a volume made under its legacy name keeps it. */
+  private readonly volumeNames = new Map<string, string>();
+
   volumeName(volume: string): string {
-    return physicalName(this.ctx, `vol-${volume}`);
+    return this.volumeNames.get(volume) ?? dockerObjectName(this.ctx, `vol-${volume}`);
+  }
+
+  /** Volumes this element made before names carried the tenant tag keep their data: use them. */
+  async resolveVolumeNames(spec: ApplicationSpec): Promise<void> {
+    for (const volume of spec.volumes) {
+      const legacy = legacyObjectName(this.ctx, `vol-${volume.name}`);
+      if (ownedByElement(await this.labelsOfVolume(legacy), this.ctx)) this.volumeNames.set(volume.name, legacy);
+    }
   }
 
   /** Our containers for this element, including `-next` ones of an interrupted replacement. */
@@ -227,7 +244,7 @@ class ApplicationOnDocker {
 
   async assertNameFree(name: string): Promise<void> {
     const labels = await this.labelsOfContainerNamed(name);
-    if (labels !== null && !ownedByElement(labels, this.ctx)) throw collision('container', name, labels);
+    if (labels !== null && !ownedByElement(labels, this.ctx)) throw collision('container', name);
   }
 
   // ----- image
@@ -286,6 +303,7 @@ class ApplicationOnDocker {
   async ensureNetwork(): Promise<void> {
     let networks = await this.stackNetworks();
     if (networks.length === 0) {
+      if (await this.foreignNetworkNamed()) throw collision('network', this.networkName);
       await this.docker.createNetwork({
         Name: this.networkName,
         Driver: 'bridge',
@@ -296,12 +314,11 @@ class ApplicationOnDocker {
       networks = await this.stackNetworks();
     }
     const [canonical, ...twins] = networks;
-    if (!canonical || !ownedByStack(canonical.Labels, this.ctx)) throw collision('network', this.networkName, canonical?.Labels);
+    if (!canonical) throw new Error(`network ${this.networkName} was created but is not listed by the engine`);
     // This engine does not refuse a second network of the same name, so elements of one stack
     // created at the same moment can each make one. Every creator sees its own network and all
     // older ones, so all agree on the oldest; the others go.
     for (const twin of twins) {
-      if (!ownedByStack(twin.Labels, this.ctx)) continue;
       await this.docker
         .getNetwork(twin.Id)
         .remove()
@@ -310,23 +327,29 @@ class ApplicationOnDocker {
     this.networkId = canonical.Id;
   }
 
-  /** Networks named exactly like the stack's, oldest first (the name filter also matches parts of names). */
-  async stackNetworks(): Promise<{ Id: string; Created?: string; Labels?: Record<string, string> }[]> {
-    const listed = await this.docker.listNetworks({ filters: { name: [this.networkName] } });
+  /**
+   * The stack's networks, found by their labels (so one made under an earlier naming scheme is
+   * still the stack's), oldest first.
+   */
+  async stackNetworks(): Promise<{ Id: string; Name: string; Created?: string; Labels?: Record<string, string> }[]> {
+    const listed = await this.docker.listNetworks({
+      filters: { label: [`${LABEL_TENANT}=${this.ctx.tenantId}`, `${LABEL_STACK}=${this.ctx.stackId}`, `${LABEL_OBJECT}=stack-network`] },
+    });
     return listed
-      .filter((network) => network.Name === this.networkName)
+      .filter((network) => ownedByStack(network.Labels, this.ctx))
       .sort((a, b) => String(a.Created ?? '').localeCompare(String(b.Created ?? '')) || a.Id.localeCompare(b.Id));
   }
 
-  async inspectNetwork(): Promise<{ Id: string; Labels?: Record<string, string> } | null> {
-    const [oldest] = await this.stackNetworks();
-    return oldest ?? null;
+  /** Whether a network that is not the stack's has the name the stack's network would get. */
+  async foreignNetworkNamed(): Promise<boolean> {
+    const listed = await this.docker.listNetworks({ filters: { name: [this.networkName] } });
+    return listed.some((network) => network.Name === this.networkName && !ownedByStack(network.Labels, this.ctx));
   }
 
   async assertVolumesUsable(spec: ApplicationSpec): Promise<void> {
     for (const volume of spec.volumes) {
       const labels = await this.labelsOfVolume(this.volumeName(volume.name));
-      if (labels !== null && !ownedByElement(labels, this.ctx)) throw collision('volume', this.volumeName(volume.name), labels);
+      if (labels !== null && !ownedByElement(labels, this.ctx)) throw collision('volume', this.volumeName(volume.name));
     }
   }
 
@@ -493,7 +516,7 @@ class ApplicationOnDocker {
     const nextName = `${old.name}${NEXT_SUFFIX}`;
     const leftover = await this.labelsOfContainerNamed(nextName);
     if (leftover !== null) {
-      if (!ownedByElement(leftover, this.ctx)) throw collision('container', nextName, leftover);
+      if (!ownedByElement(leftover, this.ctx)) throw collision('container', nextName);
       await tolerate(() => this.docker.getContainer(nextName).remove({ force: true, v: true }), [404]);
     }
     const next = await this.docker.createContainer(this.containerOptions(spec, nextName, old.index, ports));
@@ -693,9 +716,8 @@ async function reconcile(ctx: ElementContext, properties: Record<string, unknown
   for (let i = 0; i < spec.instances; i++) {
     if (!containers.some((c) => c.index === i)) await app.assertNameFree(app.containerName(i));
   }
+  await app.resolveVolumeNames(spec);
   await app.assertVolumesUsable(spec);
-  const network = await app.inspectNetwork();
-  if (network && !ownedByStack(network.Labels, ctx)) throw collision('network', app.networkName, network.Labels);
 
   await app.ensureNetwork();
   await app.ensureVolumes(spec);
@@ -792,12 +814,12 @@ export const statelessApplicationDriver: ElementDriver = {
     // The stack's network goes with the last container attached to it. A network's own list of
     // containers shows running ones only; the list filter sees stopped ones too (an element of
     // the stack that is stopped still needs the network to start again).
-    const network = await app.inspectNetwork();
-    const attached = network ? await app.docker.listContainers({ all: true, filters: { network: [network.Id] } }) : [];
-    if (network && ownedByStack(network.Labels, ctx) && attached.length === 0) {
+    for (const network of await app.stackNetworks()) {
+      const attached = await app.docker.listContainers({ all: true, filters: { network: [network.Id] } });
+      if (attached.length > 0) continue;
       try {
         await app.docker.getNetwork(network.Id).remove();
-        ctx.log(`removed network ${app.networkName}`);
+        ctx.log(`removed network ${network.Name}`);
       } catch (error) {
         // 409: another element attached a container meanwhile; it stays for that one.
         if (statusOf(error) !== 404 && statusOf(error) !== 409) throw error;

@@ -1,0 +1,194 @@
+// A registered PostgreSQL server's connection URL, read strictly, and the pg client built from it.
+//
+// The URL is never handed to pg as a connection string: pg reads files for some parameters
+// (sslrootcert=/dev/zero made one health check read without end), and for every setting left
+// out it falls back to the platform's own environment (PGPASSWORD, ~/.pgpass, PGUSER, PGSSLMODE…).
+// So only host, port, database, user, password and sslmode are accepted, and the client config is
+// built from those parts with every field set.
+import type { Socket } from 'node:net';
+import pg from 'pg';
+import { parseHost, type EndpointPolicy } from '../endpoint-policy.js';
+import { connectionFailureOf, guardedSocket } from '../guarded-connections.js';
+
+export type SslMode = 'disable' | 'require' | 'verify-ca' | 'verify-full';
+const SSL_MODES: readonly SslMode[] = ['disable', 'require', 'verify-ca', 'verify-full'];
+
+export interface PostgresConnection {
+  host: string;
+  port: number;
+  database: string;
+  user: string;
+  password: string;
+  sslmode: SslMode;
+}
+
+/** What is wrong with a connection URL. Messages never contain the URL (it holds a password). */
+export interface UrlProblem {
+  message: string;
+  hint?: string;
+}
+
+export const MAX_CONNECTION_URL = 2048;
+const EXAMPLE = 'postgresql://user:password@host:5432/database?sslmode=verify-full';
+/** PostgreSQL truncates identifiers to 63 bytes. */
+const MAX_IDENTIFIER = 63;
+const MAX_PASSWORD = 1024;
+
+function decoded(part: string): string | null {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    return null;
+  }
+}
+
+/** A parameter name is shown when it looks like one; anything else could be a pasted secret. */
+function shownName(name: string): string {
+  return /^[A-Za-z0-9_.-]{1,40}$/.test(name) ? `"${name}"` : 'a parameter';
+}
+
+/**
+ * Reads `postgresql://user:password@host:port/database?sslmode=…`. Any other query parameter
+ * (sslrootcert, sslcert, sslkey, passfile, options, service, …) is a problem naming it.
+ */
+export function parsePostgresUrl(text: string): { connection: PostgresConnection | null; problems: UrlProblem[] } {
+  const fail = (message: string, hint?: string) => ({ connection: null, problems: [{ message, ...(hint ? { hint } : {}) }] });
+  if (text.length > MAX_CONNECTION_URL) return fail(`the connection URL is longer than ${MAX_CONNECTION_URL} characters`);
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return fail('the connection URL is not a URL', EXAMPLE);
+  }
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') return fail(`the connection URL must start with postgresql://, not ${url.protocol}//`, EXAMPLE);
+  const problems: UrlProblem[] = [];
+  const host = parseHost(url.hostname);
+  if (!url.hostname) problems.push({ message: 'the connection URL names no host', hint: EXAMPLE });
+  else if (!host) problems.push({ message: 'the host of the connection URL is neither an IP address nor a host name (one host; no unix socket paths)' });
+  const port = url.port ? Number(url.port) : 5432;
+  if (!Number.isInteger(port) || port < 1 || port > 65535) problems.push({ message: 'the port of the connection URL is outside 1..65535' });
+  const user = decoded(url.username);
+  if (!user) problems.push({ message: 'the connection URL names no user', hint: EXAMPLE });
+  else if (Buffer.byteLength(user) > MAX_IDENTIFIER) problems.push({ message: `the user name is longer than ${MAX_IDENTIFIER} bytes` });
+  const password = decoded(url.password);
+  if (password === null || password.length > MAX_PASSWORD) problems.push({ message: `the password must be URL-encoded text of at most ${MAX_PASSWORD} characters` });
+  const path = url.pathname.replace(/^\//, '');
+  const database = path ? decoded(path) : user;
+  if (database === null || database.includes('/') || Buffer.byteLength(database ?? '') > MAX_IDENTIFIER) {
+    problems.push({ message: `the database must be one path segment of at most ${MAX_IDENTIFIER} bytes`, hint: EXAMPLE });
+  }
+  if (url.hash) problems.push({ message: 'the connection URL must not have a #fragment' });
+  let sslmode: SslMode = 'disable';
+  const names = [...url.searchParams.keys()];
+  for (const name of new Set(names)) {
+    if (name !== 'sslmode') {
+      problems.push({ message: `the connection URL has the parameter ${shownName(name)}, which is not accepted: only sslmode may be given`, hint: 'host, port, database, user and password are parts of the URL; certificates and files on the service\'s hosts cannot be used' });
+      continue;
+    }
+    const value = url.searchParams.get('sslmode') ?? '';
+    if (names.filter((n) => n === 'sslmode').length > 1) problems.push({ message: 'sslmode is given more than once' });
+    else if ((SSL_MODES as readonly string[]).includes(value)) sslmode = value as SslMode;
+    else problems.push({ message: `sslmode must be one of ${SSL_MODES.join(', ')}`, hint: value === 'prefer' || value === 'allow' ? 'a fallback between TLS and plain text is not offered: choose one' : undefined });
+  }
+  if (problems.length > 0 || !host || !user || password === null || database === null) return { connection: null, problems };
+  return { connection: { host: host.kind === 'ip' ? host.address : host.name, port, database, user, password, sslmode }, problems: [] };
+}
+
+/** The server's address without user or password: safe to show. */
+export function publicPostgresEndpoint(connection: PostgresConnection): string {
+  const host = connection.host.includes(':') ? `[${connection.host}]` : connection.host;
+  return `postgresql://${host}:${connection.port}/${encodeURIComponent(connection.database)}`;
+}
+
+function sslOptions(mode: SslMode): pg.ClientConfig['ssl'] {
+  switch (mode) {
+    case 'disable':
+      return false;
+    case 'require':
+      // libpq's meaning: encrypted, the certificate not checked.
+      return { rejectUnauthorized: false };
+    case 'verify-ca':
+      return { rejectUnauthorized: true, checkServerIdentity: () => undefined };
+    case 'verify-full':
+      return { rejectUnauthorized: true };
+  }
+}
+
+/**
+ * A pg client config with every setting explicit (nothing falls back to the environment or to
+ * files). `socket` should come from guardedSocket(), so that the connection goes through the
+ * endpoint policy and is bounded in bytes.
+ */
+export function postgresClientConfig(
+  connection: PostgresConnection,
+  options: { socket: () => Socket; connectTimeoutMs: number; queryTimeoutMs: number },
+): pg.ClientConfig {
+  return {
+    host: connection.host,
+    port: connection.port,
+    database: connection.database,
+    user: connection.user,
+    // A function, never a string: an empty password must not make pg read PGPASSWORD or ~/.pgpass.
+    password: () => connection.password,
+    ssl: sslOptions(connection.sslmode),
+    sslnegotiation: 'postgres',
+    application_name: 'aos',
+    stream: options.socket,
+    connectionTimeoutMillis: options.connectTimeoutMs,
+    query_timeout: options.queryTimeoutMs,
+    keepAlive: false,
+  };
+}
+
+export interface PostgresHealth {
+  healthy: boolean;
+  version: string | null;
+  message: string | null;
+}
+
+/** A health check exchanges a few KiB at most (startup, authentication, one row). */
+const HEALTH_MAX_BYTES = 64 * 1024;
+
+function reasonOf(error: unknown): string {
+  const code = error instanceof Error ? String((error as NodeJS.ErrnoException).code ?? '') : '';
+  if (/^28[0-9A-Z]{3}$/.test(code)) return 'authentication failed';
+  if (code === '3D000') return 'the database does not exist';
+  if (/^[0-9A-Z]{5}$/.test(code)) return 'the server refused the connection';
+  // pg's own words when the server will not speak TLS (no code of their own).
+  if (error instanceof Error && /SSL connection/.test(error.message)) return 'TLS failure';
+  const failure = connectionFailureOf(error);
+  return failure === 'not an HTTP answer' ? 'not a PostgreSQL server' : failure;
+}
+
+/**
+ * Connects, asks the server version, disconnects — all within `timeoutMs`: at the deadline the
+ * socket is destroyed (pg's pending calls fail with it). Never throws; reasons are generic.
+ */
+export async function postgresHealth(connection: PostgresConnection, policy: EndpointPolicy | null, timeoutMs: number): Promise<PostgresHealth> {
+  const socket = guardedSocket(policy, HEALTH_MAX_BYTES);
+  const client = new pg.Client(postgresClientConfig(connection, { socket: () => socket, connectTimeoutMs: timeoutMs, queryTimeoutMs: timeoutMs }));
+  // An error event after the check (the server going away) must not crash the process.
+  client.on('error', () => undefined);
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<PostgresHealth>((resolve) => {
+    timer = setTimeout(() => {
+      socket.destroy();
+      resolve({ healthy: false, version: null, message: `timed out (no answer within ${timeoutMs} ms)` });
+    }, timeoutMs);
+  });
+  const check = (async (): Promise<PostgresHealth> => {
+    await client.connect();
+    const { rows } = await client.query<{ version: string }>("select current_setting('server_version') as version");
+    // The server's own text, cut to the numbers.
+    const version = /^\d+(\.\d+)*/.exec(String(rows[0]?.version ?? ''))?.[0];
+    return { healthy: true, version: version ? `PostgreSQL ${version}` : 'PostgreSQL', message: null };
+  })().catch((error: unknown): PostgresHealth => ({ healthy: false, version: null, message: reasonOf(error) }));
+  try {
+    return await Promise.race([check, deadline]);
+  } finally {
+    clearTimeout(timer);
+    // Not awaited: end() waits for the socket to close, which the destroy below makes sure of.
+    void client.end().catch(() => undefined);
+    socket.destroy();
+  }
+}
