@@ -2,6 +2,7 @@
 // YAML parser and ajv); it imports `./pure.js` instead, which offers the plan, diff, deferred
 // evaluation, masking and the schema-free resolver.
 
+import { re2Patterns } from './patterns.js';
 import { resolveTemplatePure, type ResolveResult } from './resolve.js';
 import type { TemplateDoc } from './types.js';
 import { checkResolvedProperties } from './validate.js';
@@ -22,14 +23,15 @@ export type {
   TemplatePlan,
   TemplateProblem,
 } from './types.js';
-export { parseTemplate, MAX_TEMPLATE_BYTES, type ParseResult, type TemplateFormat } from './parse.js';
+export { parseTemplate, MAX_TEMPLATE_BYTES, MAX_EXPANDED_VALUES, MAX_EXPANDED_BYTES, type ParseResult, type TemplateFormat } from './parse.js';
 export { validateTemplate, checkResolvedProperties, MAX_ELEMENTS, TOSCA_VERSION } from './validate.js';
 export { analyzeTemplate } from './analyze.js';
 export { planTemplate, buildPlan, findCycles } from './plan.js';
 export { diffTemplates, type DiffOptions, type DiffTypeInfo } from './diff.js';
 export { evaluateDeferred, isDeferred, deferredReferences, type AttributesOf, type AttributeReference } from './deferred.js';
 export { maskResolvedTemplate, maskAttributes, maskSecretInputs, maskSecrets, SECRET_MASK } from './masking.js';
-export { resolveInputValues, immutableInputProblems, isDeployable, type ResolveResult } from './resolve.js';
+export { resolveInputValues, immutableInputProblems, isDeployable, MAX_RESOLVED_VALUES, MAX_RESOLVED_BYTES, type ResolveResult } from './resolve.js';
+export { re2Patterns, MAX_PATTERN_LENGTH, MAX_PATTERN_SIZE, MAX_PATTERN_VALUE_LENGTH } from './patterns.js';
 export { inputSpecsOf, maskInputSpecs, INPUT_TYPES, CONSTRAINT_NAMES, MAX_INPUTS } from './inputs.js';
 export { FUNCTION_NAMES } from './functions.js';
 export {
@@ -43,7 +45,7 @@ export {
   type RequirementDef,
   type JsonSchema,
 } from './catalog/index.js';
-export { ProblemCode, type ProblemCodeName } from './problems.js';
+export { ProblemCode, MAX_PROBLEMS, type ProblemCodeName } from './problems.js';
 export { SourceMap, type SourcePosition } from './source-map.js';
 
 /**
@@ -53,7 +55,7 @@ export { SourceMap, type SourcePosition } from './source-map.js';
  */
 export function resolveTemplate(doc: TemplateDoc, inputs: Record<string, unknown>): ResolveResult {
   try {
-    const result = resolveTemplatePure(doc, inputs);
+    const result = resolveTemplatePure(doc, inputs, { patterns: re2Patterns() });
     if (result.resolved === null) return result;
     const problems = checkResolvedProperties(result.resolved);
     return problems.length > 0 ? { resolved: null, problems } : result;

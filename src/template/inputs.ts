@@ -54,6 +54,18 @@ export function jsonTypeOfInput(type: string): Exclude<JsonType, 'null'> | undef
   }
 }
 
+/**
+ * How `pattern` constraints are checked. The engine (RE2, in patterns.ts) is handed in rather than
+ * imported, so that this module stays free of packages for the workflows that import it; without
+ * an engine, pattern constraints are not checked.
+ */
+export interface PatternEngine {
+  /** Why a pattern is refused (not RE2 syntax, too long, too complex); undefined when it is fine. */
+  refusal(pattern: string): { message: string; hint?: string } | undefined;
+  /** Whether the whole value matches; a reason when it cannot be checked; undefined for a refused pattern. */
+  test(pattern: string, value: string): boolean | string | undefined;
+}
+
 export type Checked<T> = { ok: true; value: T } | { ok: false; message: string };
 
 /**
@@ -150,17 +162,11 @@ function isNumber(value: unknown): value is number {
   return typeof value === 'number' && Number.isFinite(value);
 }
 
-function compileAnchoredPattern(pattern: string): RegExp | undefined {
-  try {
-    // A pattern constrains the whole value, as in TOSCA: "abc" does not accept "xabcx".
-    return new RegExp(`^(?:${pattern})$`, 'u');
-  } catch {
-    return undefined;
-  }
-}
-
-/** Problems with the constraint list itself (unknown constraint, wrong argument, not applicable to the type). */
-export function constraintDefinitionIssues(type: string, constraints: unknown, entryType?: string): ConstraintIssue[] {
+/**
+ * Problems with the constraint list itself (unknown constraint, wrong argument, not applicable to
+ * the type). Patterns are checked by the engine, when one is given.
+ */
+export function constraintDefinitionIssues(type: string, constraints: unknown, entryType?: string, patterns?: PatternEngine): ConstraintIssue[] {
   if (!Array.isArray(constraints)) {
     return [{ index: -1, message: 'constraints must be a list, e.g. `- min_length: 8`' }];
   }
@@ -178,6 +184,11 @@ export function constraintDefinitionIssues(type: string, constraints: unknown, e
       issues.push({ index, message: `unknown constraint "${name}"`, hint: close ? `did you mean "${close}"?` : `known: ${CONSTRAINT_NAMES.join(', ')}` });
       return;
     }
+    if (name === 'pattern' && TEXT_TYPES.has(type) && typeof argument === 'string') {
+      const refusal = patterns?.refusal(argument);
+      if (refusal !== undefined) issues.push({ index, ...refusal });
+      return;
+    }
     const problem = constraintArgumentProblem(type, name, argument, entryType);
     if (problem !== undefined) issues.push({ index, message: problem });
   });
@@ -189,7 +200,8 @@ function constraintArgumentProblem(type: string, name: string, argument: unknown
     case 'valid_values': {
       if (!Array.isArray(argument) || argument.length === 0) return 'valid_values takes a non-empty list of allowed values';
       const wrong = argument.find((value) => !checkInputValue(type, value, { coerce: false, entryType }).ok);
-      return wrong === undefined ? undefined : `valid_values holds ${preview(wrong, 30)}, which is not a valid ${type}`;
+      if (wrong === undefined) return undefined;
+      return `valid_values holds ${SECRET_INPUT_TYPES.has(type) ? 'a value' : preview(wrong, 30)}, which is not a valid ${type}`;
     }
     case 'equal':
       return checkInputValue(type, argument, { coerce: false, entryType }).ok ? undefined : `equal needs a ${type} value`;
@@ -211,8 +223,7 @@ function constraintArgumentProblem(type: string, name: string, argument: unknown
       return typeof argument === 'number' && Number.isSafeInteger(argument) && argument >= 0 ? undefined : `${name} takes a whole number ≥ 0`;
     case 'pattern':
       if (!TEXT_TYPES.has(type)) return `pattern applies to string and password inputs, not ${type}`;
-      if (typeof argument !== 'string') return 'pattern takes a regular expression as text';
-      return compileAnchoredPattern(argument) === undefined ? `pattern ${preview(argument, 40)} is not a valid regular expression` : undefined;
+      return typeof argument !== 'string' ? 'pattern takes a regular expression as text' : undefined;
     default:
       return undefined;
   }
@@ -226,7 +237,7 @@ function lengthOf(value: unknown): number | undefined {
 }
 
 /** Messages for each constraint the value breaks; malformed constraints are skipped (they are reported on their own). */
-export function constraintFailures(value: unknown, constraints: unknown, secret = false): string[] {
+export function constraintFailures(value: unknown, constraints: unknown, secret = false, patterns?: PatternEngine): string[] {
   if (!Array.isArray(constraints)) return [];
   const shown = secret ? 'the value' : preview(value, 40);
   const failures: string[] = [];
@@ -237,11 +248,11 @@ export function constraintFailures(value: unknown, constraints: unknown, secret 
     switch (name) {
       case 'valid_values':
         if (Array.isArray(argument) && !argument.some((allowed) => deepEqual(allowed, value))) {
-          failures.push(`${shown} is not one of the valid values ${preview(argument, 80)}`);
+          failures.push(secret ? 'the value is not one of the valid values' : `${shown} is not one of the valid values ${preview(argument, 80)}`);
         }
         break;
       case 'equal':
-        if (!deepEqual(argument, value)) failures.push(`${shown} must equal ${preview(argument, 40)}`);
+        if (!deepEqual(argument, value)) failures.push(secret ? 'the value is not the required value' : `${shown} must equal ${preview(argument, 40)}`);
         break;
       case 'in_range':
         if (Array.isArray(argument) && isNumber(argument[0]) && isNumber(argument[1]) && isNumber(value) && (value < argument[0] || value > argument[1])) {
@@ -271,8 +282,10 @@ export function constraintFailures(value: unknown, constraints: unknown, secret 
         break;
       }
       case 'pattern': {
-        const pattern = typeof argument === 'string' ? compileAnchoredPattern(argument) : undefined;
-        if (pattern !== undefined && typeof value === 'string' && !pattern.test(value)) failures.push(`${shown} does not match the pattern ${argument as string}`);
+        if (typeof argument !== 'string' || typeof value !== 'string' || patterns === undefined) break;
+        const matched = patterns.test(argument, value);
+        if (typeof matched === 'string') failures.push(`${secret ? 'the value' : `the value (${value.length} characters)`} ${matched}`);
+        else if (matched === false) failures.push(`${shown} does not match the pattern ${preview(argument, 80)}`);
         break;
       }
       default:
@@ -318,7 +331,20 @@ export function maskSecretInputs(specs: ReadonlyArray<Pick<InputSpec, 'name' | '
   return masked;
 }
 
-/** Input specs for display: secret defaults masked. */
+/** Constraint arguments that spell a secret value out (`equal: s3cret`); masked for secret inputs. */
+export const VALUE_CONSTRAINTS: ReadonlySet<string> = new Set(['equal', 'valid_values']);
+
+/** Input specs for display: secret defaults, and the values secret inputs are compared with, masked. */
 export function maskInputSpecs(specs: InputSpec[]): InputSpec[] {
-  return specs.map((spec) => (spec.secret && spec.default !== undefined ? { ...spec, default: SECRET_MASK } : spec));
+  return specs.map((spec) => {
+    if (!spec.secret) return spec;
+    const masked: InputSpec = { ...spec };
+    if (spec.default !== undefined) masked.default = SECRET_MASK;
+    if (spec.constraints !== undefined) {
+      masked.constraints = spec.constraints.map((constraint) =>
+        Object.fromEntries(Object.entries(constraint).map(([name, argument]) => [name, VALUE_CONSTRAINTS.has(name) ? SECRET_MASK : argument])),
+      );
+    }
+    return masked;
+  });
 }

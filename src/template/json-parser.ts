@@ -2,7 +2,7 @@
 // found later can point at a line and column. JSON.parse reports neither positions of values
 // nor (portably) of its own errors, and has no nesting limit.
 
-import type { PathSegment } from './path.js';
+import { ValueStyle, type SourceMap, type SourceNode } from './source-map.js';
 
 export const MAX_NESTING = 100;
 
@@ -15,13 +15,11 @@ export class JsonSyntaxError extends Error {
   }
 }
 
-export type PositionSink = (path: readonly PathSegment[], offset: number) => void;
-
 const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
 
-export function parseJsonWithPositions(text: string, record: PositionSink): unknown {
+/** Parses JSON text, recording in `sourceMap` where every value (and every key) sits. */
+export function parseJsonWithPositions(text: string, sourceMap: SourceMap): unknown {
   let offset = 0;
-  const path: PathSegment[] = [];
 
   const fail = (message: string, at = offset): never => {
     throw new JsonSyntaxError(message, at);
@@ -58,14 +56,23 @@ export function parseJsonWithPositions(text: string, record: PositionSink): unkn
     return fail('unterminated string', start);
   };
 
-  const parseValue = (depth: number): unknown => {
+  /** `node` is where the value is recorded; for a list item it is made here, once the item's offset is known. */
+  const parseValue = (depth: number, node: SourceNode | ((at: number) => SourceNode)): unknown => {
     skipWhitespace();
     if (depth > MAX_NESTING) fail(`nesting deeper than ${MAX_NESTING} levels`);
-    record(path, offset);
+    const here = typeof node === 'function' ? node(offset) : node;
+    here.start = offset;
+    const value = parseBareValue(depth, here);
+    here.end = offset;
+    return value;
+  };
+
+  const parseBareValue = (depth: number, node: SourceNode): unknown => {
     const char = text[offset];
-    if (char === '{') return parseObject(depth);
-    if (char === '[') return parseArray(depth);
-    if (char === '"') return parseString();
+    if (char === '{') return (node.style = ValueStyle.Mapping), parseObject(depth, node);
+    if (char === '[') return (node.style = ValueStyle.Sequence), parseArray(depth, node);
+    if (char === '"') return (node.style = ValueStyle.JsonString), parseString();
+    node.style = ValueStyle.Plain;
     if (text.startsWith('true', offset)) return (offset += 4), true;
     if (text.startsWith('false', offset)) return (offset += 5), false;
     if (text.startsWith('null', offset)) return (offset += 4), null;
@@ -78,7 +85,7 @@ export function parseJsonWithPositions(text: string, record: PositionSink): unkn
     return fail(`unexpected ${describe(offset)}, expected a value`);
   };
 
-  const parseObject = (depth: number): Record<string, unknown> => {
+  const parseObject = (depth: number, node: SourceNode): Record<string, unknown> => {
     const result: Record<string, unknown> = {};
     offset++;
     skipWhitespace();
@@ -92,10 +99,7 @@ export function parseJsonWithPositions(text: string, record: PositionSink): unkn
       skipWhitespace();
       if (text[offset] !== ':') fail(`unexpected ${describe(offset)}, expected ":"`);
       offset++;
-      path.push(key);
-      record(path, keyOffset);
-      const value = parseValue(depth + 1);
-      path.pop();
+      const value = parseValue(depth + 1, sourceMap.child(node, key, keyOffset));
       // defineProperty keeps a "__proto__" key an ordinary key instead of replacing the prototype.
       Object.defineProperty(result, key, { value, enumerable: true, writable: true, configurable: true });
       skipWhitespace();
@@ -108,15 +112,14 @@ export function parseJsonWithPositions(text: string, record: PositionSink): unkn
     }
   };
 
-  const parseArray = (depth: number): unknown[] => {
+  const parseArray = (depth: number, node: SourceNode): unknown[] => {
     const result: unknown[] = [];
     offset++;
     skipWhitespace();
     if (text[offset] === ']') return offset++, result;
     for (;;) {
-      path.push(result.length);
-      const value = parseValue(depth + 1);
-      path.pop();
+      const index = result.length;
+      const value = parseValue(depth + 1, (at) => sourceMap.child(node, index, at));
       result.push(value);
       skipWhitespace();
       if (text[offset] === ',') {
@@ -128,7 +131,10 @@ export function parseJsonWithPositions(text: string, record: PositionSink): unkn
     }
   };
 
-  const value = parseValue(0);
+  const value = parseValue(0, (at) => {
+    sourceMap.root.at = at;
+    return sourceMap.root;
+  });
   skipWhitespace();
   if (offset < text.length) fail(`unexpected ${describe(offset)} after the end of the document`);
   return value;

@@ -40,13 +40,39 @@ export function cloneJson<T>(value: T): T {
   return value;
 }
 
-/** Short, single-line rendering of a value for messages. */
+/**
+ * Short, single-line rendering of a value for messages. It stops writing once `limit` characters
+ * are out, so a preview costs the same for a 3-item list and a 10 MB one.
+ */
 export function preview(value: unknown, limit = 60): string {
-  let text: string;
-  try {
-    text = value === undefined ? 'nothing' : JSON.stringify(value) ?? String(value);
-  } catch {
-    text = String(value);
-  }
+  if (value === undefined) return 'nothing';
+  const parts: string[] = [];
+  let length = 0;
+  const write = (text: string): boolean => {
+    parts.push(text);
+    length += text.length;
+    return length <= limit;
+  };
+  const walk = (item: unknown, depth: number): boolean => {
+    if (typeof item === 'string') return write(JSON.stringify(item.length > limit ? item.slice(0, limit) : item));
+    if (typeof item === 'number' || typeof item === 'boolean') return write(String(item));
+    if (item === null || item === undefined) return write('null');
+    if (typeof item !== 'object' || depth > 20) return write('…');
+    if (Array.isArray(item)) {
+      if (!write('[')) return false;
+      for (let i = 0; i < item.length; i++) if ((i > 0 && !write(',')) || !walk(item[i], depth + 1)) return false;
+      return write(']');
+    }
+    if (!write('{')) return false;
+    let first = true;
+    for (const key in item) {
+      if (!Object.prototype.hasOwnProperty.call(item, key)) continue;
+      if ((!first && !write(',')) || !write(`${JSON.stringify(key.length > limit ? key.slice(0, limit) : key)}:`) || !walk((item as Record<string, unknown>)[key], depth + 1)) return false;
+      first = false;
+    }
+    return write('}');
+  };
+  walk(value, 0);
+  const text = parts.join('');
   return text.length > limit ? `${text.slice(0, limit - 1)}…` : text;
 }

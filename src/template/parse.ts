@@ -5,13 +5,18 @@ import { constructFromEvents, EVENT_ID, getScalarValue, parseEvents, YAMLExcepti
 import { JsonSyntaxError, MAX_NESTING, parseJsonWithPositions } from './json-parser.js';
 import { formatPath, type PathSegment } from './path.js';
 import { ProblemCode } from './problems.js';
-import { LineIndex, SourceMap } from './source-map.js';
+import { LineIndex, SourceMap, ValueStyle, type SourceNode } from './source-map.js';
 import type { TemplateProblem } from './types.js';
 
 /** Template text above this size is refused before parsing. */
 export const MAX_TEMPLATE_BYTES = 1024 * 1024;
 /** Aliases can make a small text expand enormously; past this many values the document is refused. */
-const MAX_EXPANDED_VALUES = 1_000_000;
+export const MAX_EXPANDED_VALUES = 1_000_000;
+/**
+ * The same for text: keys and strings repeated through aliases count each time. Without it, a
+ * 500 KB string repeated by 1000 aliases would be a 500 MB document for everything after parsing.
+ */
+export const MAX_EXPANDED_BYTES = 4 * MAX_TEMPLATE_BYTES;
 const MAX_ALIASES = 1000;
 
 export type TemplateFormat = 'yaml' | 'json';
@@ -107,9 +112,9 @@ function notAMapping(message: string, sourceMap?: SourceMap): TemplateProblem {
 }
 
 function parseJson(text: string, lines: LineIndex): { doc: unknown; problems: TemplateProblem[]; sourceMap: SourceMap } {
-  const sourceMap = new SourceMap();
+  const sourceMap = new SourceMap(lines);
   try {
-    const doc = parseJsonWithPositions(text, (path, offset) => sourceMap.set(path, lines.position(offset)));
+    const doc = parseJsonWithPositions(text, sourceMap);
     return { doc, problems: [], sourceMap };
   } catch (error) {
     const offset = error instanceof JsonSyntaxError ? error.offset : 0;
@@ -190,10 +195,11 @@ function yamlHint(reason: string): string | undefined {
 }
 
 interface Frame {
-  path: PathSegment[];
+  node: SourceNode;
   kind: 'mapping' | 'sequence' | 'key';
   expectKey: boolean;
-  pendingKey: string;
+  /** The entry whose key was just read: its value is recorded in the same node. */
+  pendingEntry: SourceNode;
   nextIndex: number;
 }
 
@@ -214,7 +220,7 @@ function eventStart(event: Event): number {
 }
 
 function parseYaml(text: string, lines: LineIndex): { doc: unknown; problems: TemplateProblem[]; sourceMap: SourceMap } {
-  const sourceMap = new SourceMap();
+  const sourceMap = new SourceMap(lines);
   let events: Event[];
   let documents: unknown[];
   try {
@@ -242,12 +248,18 @@ function parseYaml(text: string, lines: LineIndex): { doc: unknown; problems: Te
       ],
     };
   }
-  recordYamlPositions(text, events, lines, sourceMap);
+  recordYamlPositions(text, events, sourceMap);
   return { doc: documents[0] ?? null, problems: [], sourceMap };
 }
 
-function recordYamlPositions(text: string, events: Event[], lines: LineIndex, sourceMap: SourceMap): void {
+const SCALAR_STYLES: Record<number, ValueStyle> = { 1: ValueStyle.Plain, 2: ValueStyle.SingleQuoted, 3: ValueStyle.DoubleQuoted, 4: ValueStyle.Block, 5: ValueStyle.Block };
+
+/** Records where every value sits (and, for the masker, its text span, style and what an alias repeats). */
+function recordYamlPositions(text: string, events: Event[], sourceMap: SourceMap): void {
   const stack: Frame[] = [];
+  const anchors = new Map<string, SourceNode>();
+  // Where nothing is recorded (inside a collection used as a key, which the constructor rejects).
+  const scratch = (): SourceNode => ({ at: -1, start: -1, end: -1, style: ValueStyle.Plain });
   for (const event of events) {
     if (event.type === EVENT_ID.DOCUMENT) continue;
     if (event.type === EVENT_ID.POP) {
@@ -255,27 +267,44 @@ function recordYamlPositions(text: string, events: Event[], lines: LineIndex, so
       continue;
     }
     const parent = stack[stack.length - 1];
-    let path: PathSegment[];
-    if (parent === undefined) path = [];
-    else if (parent.kind === 'key') path = parent.path;
-    else if (parent.kind === 'sequence') path = [...parent.path, parent.nextIndex++];
+    let node: SourceNode;
+    if (parent === undefined) {
+      node = sourceMap.root;
+      node.at = eventStart(event);
+    } else if (parent.kind === 'key') node = scratch();
+    else if (parent.kind === 'sequence') node = sourceMap.child(parent.node, parent.nextIndex++, eventStart(event));
     else if (parent.expectKey) {
       parent.expectKey = false;
       if (event.type === EVENT_ID.SCALAR) {
-        parent.pendingKey = getScalarValue(text, event);
-        sourceMap.set([...parent.path, parent.pendingKey], lines.position(eventStart(event)));
-      } else if (event.type === EVENT_ID.MAPPING || event.type === EVENT_ID.SEQUENCE) {
+        parent.pendingEntry = sourceMap.child(parent.node, getScalarValue(text, event), eventStart(event));
+      } else {
+        parent.pendingEntry = scratch();
         // A collection used as a key: the constructor rejects it; only keep the stack balanced.
-        stack.push({ path: parent.path, kind: 'key', expectKey: false, pendingKey: '', nextIndex: 0 });
+        if (event.type === EVENT_ID.MAPPING || event.type === EVENT_ID.SEQUENCE) stack.push({ node: scratch(), kind: 'key', expectKey: false, pendingEntry: scratch(), nextIndex: 0 });
       }
       continue;
     } else {
       parent.expectKey = true;
-      path = [...parent.path, parent.pendingKey];
+      node = parent.pendingEntry;
     }
-    sourceMap.set(path, lines.position(eventStart(event)));
-    if (event.type === EVENT_ID.MAPPING) stack.push({ path, kind: 'mapping', expectKey: true, pendingKey: '', nextIndex: 0 });
-    else if (event.type === EVENT_ID.SEQUENCE) stack.push({ path, kind: 'sequence', expectKey: false, pendingKey: '', nextIndex: 0 });
+    switch (event.type) {
+      case EVENT_ID.SCALAR:
+        node.start = event.valueStart;
+        node.end = event.valueEnd;
+        node.style = SCALAR_STYLES[event.style] ?? ValueStyle.Plain;
+        break;
+      case EVENT_ID.MAPPING:
+      case EVENT_ID.SEQUENCE:
+        node.start = event.start;
+        node.style = event.type === EVENT_ID.MAPPING ? ValueStyle.Mapping : ValueStyle.Sequence;
+        stack.push({ node, kind: event.type === EVENT_ID.MAPPING ? 'mapping' : 'sequence', expectKey: true, pendingEntry: node, nextIndex: 0 });
+        break;
+      case EVENT_ID.ALIAS:
+        node.style = ValueStyle.Alias;
+        node.alias = anchors.get(text.slice(event.anchorStart, event.anchorEnd));
+        break;
+    }
+    if (event.type !== EVENT_ID.ALIAS && event.anchorStart >= 0) anchors.set(text.slice(event.anchorStart, event.anchorEnd), node);
   }
 }
 
@@ -285,10 +314,17 @@ function recordYamlPositions(text: string, events: Event[], lines: LineIndex, so
  */
 function toPlainData(raw: unknown, sourceMap: SourceMap, problems: TemplateProblem[]): unknown {
   let budget = MAX_EXPANDED_VALUES;
+  let bytes = MAX_EXPANDED_BYTES;
   const path: PathSegment[] = [];
   const ancestors = new Set<object>();
   const report = (code: string, message: string, hint?: string, at: PathSegment[] = path): void => {
     problems.push({ code, path: formatPath(at), ...sourceMap.locate(at), message, hint });
+  };
+  const spend = (length: number): boolean => {
+    if ((bytes -= length) >= 0) return true;
+    if (budget >= 0) report(ProblemCode.TOO_LARGE, `the document expands to more than ${MAX_EXPANDED_BYTES} bytes of text`, 'check anchors and aliases: each use of an alias repeats its text', path.slice(0, 2));
+    budget = -2;
+    return false;
   };
   const copy = (value: unknown, depth: number): unknown => {
     if (--budget < 0) {
@@ -297,6 +333,7 @@ function toPlainData(raw: unknown, sourceMap: SourceMap, problems: TemplateProbl
       }
       return null;
     }
+    if (typeof value === 'string' && !spend(value.length)) return null;
     if (value === null || typeof value === 'string' || typeof value === 'boolean') return value;
     if (typeof value === 'number') {
       if (!Number.isFinite(value)) report(ProblemCode.INVALID_VALUE, `${String(value)} is not a finite number`, 'write a finite number, or quote the text');
@@ -324,7 +361,7 @@ function toPlainData(raw: unknown, sourceMap: SourceMap, problems: TemplateProbl
     } else {
       const entries: Record<string, unknown> = {};
       for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
-        if (budget < 0) break;
+        if (budget < 0 || !spend(key.length)) break;
         path.push(key);
         Object.defineProperty(entries, key, { value: copy(item, depth + 1), enumerable: true, writable: true, configurable: true });
         path.pop();

@@ -1,4 +1,10 @@
+import { MAX_SHOWN_NAME } from './path.js';
 import type { TemplateProblem } from './types.js';
+
+/** Problems listed at most; past it one TOO_MANY_PROBLEMS problem tells how many more there are. */
+export const MAX_PROBLEMS = 100;
+/** Messages and hints are cut to this many characters (they may quote the template). */
+const MAX_PROBLEM_TEXT = 1000;
 
 /** Every problem code the template language reports. The README lists them with an example each. */
 export const ProblemCode = {
@@ -30,12 +36,32 @@ export const ProblemCode = {
   UNKNOWN_INPUT: 'UNKNOWN_INPUT',
   CONSTRAINT_FAILED: 'CONSTRAINT_FAILED',
   IMMUTABLE_INPUT: 'IMMUTABLE_INPUT',
+  /** Resolving the template (inputs applied, get_property copies made) passed the resolution budget. */
+  RESOLUTION_TOO_LARGE: 'RESOLUTION_TOO_LARGE',
+  /** Always last: how many problems were left out of the list. */
+  TOO_MANY_PROBLEMS: 'TOO_MANY_PROBLEMS',
 } as const;
 
 export type ProblemCodeName = (typeof ProblemCode)[keyof typeof ProblemCode];
 
-/** Orders problems the way a reader walks the source: by line, column, then path and code. */
-export function sortProblems(problems: TemplateProblem[]): TemplateProblem[] {
+/**
+ * A problem as found. Its hint may be a function, worked out only if the problem is among those
+ * listed: a did-you-mean search over a thousand names is worth doing a hundred times, not 100 000.
+ */
+export interface FoundProblem extends Omit<TemplateProblem, 'hint'> {
+  hint?: string | (() => string | undefined);
+}
+
+function cut(text: string): string {
+  return text.length > MAX_PROBLEM_TEXT ? `${text.slice(0, MAX_PROBLEM_TEXT - 1)}…` : text;
+}
+
+/**
+ * Orders problems the way a reader walks the source (by line, column, then path and code), drops
+ * repeats, and keeps the first `limit`; when more were found, a last TOO_MANY_PROBLEMS problem
+ * says how many are left out.
+ */
+export function sortProblems(problems: readonly FoundProblem[], limit = MAX_PROBLEMS): TemplateProblem[] {
   const seen = new Set<string>();
   const unique = problems.filter((problem) => {
     const key = `${problem.code}\u0000${problem.path}\u0000${problem.message}`;
@@ -43,7 +69,7 @@ export function sortProblems(problems: TemplateProblem[]): TemplateProblem[] {
     seen.add(key);
     return true;
   });
-  return unique.sort(
+  unique.sort(
     (a, b) =>
       (a.line ?? Number.MAX_SAFE_INTEGER) - (b.line ?? Number.MAX_SAFE_INTEGER) ||
       (a.column ?? Number.MAX_SAFE_INTEGER) - (b.column ?? Number.MAX_SAFE_INTEGER) ||
@@ -51,6 +77,23 @@ export function sortProblems(problems: TemplateProblem[]): TemplateProblem[] {
       compareText(a.code, b.code) ||
       compareText(a.message, b.message),
   );
+  const listed: TemplateProblem[] = unique.slice(0, limit).map((found) => {
+    const { hint, ...rest } = found;
+    const problem: TemplateProblem = { ...rest, message: cut(rest.message) };
+    const text = typeof hint === 'function' ? hint() : hint;
+    if (text !== undefined) problem.hint = cut(text);
+    return problem;
+  });
+  if (unique.length > limit) {
+    const more = unique.length - limit;
+    listed.push({
+      code: ProblemCode.TOO_MANY_PROBLEMS,
+      path: '',
+      message: `… and ${more} more problem${more === 1 ? '' : 's'} (only the first ${limit} are listed)`,
+      hint: 'fix these and check again',
+    });
+  }
+  return listed;
 }
 
 function compareText(a: string, b: string): number {
@@ -77,11 +120,14 @@ function editDistance(a: string, b: string, ceiling: number): number {
 
 /** The known name closest to a misspelt one, if any is close enough to be a plausible intent. */
 export function closestName(wrong: string, known: Iterable<string>): string | undefined {
+  // No valid name is this long; comparing would cost length² per candidate for nothing.
+  if (wrong.length > MAX_SHOWN_NAME) return undefined;
   const needle = wrong.toLowerCase();
   const ceiling = Math.max(2, Math.floor(needle.length * 0.4));
   let best: string | undefined;
   let bestDistance = ceiling + 1;
   for (const candidate of known) {
+    if (candidate.length > MAX_SHOWN_NAME) continue;
     const lower = candidate.toLowerCase();
     if (lower === needle) return candidate;
     const distance = editDistance(needle, lower, ceiling);
@@ -92,7 +138,7 @@ export function closestName(wrong: string, known: Iterable<string>): string | un
   }
   if (best !== undefined || needle.length < 3) return best;
   // Abbreviations ("str", "StatelessApp") are far in edit distance but plainly meant.
-  const extensions = [...known].filter((candidate) => candidate.toLowerCase().startsWith(needle));
+  const extensions = [...known].filter((candidate) => candidate.length <= MAX_SHOWN_NAME && candidate.toLowerCase().startsWith(needle));
   return extensions.length === 1 ? extensions[0] : undefined;
 }
 

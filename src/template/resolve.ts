@@ -6,7 +6,7 @@
 import { getNodeType, type NodeTypeDef } from './catalog/index.js';
 import { combineConcat, combineJoin, isDeferred, valueAtPath } from './deferred.js';
 import { SELF, asFunctionCall, concatParts, inputReference, joinArguments, nodeReference } from './functions.js';
-import { checkInputValue, constraintFailures, entryTypeOf, inputSpecsOf } from './inputs.js';
+import { checkInputValue, constraintFailures, entryTypeOf, inputSpecsOf, type PatternEngine } from './inputs.js';
 import { cloneJson, deepEqual, isPlainObject } from './json-values.js';
 import { formatPath, type PathSegment } from './path.js';
 import { documentDependencies, requirementTargets } from './plan.js';
@@ -19,6 +19,64 @@ export interface ResolveResult {
   problems: TemplateProblem[];
 }
 
+export interface ResolveOptions {
+  /** Checks `pattern` constraints of inputs; without it they are not checked (see PatternEngine). */
+  patterns?: PatternEngine;
+}
+
+/**
+ * The resolution budget. get_property and get_input copy the value they name, and copies of copies
+ * double at each step: 20 small nodes can ask for millions of values. Resolving stops with
+ * RESOLUTION_TOO_LARGE once it has made this many values, or values this large as JSON text.
+ */
+export const MAX_RESOLVED_VALUES = 250_000;
+export const MAX_RESOLVED_BYTES = 8 * 1024 * 1024;
+
+class ResolutionTooLarge extends Error {
+  constructor(
+    readonly at: readonly PathSegment[],
+    readonly limit: string,
+  ) {
+    super(limit);
+  }
+}
+
+/** Values made (copies included) and their size as JSON text, approximately. */
+class ResolutionBudget {
+  private values = MAX_RESOLVED_VALUES;
+  private bytes = MAX_RESOLVED_BYTES;
+
+  charge(bytes: number, at: readonly PathSegment[]): void {
+    if (--this.values < 0) throw new ResolutionTooLarge(at, `more than ${MAX_RESOLVED_VALUES} values`);
+    if ((this.bytes -= bytes) < 0) throw new ResolutionTooLarge(at, `more than ${MAX_RESOLVED_BYTES} bytes`);
+  }
+
+  /** Charges one value (not what it holds); containers are charged item by item as they are built. */
+  chargeValue(value: unknown, at: readonly PathSegment[]): void {
+    if (typeof value === 'string') this.charge(value.length + 3, at);
+    else if (Array.isArray(value)) this.charge(2 + value.length, at);
+    else if (isPlainObject(value)) {
+      let keys = 2;
+      for (const key in value) keys += key.length + 4;
+      this.charge(keys, at);
+    } else this.charge(8, at);
+  }
+
+  /** A deep copy, charged value by value: it stops as soon as the budget is spent, not after copying. */
+  copy<T>(value: T, at: readonly PathSegment[]): T {
+    this.chargeValue(value, at);
+    if (Array.isArray(value)) return value.map((item) => this.copy(item as unknown, at)) as T;
+    if (isPlainObject(value)) {
+      const copy: Record<string, unknown> = {};
+      for (const [key, item] of Object.entries(value)) {
+        Object.defineProperty(copy, key, { value: this.copy(item, at), enumerable: true, writable: true, configurable: true });
+      }
+      return copy as T;
+    }
+    return value;
+  }
+}
+
 function problem(code: string, path: readonly PathSegment[], message: string, hint?: string): TemplateProblem {
   return hint === undefined ? { code, path: formatPath(path), message } : { code, path: formatPath(path), message, hint };
 }
@@ -29,7 +87,11 @@ function problem(code: string, path: readonly PathSegment[], message: string, hi
  * Values may be given as text ("3", "true"): they are converted when they spell the type exactly.
  * An input that is not required and has no default resolves to null.
  */
-export function resolveInputValues(doc: unknown, given: Record<string, unknown>): { values: Record<string, unknown>; specs: InputSpec[]; problems: TemplateProblem[] } {
+export function resolveInputValues(
+  doc: unknown,
+  given: Record<string, unknown>,
+  patterns?: PatternEngine,
+): { values: Record<string, unknown>; specs: InputSpec[]; problems: TemplateProblem[] } {
   const specs = inputSpecsOf(doc);
   const declarations = isPlainObject(doc) && isPlainObject(doc.inputs) ? doc.inputs : {};
   const problems: TemplateProblem[] = [];
@@ -57,7 +119,7 @@ export function resolveInputValues(doc: unknown, given: Record<string, unknown>)
       problems.push(problem(ProblemCode.TYPE_MISMATCH, path, `input "${spec.name}": ${spec.secret ? `expected ${spec.type} text` : checked.message}`));
       continue;
     }
-    const failures = constraintFailures(checked.value, spec.constraints, spec.secret);
+    const failures = constraintFailures(checked.value, spec.constraints, spec.secret, patterns);
     for (const failure of failures) problems.push(problem(ProblemCode.CONSTRAINT_FAILED, path, `input "${spec.name}": ${failure}`));
     if (failures.length === 0) values[spec.name] = checked.value;
   }
@@ -75,10 +137,42 @@ interface Evaluated {
   value: unknown;
   /** Paths (relative to the evaluated value) that hold secret data. */
   secretPaths: PropertyPath[];
+  /** `secretPaths` as a tree, built when first asked: one lookup per reference instead of a scan. */
+  secretTree?: SecretTree;
 }
 
-function isPrefix(prefix: readonly PathSegment[], path: readonly PathSegment[]): boolean {
-  return prefix.length <= path.length && prefix.every((segment, index) => segment === path[index]);
+interface SecretTree {
+  secret: boolean;
+  children: Map<PathSegment, SecretTree>;
+}
+
+function secretTreeOf(evaluated: Evaluated): SecretTree {
+  if (evaluated.secretTree !== undefined) return evaluated.secretTree;
+  const root: SecretTree = { secret: false, children: new Map() };
+  for (const path of evaluated.secretPaths) {
+    let node = root;
+    for (const segment of path) {
+      let next = node.children.get(segment);
+      if (next === undefined) node.children.set(segment, (next = { secret: false, children: new Map() }));
+      node = next;
+    }
+    node.secret = true;
+  }
+  evaluated.secretTree = root;
+  return root;
+}
+
+/** True when a secret path lies on `path` (above it: the part read is inside a secret) or below it (the part holds one). */
+function touchesSecret(evaluated: Evaluated, path: readonly PathSegment[]): boolean {
+  if (evaluated.secretPaths.length === 0) return false;
+  let node = secretTreeOf(evaluated);
+  for (const segment of path) {
+    if (node.secret) return true;
+    const next = node.children.get(segment);
+    if (next === undefined) return false;
+    node = next;
+  }
+  return node.secret || node.children.size > 0;
 }
 
 class Resolver {
@@ -92,6 +186,7 @@ class Resolver {
     doc: Record<string, unknown>,
     private readonly inputValues: Record<string, unknown>,
     specs: InputSpec[],
+    private readonly budget: ResolutionBudget,
   ) {
     this.nodes = isPlainObject(doc.node_templates) ? doc.node_templates : {};
     this.secretInputs = new Set(specs.filter((spec) => spec.secret).map((spec) => spec.name));
@@ -139,6 +234,7 @@ class Resolver {
   evaluate(value: unknown, node: string | undefined, at: PathSegment[], relative: PathSegment[], secrets: PropertyPath[]): unknown {
     const call = asFunctionCall(value);
     if (call === undefined) {
+      this.budget.chargeValue(value, at);
       if (Array.isArray(value)) return value.map((item, index) => this.evaluate(item, node, [...at, index], [...relative, index], secrets));
       if (isPlainObject(value)) {
         const result: Record<string, unknown> = {};
@@ -159,7 +255,7 @@ class Resolver {
         const found = valueAtPath(this.inputValues[input], path);
         if (found === undefined) return this.fail(ProblemCode.BAD_FUNCTION, argsAt, `input "${input}" has nothing at ${formatPath(path)}`);
         if (this.secretInputs.has(input)) secrets.push(relative);
-        return cloneJson(found);
+        return this.budget.copy(found, at);
       }
       case 'get_property': {
         const reference = nodeReference('get_property', call.args);
@@ -172,14 +268,14 @@ class Resolver {
         if (this.inProgress.has(key)) return this.evaluateWithinProperty(target, reference.value.name, path, node, argsAt, relative, secrets);
         const property = this.property(target, reference.value.name);
         if (property === undefined) return this.fail(ProblemCode.UNDEFINED_PROPERTY, argsAt, `node "${target}" has no value for property "${reference.value.name}"`);
-        if (property.secretPaths.some((secret) => isPrefix(secret, path) || isPrefix(path, secret))) secrets.push(relative);
+        if (touchesSecret(property, path)) secrets.push(relative);
         return this.navigate(property.value, path, argsAt, `property "${reference.value.name}" of "${target}"`);
       }
       case 'get_attribute': {
         const reference = nodeReference('get_attribute', call.args);
         if (!reference.ok) return this.fail(ProblemCode.BAD_FUNCTION, argsAt, reference.message);
         if (this.typeOf(reference.value.node)?.attributes[reference.value.name]?.secret === true) secrets.push(relative);
-        return { get_attribute: cloneJson(call.args) };
+        return { get_attribute: this.budget.copy(call.args, at) };
       }
       case 'concat': {
         const parts = concatParts(call.args);
@@ -187,7 +283,7 @@ class Resolver {
         const partSecrets: PropertyPath[] = [];
         const evaluated = parts.value.map((part, index) => this.evaluate(part, node, [...argsAt, index], [index], partSecrets));
         if (partSecrets.length > 0) secrets.push(relative);
-        return evaluated.some(isDeferred) ? { concat: evaluated } : combineConcat(evaluated);
+        return evaluated.some(isDeferred) ? { concat: evaluated } : this.charged(combineConcat(evaluated), at);
       }
       case 'join': {
         const joined = joinArguments(call.args);
@@ -198,7 +294,7 @@ class Resolver {
         if (partSecrets.length > 0) secrets.push(relative);
         if (isDeferred(parts)) return { join: [parts, joined.value.delimiter] };
         if (!Array.isArray(parts)) return this.fail(ProblemCode.TYPE_MISMATCH, argsAt, 'join needs a list of parts');
-        return combineJoin(parts, joined.value.delimiter);
+        return this.charged(combineJoin(parts, joined.value.delimiter), at);
       }
     }
   }
@@ -231,16 +327,22 @@ class Resolver {
     return this.navigate(value, path.slice(consumed), at, `property "${name}" of "${target}"`);
   }
 
+  /** A text made by concat or join: its parts were charged, the joined text is charged again. */
+  private charged(text: string, at: PathSegment[]): string {
+    this.budget.chargeValue(text, at);
+    return text;
+  }
+
   private navigate(value: unknown, path: PathSegment[], at: PathSegment[], what: string): unknown {
-    if (path.length === 0) return cloneJson(value);
+    if (path.length === 0) return this.budget.copy(value, at);
     const call = asFunctionCall(value);
-    if (call?.name === 'get_attribute' && Array.isArray(call.args)) return { get_attribute: [...cloneJson(call.args), ...path] };
+    if (call?.name === 'get_attribute' && Array.isArray(call.args)) return { get_attribute: [...this.budget.copy(call.args, at), ...path] };
     if (isDeferred(value) && asFunctionCall(value) !== undefined) {
       return this.fail(ProblemCode.BAD_FUNCTION, at, `${what} is only known after deployment and cannot be indexed with ${formatPath(path)}`);
     }
     const found = valueAtPath(value, path);
     if (found === undefined) return this.fail(ProblemCode.UNDEFINED_PROPERTY, at, `${what} has nothing at ${formatPath(path)}`);
-    return cloneJson(found);
+    return this.budget.copy(found, at);
   }
 
   private fail(code: string, at: PathSegment[], message: string): null {
@@ -257,19 +359,35 @@ function sortedPaths(paths: PropertyPath[]): PropertyPath[] {
 
 /**
  * Resolves a validated template with input values. Never throws; `resolved` is null when there are
- * problems. Resolved properties include the defaults of the node type's schema.
+ * problems. Resolved properties include the defaults of the node type's schema. Resolving stops
+ * with a RESOLUTION_TOO_LARGE problem past MAX_RESOLVED_VALUES or MAX_RESOLVED_BYTES.
  */
-export function resolveTemplatePure(doc: TemplateDoc | unknown, inputs: Record<string, unknown>): ResolveResult {
+export function resolveTemplatePure(doc: TemplateDoc | unknown, inputs: Record<string, unknown>, options: ResolveOptions = {}): ResolveResult {
   if (!isPlainObject(doc) || !isPlainObject(doc.node_templates)) {
     return { resolved: null, problems: [problem(ProblemCode.NOT_A_MAPPING, [], 'resolve needs a validated template document')] };
   }
-  const { values, specs, problems } = resolveInputValues(doc, inputs);
+  const { values, specs, problems } = resolveInputValues(doc, inputs, options.patterns);
   if (problems.length > 0) return { resolved: null, problems: sortProblems(problems) };
 
-  const resolver = new Resolver(doc, values, specs);
+  const resolver = new Resolver(doc, values, specs, new ResolutionBudget());
+  try {
+    return resolveWith(resolver, doc, doc.node_templates, values, specs);
+  } catch (error) {
+    if (!(error instanceof ResolutionTooLarge)) throw error;
+    const tooLarge = problem(
+      ProblemCode.RESOLUTION_TOO_LARGE,
+      error.at,
+      `resolving the template makes ${error.limit} (copies made by get_property and get_input count each time); it stopped here`,
+      'get_property and get_input copy the whole value they name: name only the part you need (e.g. [node, package, image]) and avoid chains that copy copies',
+    );
+    return { resolved: null, problems: sortProblems([...resolver.problems, tooLarge]) };
+  }
+}
+
+function resolveWith(resolver: Resolver, doc: Record<string, unknown>, templates: Record<string, unknown>, values: Record<string, unknown>, specs: InputSpec[]): ResolveResult {
   const dependencies = documentDependencies(doc);
   const nodes: Record<string, ResolvedNode> = {};
-  for (const [name, template] of Object.entries(doc.node_templates)) {
+  for (const [name, template] of Object.entries(templates)) {
     if (!isPlainObject(template) || typeof template.type !== 'string') continue;
     const def = getNodeType(template.type);
     const properties: Record<string, unknown> = {};

@@ -22,6 +22,17 @@ export function schemaAt(schema: JsonSchema, path: readonly PathSegment[]): Json
   return current;
 }
 
+/** True when the schema marks `path`, or a place above it, `writeOnly` (a secret). */
+export function writeOnlyAt(schema: JsonSchema, path: readonly PathSegment[]): boolean {
+  let current: JsonSchema | undefined = schema;
+  for (let depth = 0; current !== undefined; depth++) {
+    if (current.writeOnly === true) return true;
+    if (depth === path.length) return false;
+    current = schemaAt(current, [path[depth]]);
+  }
+  return false;
+}
+
 /** JSON types a schema accepts, when it states them (type, enum or const). */
 export function expectedTypes(schema: JsonSchema | undefined): Set<JsonType> | undefined {
   if (schema === undefined) return undefined;

@@ -1,4 +1,4 @@
-import { formatPath, type PathSegment } from './path.js';
+import type { PathSegment } from './path.js';
 
 /** 1-based line and column, as editors show them. */
 export interface SourcePosition {
@@ -6,30 +6,104 @@ export interface SourcePosition {
   column: number;
 }
 
+/** How a value is written in the source; the masker needs it to replace the value's text. */
+export const ValueStyle = {
+  /** YAML plain scalar, JSON number/boolean/null: the span is the whole value. */
+  Plain: 1,
+  /** YAML single-quoted scalar: the span is between the quotes. */
+  SingleQuoted: 2,
+  /** YAML double-quoted scalar: the span is between the quotes. */
+  DoubleQuoted: 3,
+  /** YAML literal or folded block scalar: the span is the content lines. */
+  Block: 4,
+  /** JSON string: the span includes the quotes. */
+  JsonString: 5,
+  Mapping: 6,
+  Sequence: 7,
+  /** A YAML alias (`*name`); the node's `alias` is the node its anchor named. */
+  Alias: 8,
+} as const;
+export type ValueStyle = (typeof ValueStyle)[keyof typeof ValueStyle];
+
+/**
+ * One value of the document as the source has it. Kept as a tree (not a map of formatted paths)
+ * so that recording costs the same for every value however long the keys above it are.
+ */
+export interface SourceNode {
+  /** Offset a reader looks at: the key for a mapping entry, the item itself for a list item. */
+  at: number;
+  /** Offsets of the value's own text, end exclusive; -1 when the source has no text for it. */
+  start: number;
+  end: number;
+  style: ValueStyle;
+  children?: Map<PathSegment, SourceNode>;
+  /** For an alias: the anchored node it repeats (resolved when the alias was read). */
+  alias?: SourceNode;
+}
+
 /**
  * Where each value of a parsed document came from. For a mapping entry the key's position is kept
  * (that is where a reader looks for `instances:`); for a list item, the item's own position.
  */
 export class SourceMap {
-  private readonly positions = new Map<string, SourcePosition>();
+  /** The document itself; `at` stays -1 until a parser records where the document starts. */
+  readonly root: SourceNode = { at: -1, start: -1, end: -1, style: ValueStyle.Mapping };
+  private count = 0;
 
-  set(path: readonly PathSegment[], position: SourcePosition): void {
-    const key = formatPath(path);
-    if (!this.positions.has(key)) this.positions.set(key, position);
+  constructor(private readonly lines: LineIndex = new LineIndex('')) {}
+
+  /** The node of `segment` under `parent`; the first record of a path wins (a key before its value). */
+  child(parent: SourceNode, segment: PathSegment, at: number): SourceNode {
+    parent.children ??= new Map();
+    let node = parent.children.get(segment);
+    if (node === undefined) {
+      node = { at, start: -1, end: -1, style: ValueStyle.Plain };
+      parent.children.set(segment, node);
+      this.count++;
+    }
+    return node;
+  }
+
+  /** Records an offset for a path (tests and simple callers; parsers use `child`). */
+  set(path: readonly PathSegment[], offset: number): void {
+    let node = this.root;
+    if (this.root.at < 0) this.root.at = offset;
+    for (const segment of path) node = this.child(node, segment, offset);
   }
 
   /** The position of the path, or of its nearest ancestor that the source has. */
   locate(path: readonly PathSegment[]): SourcePosition | undefined {
-    for (let length = path.length; length >= 0; length--) {
-      const found = this.positions.get(formatPath(path.slice(0, length)));
-      if (found) return found;
+    let node = this.root;
+    let found = node.at;
+    for (const segment of path) {
+      const next = node.children?.get(segment);
+      if (next === undefined) break;
+      node = next;
+      if (node.at >= 0) found = node.at;
     }
-    return undefined;
+    return found >= 0 ? this.lines.position(found) : undefined;
+  }
+
+  /** The node holding the value at `path`, following aliases; undefined when the source has no such value. */
+  node(path: readonly PathSegment[]): SourceNode | undefined {
+    let node: SourceNode | undefined = this.root;
+    for (const segment of path) {
+      node = followAlias(node).children?.get(segment);
+      if (node === undefined) return undefined;
+    }
+    return node;
   }
 
   get size(): number {
-    return this.positions.size;
+    return this.count;
   }
+}
+
+/** The node an alias stands for (aliases of aliases included); other nodes are themselves. */
+export function followAlias(node: SourceNode): SourceNode {
+  let current = node;
+  for (let hops = 0; current.alias !== undefined && hops < 100; hops++) current = current.alias;
+  return current;
 }
 
 /** Converts offsets to line/column without rescanning the text for every lookup. */

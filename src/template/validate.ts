@@ -10,6 +10,7 @@ import {
   getNodeType,
   isNodeTypeOf,
   listNodeTypes,
+  type JsonSchema,
   type NodeTypeDef,
 } from './catalog/index.js';
 import {
@@ -33,12 +34,14 @@ import {
   entryTypeOf,
   isInputType,
   jsonTypeOfInput,
+  type PatternEngine,
 } from './inputs.js';
 import { isPlainObject, jsonTypeOf, preview, type JsonType } from './json-values.js';
-import { formatPath, type PathSegment } from './path.js';
+import { formatPath, shownName, type PathSegment } from './path.js';
+import { re2Patterns } from './patterns.js';
 import { buildPlan, documentDependencies, requirementTargets } from './plan.js';
-import { ProblemCode, closestName, sortProblems, suggestionHint } from './problems.js';
-import { describeJsonTypes, expectedTypes, schemaAt, typeFits } from './schema-walk.js';
+import { ProblemCode, closestName, sortProblems, suggestionHint, type FoundProblem } from './problems.js';
+import { describeJsonTypes, expectedTypes, schemaAt, typeFits, writeOnlyAt } from './schema-walk.js';
 import type { SourceMap } from './source-map.js';
 import type { ResolvedTemplate, TemplateProblem } from './types.js';
 
@@ -121,7 +124,9 @@ const propertyValidators = new WeakMap<NodeTypeDef, ValidateFunction | Error>();
 function ajv(): Ajv {
   if (ajvInstance === undefined) {
     // strict: false: registered types (from tests or plugins) may carry annotation keywords ajv does not know.
-    ajvInstance = new Ajv({ allErrors: true, verbose: true, strict: false });
+    // No `verbose`: it hands every error its whole parent value; what a message needs is looked up
+    // (only for the problems that need it) from the instance and schema paths instead.
+    ajvInstance = new Ajv({ allErrors: true, strict: false });
     addFormats.default(ajvInstance);
   }
   return ajvInstance;
@@ -146,30 +151,56 @@ export function propertyValidatorOf(def: NodeTypeDef): ValidateFunction | Error 
   return validator;
 }
 
-function pointerSegments(pointer: string, root: unknown): PathSegment[] {
-  if (pointer === '') return [];
+function unescapePointer(raw: string): string {
+  return raw.includes('~') ? raw.replace(/~1/g, '/').replace(/~0/g, '~') : raw;
+}
+
+/** The path segments of a JSON pointer into `root`, and the value found there. */
+function pointerTarget(pointer: string, root: unknown): { segments: PathSegment[]; data: unknown } {
+  if (pointer === '') return { segments: [], data: root };
   const segments: PathSegment[] = [];
   let current: unknown = root;
   for (const raw of pointer.slice(1).split('/')) {
-    const key = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    const key = unescapePointer(raw);
     if (Array.isArray(current)) {
       segments.push(Number(key));
       current = current[Number(key)];
     } else {
       segments.push(key);
-      current = isPlainObject(current) ? current[key] : undefined;
+      current = isPlainObject(current) && Object.prototype.hasOwnProperty.call(current, key) ? current[key] : undefined;
     }
   }
-  return segments;
+  return { segments, data: current };
+}
+
+/** The schema holding the keyword an error names (`#/properties/package/additionalProperties` → the package schema). */
+function schemaHolding(schemaPath: string, root: JsonSchema): JsonSchema | undefined {
+  const parts = schemaPath.split('/');
+  let current: unknown = root;
+  for (let i = 1; i < parts.length - 1; i++) {
+    const key = unescapePointer(parts[i]);
+    current = Array.isArray(current) ? current[Number(key)] : isPlainObject(current) ? current[key] : undefined;
+  }
+  return isPlainObject(current) ? current : undefined;
 }
 
 function pointerOf(path: readonly PathSegment[]): string {
   return path.map((segment) => `/${String(segment).replace(/~/g, '~0').replace(/\//g, '~1')}`).join('');
 }
 
+/** True when the pointer is one of `pointers` or lies under one: one set lookup per level, not a scan. */
+function atOrUnder(pointer: string, pointers: ReadonlySet<string>): boolean {
+  if (pointers.size === 0) return false;
+  if (pointers.has('')) return true;
+  for (let end = pointer.length; end > 0; end = pointer.lastIndexOf('/', end - 1)) {
+    if (pointers.has(end === pointer.length ? pointer : pointer.slice(0, end))) return true;
+  }
+  return false;
+}
+
 function fieldName(path: readonly PathSegment[]): string {
   const last = path[path.length - 1];
-  return last === undefined ? 'the template' : typeof last === 'number' ? `item ${last}` : last;
+  return last === undefined ? 'the template' : typeof last === 'number' ? `item ${last}` : shownName(last);
 }
 
 /** A hint for a value that looks like a misspelt intrinsic function (`{get_inputs: x}`). */
@@ -186,6 +217,8 @@ interface SchemaErrorContext {
   base: PathSegment[];
   /** The validated value, to tell list indexes from keys in error paths. */
   root: unknown;
+  /** The schema it was validated against (to find what an error's keyword allows). */
+  schema: JsonSchema;
   /** Code for a value that breaks the schema. */
   valueCode: string;
   /** Do not show values at these paths (secrets). */
@@ -193,11 +226,12 @@ interface SchemaErrorContext {
 }
 
 function schemaErrorProblem(error: ErrorObject, context: SchemaErrorContext, report: Reporter): void {
-  const relative = pointerSegments(error.instancePath, context.root);
+  const { segments: relative, data } = pointerTarget(error.instancePath, context.root);
   const path = [...context.base, ...relative];
   const params = error.params as Record<string, unknown>;
   const hidden = context.hideValues?.(relative) === true;
-  const got = hidden ? '' : `, got ${preview(error.data, 40)}`;
+  // A preview is written only for the keywords that show one, and is cut as it is written.
+  const got = (): string => (hidden ? '' : `, got ${preview(data, 40)}`);
   const name = fieldName(path);
   switch (error.keyword) {
     case 'required': {
@@ -209,40 +243,39 @@ function schemaErrorProblem(error: ErrorObject, context: SchemaErrorContext, rep
     }
     case 'additionalProperties': {
       const unknown = String(params.additionalProperty);
-      const allowed = isPlainObject(error.parentSchema?.properties) ? Object.keys(error.parentSchema.properties) : [];
       const where = path.length === 0 ? 'section' : context.valueCode === ProblemCode.INVALID_PROPERTY ? 'property' : 'field';
-      report.add(ProblemCode.UNKNOWN_FIELD, [...path, unknown], `unknown ${where} "${unknown}"${path.length > 0 ? ` of ${ownerOf(path)}` : ''}`, suggestionHint(unknown, allowed, 'allowed'));
+      report.add(ProblemCode.UNKNOWN_FIELD, [...path, unknown], `unknown ${where} "${shownName(unknown)}"${path.length > 0 ? ` of ${ownerOf(path)}` : ''}`, () => {
+        const holder = schemaHolding(error.schemaPath, context.schema);
+        return suggestionHint(unknown, isPlainObject(holder?.properties) ? Object.keys(holder.properties) : [], 'allowed');
+      });
       return;
     }
     case 'const':
       if (path.length === 1 && path[0] === 'tosca_definitions_version') {
-        report.add(ProblemCode.BAD_VERSION, path, `unsupported tosca_definitions_version ${preview(error.data, 40)}`, `use "${TOSCA_VERSION}"`);
+        report.add(ProblemCode.BAD_VERSION, path, `unsupported tosca_definitions_version ${preview(data, 40)}`, `use "${TOSCA_VERSION}"`);
       } else {
-        report.add(context.valueCode, path, `${name} must be ${preview(params.allowedValue, 40)}${got}`);
+        report.add(context.valueCode, path, `${name} must be ${preview(params.allowedValue, 40)}${got()}`);
       }
       return;
     case 'type': {
       const expected = Array.isArray(params.type) ? (params.type as JsonType[]) : [String(params.type) as JsonType];
       const code = context.valueCode === ProblemCode.INVALID_VALUE && expected[0] === 'object' ? ProblemCode.NOT_A_MAPPING : context.valueCode;
-      report.add(code, path, `${name} must be ${describeJsonTypes(expected.filter((type) => type !== 'null'))}${hidden ? '' : `, got ${describeJsonTypes([jsonTypeOf(error.data)])}`}`, functionTypoHint(error.data));
+      report.add(code, path, `${name} must be ${describeJsonTypes(expected.filter((type) => type !== 'null'))}${hidden ? '' : `, got ${describeJsonTypes([jsonTypeOf(data)])}`}`, functionTypoHint(data));
       return;
     }
     case 'enum': {
       const allowed = Array.isArray(params.allowedValues) ? params.allowedValues : [];
-      const close = typeof error.data === 'string' ? closestName(error.data, allowed.filter((value): value is string => typeof value === 'string')) : undefined;
-      report.add(
-        context.valueCode,
-        path,
-        `${name} must be one of ${allowed.map((value) => preview(value, 30)).join(', ')}${got}`,
-        close !== undefined ? `did you mean "${close}"?` : functionTypoHint(error.data),
-      );
+      report.add(context.valueCode, path, `${name} must be one of ${allowed.map((value) => preview(value, 30)).join(', ')}${got()}`, () => {
+        const close = typeof data === 'string' && !hidden ? closestName(data, allowed.filter((value): value is string => typeof value === 'string')) : undefined;
+        return close !== undefined ? `did you mean "${close}"?` : functionTypoHint(data);
+      });
       return;
     }
     case 'minimum':
     case 'maximum':
     case 'exclusiveMinimum':
     case 'exclusiveMaximum':
-      report.add(context.valueCode, path, `${name} must be ${String(params.comparison)} ${String(params.limit)}${got}`);
+      report.add(context.valueCode, path, `${name} must be ${String(params.comparison)} ${String(params.limit)}${got()}`);
       return;
     case 'minLength':
     case 'maxLength':
@@ -256,10 +289,10 @@ function schemaErrorProblem(error: ErrorObject, context: SchemaErrorContext, rep
       report.add(context.valueCode, path, `${name} must have at least ${String(params.limit)} ${path.length === 1 && path[0] === 'node_templates' ? 'node template' : 'entry'}`, path[0] === 'node_templates' ? MISSING_FIELD_HINTS.node_templates : undefined);
       return;
     case 'pattern':
-      report.add(context.valueCode, path, `${name} must match the pattern ${String(params.pattern)}${got}`);
+      report.add(context.valueCode, path, `${name} must match the pattern ${String(params.pattern)}${got()}`);
       return;
     default:
-      report.add(context.valueCode, path, `${name} ${error.message ?? 'is not valid'}${got}`);
+      report.add(context.valueCode, path, `${name} ${error.message ?? 'is not valid'}${got()}`);
   }
 }
 
@@ -267,9 +300,9 @@ function schemaErrorProblem(error: ErrorObject, context: SchemaErrorContext, rep
 function ownerOf(path: readonly PathSegment[]): string {
   if (path.length === 0) return 'the template';
   const [section, name] = path;
-  if (path.length === 3 && section === 'node_templates' && path[2] === 'properties') return `node "${String(name)}"`;
+  if (path.length === 3 && section === 'node_templates' && path[2] === 'properties') return `node "${shownName(String(name))}"`;
   if (path.length === 2 && (section === 'node_templates' || section === 'inputs' || section === 'outputs')) {
-    return `${section === 'node_templates' ? 'node' : section.slice(0, -1)} "${String(name)}"`;
+    return `${section === 'node_templates' ? 'node' : section.slice(0, -1)} "${shownName(String(name))}"`;
   }
   return `"${fieldName(path)}"`;
 }
@@ -281,12 +314,13 @@ function missingFieldHint(path: readonly PathSegment[], missing: string): string
 }
 
 class Reporter {
-  readonly problems: TemplateProblem[] = [];
+  readonly problems: FoundProblem[] = [];
 
   constructor(private readonly sourceMap: SourceMap | undefined) {}
 
-  add(code: string, path: readonly PathSegment[], message: string, hint?: string): void {
-    const problem: TemplateProblem = { code, path: formatPath(path), message };
+  /** A hint given as a function is worked out only if the problem is among those listed. */
+  add(code: string, path: readonly PathSegment[], message: string, hint?: string | (() => string | undefined)): void {
+    const problem: FoundProblem = { code, path: formatPath(path), message };
     const position = this.sourceMap?.locate(path);
     if (position) {
       problem.line = position.line;
@@ -315,10 +349,32 @@ export function validateTemplate(doc: unknown, sourceMap?: SourceMap): TemplateP
   const report = new Reporter(sourceMap);
   if (!isPlainObject(doc)) {
     report.add(ProblemCode.NOT_A_MAPPING, [], 'the template must be a mapping of sections', 'start with "tosca_definitions_version: ctc_tosca_version_1_0"');
-    return report.problems;
+    return sortProblems(report.problems);
   }
-  new TemplateChecker(doc, report).run();
+  new TemplateChecker(withoutOverlongNames(doc, report), report).run();
   return sortProblems(report.problems);
+}
+
+const NAMED_SECTIONS = ['inputs', 'node_templates', 'outputs'] as const;
+
+/**
+ * The document with the entries of inputs, node_templates and outputs whose names are longer than
+ * any valid name left out (each reported once): every later problem about such an entry would
+ * repeat its name in its path.
+ */
+function withoutOverlongNames(doc: Record<string, unknown>, report: Reporter): Record<string, unknown> {
+  let checked = doc;
+  for (const section of NAMED_SECTIONS) {
+    const entries = doc[section];
+    if (!isPlainObject(entries) || !Object.keys(entries).some((name) => name.length > MAX_NAME_LENGTH)) continue;
+    const kept: Record<string, unknown> = {};
+    for (const [name, entry] of Object.entries(entries)) {
+      if (name.length <= MAX_NAME_LENGTH) Object.defineProperty(kept, name, { value: entry, enumerable: true, writable: true, configurable: true });
+      else report.add(ProblemCode.INVALID_NAME, [section, name], `${section === 'node_templates' ? 'node template' : section.slice(0, -1)} name "${preview(name, 40)}" is ${name.length} characters long; names are at most ${section === 'node_templates' ? 63 : MAX_NAME_LENGTH}`);
+    }
+    checked = { ...checked, [section]: kept };
+  }
+  return checked;
 }
 
 class TemplateChecker {
@@ -337,9 +393,19 @@ class TemplateChecker {
 
   run(): void {
     for (const error of validateDocumentStructure(this.doc)) {
-      schemaErrorProblem(error, { base: [], root: this.doc, valueCode: ProblemCode.INVALID_VALUE }, this.report);
+      schemaErrorProblem(error, { base: [], root: this.doc, schema: documentSchema, valueCode: ProblemCode.INVALID_VALUE }, this.report);
     }
-    this.checkInputs();
+    // Past the design limits, the count is the problem: checking each of 30 000 node templates (or
+    // compiling the patterns of 5 000 inputs) would cost much and tell little.
+    const inputCount = Object.keys(this.inputs).length;
+    if (inputCount > MAX_INPUTS) {
+      this.report.add(ProblemCode.TOO_MANY_INPUTS, ['inputs'], `the template declares ${inputCount} inputs; at most ${MAX_INPUTS} are allowed`, 'group related settings into a map input');
+    } else this.checkInputs();
+    const nodeCount = Object.keys(this.nodes).length;
+    if (nodeCount > MAX_ELEMENTS) {
+      this.report.add(ProblemCode.TOO_MANY_ELEMENTS, ['node_templates'], `the template has ${nodeCount} node templates; at most ${MAX_ELEMENTS} are allowed`, 'split the application into several stacks');
+      return;
+    }
     this.checkNodes();
     this.checkOutputs();
     this.checkCycles();
@@ -351,18 +417,15 @@ class TemplateChecker {
   }
 
   private checkInputs(): void {
-    const names = Object.keys(this.inputs);
-    if (names.length > MAX_INPUTS) {
-      this.report.add(ProblemCode.TOO_MANY_INPUTS, ['inputs'], `the template declares ${names.length} inputs; at most ${MAX_INPUTS} are allowed`, 'group related settings into a map input');
-    }
-    for (const name of names) {
+    const patterns = re2Patterns();
+    for (const name of Object.keys(this.inputs)) {
       const declaration = this.inputs[name];
       const path = ['inputs', name];
       if (name.length > MAX_NAME_LENGTH) this.report.add(ProblemCode.INVALID_NAME, path, `input names are at most ${MAX_NAME_LENGTH} characters`);
       if (!isPlainObject(declaration) || typeof declaration.type !== 'string') continue;
       const type = declaration.type;
       if (!isInputType(type)) {
-        this.report.add(ProblemCode.BAD_INPUT_TYPE, [...path, 'type'], `unknown input type "${type}"`, suggestionHint(type, INPUT_TYPES, 'input types'));
+        this.report.add(ProblemCode.BAD_INPUT_TYPE, [...path, 'type'], `unknown input type "${shownName(type)}"`, () => suggestionHint(type, INPUT_TYPES, 'input types'));
         continue;
       }
       const entryType = entryTypeOf(declaration);
@@ -376,7 +439,7 @@ class TemplateChecker {
       let constraintsUsable = true;
       // A constraints value that is not a list is already reported by the structure check.
       if (Array.isArray(declaration.constraints)) {
-        for (const issue of constraintDefinitionIssues(type, declaration.constraints, entryType)) {
+        for (const issue of constraintDefinitionIssues(type, declaration.constraints, entryType, patterns)) {
           constraintsUsable = false;
           const at = issue.index >= 0 ? [...path, 'constraints', issue.index] : [...path, 'constraints'];
           this.report.add(ProblemCode.BAD_CONSTRAINT, at, issue.message, issue.hint);
@@ -386,10 +449,10 @@ class TemplateChecker {
       const secret = SECRET_INPUT_TYPES.has(type);
       const checked = checkInputValue(type, declaration.default, { coerce: false, entryType });
       if (!checked.ok) {
-        this.report.add(ProblemCode.BAD_DEFAULT, [...path, 'default'], `default of input "${name}": ${secret ? `expected ${type} text` : checked.message}`);
+        this.report.add(ProblemCode.BAD_DEFAULT, [...path, 'default'], `default of input "${shownName(name)}": ${secret ? `expected ${type} text` : checked.message}`);
       } else if (constraintsUsable) {
-        for (const failure of constraintFailures(declaration.default, declaration.constraints, secret)) {
-          this.report.add(ProblemCode.BAD_DEFAULT, [...path, 'default'], `default of input "${name}" breaks its constraints: ${failure}`);
+        for (const failure of constraintFailures(declaration.default, declaration.constraints, secret, patterns)) {
+          this.report.add(ProblemCode.BAD_DEFAULT, [...path, 'default'], `default of input "${shownName(name)}" breaks its constraints: ${failure}`);
         }
       }
     }
@@ -397,9 +460,6 @@ class TemplateChecker {
 
   private checkNodes(): void {
     const names = Object.keys(this.nodes);
-    if (names.length > MAX_ELEMENTS) {
-      this.report.add(ProblemCode.TOO_MANY_ELEMENTS, ['node_templates'], `the template has ${names.length} node templates; at most ${MAX_ELEMENTS} are allowed`, 'split the application into several stacks');
-    }
     const typeNames = listNodeTypes().map((def) => def.name);
     for (const name of names) {
       const template = this.nodes[name];
@@ -413,9 +473,10 @@ class TemplateChecker {
         );
       }
       if (!isPlainObject(template) || typeof template.type !== 'string') continue;
-      const def = getNodeType(template.type);
+      const typeName = template.type;
+      const def = getNodeType(typeName);
       if (def === undefined) {
-        this.report.add(ProblemCode.UNKNOWN_TYPE, [...path, 'type'], `unknown node type "${template.type}"`, suggestionHint(template.type, typeNames, 'known types'));
+        this.report.add(ProblemCode.UNKNOWN_TYPE, [...path, 'type'], `unknown node type "${shownName(typeName)}"`, () => suggestionHint(typeName, typeNames, 'known types'));
         // Without a schema the properties cannot be checked, but their references still can.
         forEachFunctionCall(template.properties, (call, at) => {
           const where = [...path, 'properties', ...at];
@@ -438,13 +499,20 @@ class TemplateChecker {
     }
     const calls: Array<{ call: FunctionCall; path: PathSegment[] }> = [];
     forEachFunctionCall(properties, (call, path) => calls.push({ call, path }));
-    const callPointers = calls.map(({ path }) => pointerOf(path));
+    const callPointers = new Set(calls.map(({ path }) => pointerOf(path)));
     if (!validator(properties)) {
+      const context: SchemaErrorContext = {
+        base,
+        root: properties,
+        schema: def.properties,
+        valueCode: ProblemCode.INVALID_PROPERTY,
+        hideValues: (path) => writeOnlyAt(def.properties, path),
+      };
       for (const error of validator.errors ?? []) {
         // A function's value is known only later: the schema sees the call object, so its errors at
         // or under the call are replaced by the type check of the function below.
-        if (callPointers.some((pointer) => error.instancePath === pointer || error.instancePath.startsWith(`${pointer}/`))) continue;
-        schemaErrorProblem(error, { base, root: properties, valueCode: ProblemCode.INVALID_PROPERTY }, this.report);
+        if (atOrUnder(error.instancePath, callPointers)) continue;
+        schemaErrorProblem(error, context, this.report);
       }
     }
     for (const { call, path } of calls) {
@@ -470,33 +538,33 @@ class TemplateChecker {
         const longForm = isPlainObject(value);
         const target = typeof value === 'string' ? value : longForm && typeof value.node === 'string' ? value.node : undefined;
         if (target === undefined) {
-          this.report.add(ProblemCode.INVALID_VALUE, [...at, requirement], `requirement "${requirement}" must name a node`, 'write `- package: my-container` or `- package: {node: my-container}`');
+          this.report.add(ProblemCode.INVALID_VALUE, [...at, requirement], `requirement "${shownName(requirement)}" must name a node`, 'write `- package: my-container` or `- package: {node: my-container}`');
           return;
         }
         if (longForm) {
           for (const key of Object.keys(value)) {
             if (key !== 'node' && key !== 'relationship' && key !== 'capability') {
-              this.report.add(ProblemCode.UNKNOWN_FIELD, [...at, requirement, key], `unknown field "${key}" in requirement "${requirement}"`, suggestionHint(key, ['node', 'relationship', 'capability'], 'allowed'));
+              this.report.add(ProblemCode.UNKNOWN_FIELD, [...at, requirement, key], `unknown field "${shownName(key)}" in requirement "${shownName(requirement)}"`, () => suggestionHint(key, ['node', 'relationship', 'capability'], 'allowed'));
             }
           }
         }
         const targetPath = longForm ? [...at, requirement, 'node'] : [...at, requirement];
         if (def !== undefined && !allowedNames.includes(requirement)) {
-          this.report.add(ProblemCode.UNKNOWN_FIELD, [...at, requirement], `type ${def.name} has no requirement "${requirement}"`, suggestionHint(requirement, allowedNames, 'requirements'));
+          this.report.add(ProblemCode.UNKNOWN_FIELD, [...at, requirement], `type ${def.name} has no requirement "${shownName(requirement)}"`, () => suggestionHint(requirement, allowedNames, 'requirements'));
         }
         if (requirement !== GENERIC_REQUIREMENT) {
-          if (seen.has(requirement)) this.report.add(ProblemCode.INVALID_VALUE, [...at, requirement], `requirement "${requirement}" is given more than once`);
+          if (seen.has(requirement)) this.report.add(ProblemCode.INVALID_VALUE, [...at, requirement], `requirement "${shownName(requirement)}" is given more than once`);
           seen.add(requirement);
         }
         if (!Object.prototype.hasOwnProperty.call(this.nodes, target)) {
-          this.report.add(ProblemCode.UNDEFINED_NODE, targetPath, `requirement "${requirement}" names node "${target}", which the template does not define`, suggestionHint(target, Object.keys(this.nodes), 'nodes'));
+          this.report.add(ProblemCode.UNDEFINED_NODE, targetPath, `requirement "${shownName(requirement)}" names node "${shownName(target)}", which the template does not define`, () => suggestionHint(target, Object.keys(this.nodes), 'nodes'));
           return;
         }
         const expectedType = declared[requirement]?.nodeType;
         const targetTemplate = this.nodes[target];
         const targetType = isPlainObject(targetTemplate) && typeof targetTemplate.type === 'string' ? targetTemplate.type : undefined;
         if (expectedType !== undefined && targetType !== undefined && getNodeType(targetType) !== undefined && !isNodeTypeOf(targetType, expectedType)) {
-          this.report.add(ProblemCode.TYPE_MISMATCH, targetPath, `requirement "${requirement}" needs a ${expectedType}, but "${target}" is a ${targetType}`);
+          this.report.add(ProblemCode.TYPE_MISMATCH, targetPath, `requirement "${shownName(requirement)}" needs a ${expectedType}, but "${shownName(target)}" is a ${shownName(targetType)}`);
         }
       });
     }
@@ -505,7 +573,7 @@ class TemplateChecker {
         this.report.add(
           ProblemCode.MISSING_FIELD,
           Array.isArray(requirements) ? path : ['node_templates', node],
-          `"${node}" needs a "${requirement}" requirement naming a ${spec.nodeType}`,
+          `"${shownName(node)}" needs a "${shownName(requirement)}" requirement naming a ${spec.nodeType}`,
           `add \`requirements: [{${requirement}: {node: <a ${spec.nodeType.split('.').pop()} node>}}]\``,
         );
       }
@@ -535,7 +603,7 @@ class TemplateChecker {
         const declaration = this.inputs[reference.value.input];
         if (!Object.prototype.hasOwnProperty.call(this.inputs, reference.value.input)) {
           const namePath = Array.isArray(call.args) ? [...argsPath, 0] : argsPath;
-          this.report.add(ProblemCode.UNDEFINED_INPUT, namePath, `input "${reference.value.input}" is not declared`, suggestionHint(reference.value.input, Object.keys(this.inputs), 'inputs'));
+          this.report.add(ProblemCode.UNDEFINED_INPUT, namePath, `input "${shownName(reference.value.input)}" is not declared`, () => suggestionHint(reference.value.input, Object.keys(this.inputs), 'inputs'));
           return;
         }
         if (reference.value.path.length > 0 || !isPlainObject(declaration) || typeof declaration.type !== 'string') return;
@@ -544,7 +612,7 @@ class TemplateChecker {
           this.report.add(
             ProblemCode.TYPE_MISMATCH,
             at,
-            `${context.where} expects ${describeJsonTypes(context.expected)}, but input "${reference.value.input}" is of type ${declaration.type}`,
+            `${context.where} expects ${describeJsonTypes(context.expected)}, but input "${shownName(reference.value.input)}" is of type ${declaration.type}`,
             `declare the input as ${suggestInputType(context.expected)}, or use another input`,
           );
         }
@@ -569,7 +637,7 @@ class TemplateChecker {
         }
         const node = named === SELF ? context.node! : named;
         if (!Object.prototype.hasOwnProperty.call(this.nodes, node)) {
-          this.report.add(ProblemCode.UNDEFINED_NODE, [...argsPath, 0], `${call.name} names node "${node}", which the template does not define`, suggestionHint(node, Object.keys(this.nodes), 'nodes'));
+          this.report.add(ProblemCode.UNDEFINED_NODE, [...argsPath, 0], `${call.name} names node "${shownName(node)}", which the template does not define`, () => suggestionHint(node, Object.keys(this.nodes), 'nodes'));
           return;
         }
         const def = this.nodeType(node);
@@ -581,13 +649,13 @@ class TemplateChecker {
             this.report.add(
               ProblemCode.UNDEFINED_ATTRIBUTE,
               [...argsPath, 1],
-              `type ${def.name} (node "${node}") has no attribute "${name}"`,
-              attributes.length === 0 ? `${def.name} has no attributes${def.deployable ? '' : ' (it is deployed as part of the node that requires it)'}` : suggestionHint(name, attributes, 'attributes'),
+              `type ${def.name} (node "${shownName(node)}") has no attribute "${shownName(name)}"`,
+              attributes.length === 0 ? `${def.name} has no attributes${def.deployable ? '' : ' (it is deployed as part of the node that requires it)'}` : () => suggestionHint(name, attributes, 'attributes'),
             );
             return;
           }
           if (reference.value.path.length === 0 && attribute.type !== undefined && context.expected !== undefined && !typeFits(attribute.type, context.expected)) {
-            this.report.add(ProblemCode.TYPE_MISMATCH, at, `${context.where} expects ${describeJsonTypes(context.expected)}, but attribute "${name}" of "${node}" is ${describeJsonTypes([attribute.type])}`);
+            this.report.add(ProblemCode.TYPE_MISMATCH, at, `${context.where} expects ${describeJsonTypes(context.expected)}, but attribute "${shownName(name)}" of "${shownName(node)}" is ${describeJsonTypes([attribute.type])}`);
           }
           return;
         }
@@ -639,7 +707,7 @@ class TemplateChecker {
   ): void {
     const declared = declaredPropertyNames(def);
     if (!declared.includes(property)) {
-      this.report.add(ProblemCode.UNDEFINED_PROPERTY, namePath, `type ${def.name} (node "${node}") has no property "${property}"`, suggestionHint(property, declared, 'properties'));
+      this.report.add(ProblemCode.UNDEFINED_PROPERTY, namePath, `type ${def.name} (node "${shownName(node)}") has no property "${shownName(property)}"`, () => suggestionHint(property, declared, 'properties'));
       return;
     }
     const template = this.nodes[node];
@@ -647,7 +715,7 @@ class TemplateChecker {
     const propertySchema = schemaAt(def.properties, [property]);
     const hasDefault = propertySchema !== undefined && Object.prototype.hasOwnProperty.call(propertySchema, 'default');
     if (!Object.prototype.hasOwnProperty.call(properties, property) && !hasDefault) {
-      this.report.add(ProblemCode.UNDEFINED_PROPERTY, namePath, `node "${node}" does not set property "${property}" and it has no default`, `set "${property}" on "${node}"`);
+      this.report.add(ProblemCode.UNDEFINED_PROPERTY, namePath, `node "${shownName(node)}" does not set property "${shownName(property)}" and it has no default`, `set "${shownName(property)}" on "${shownName(node)}"`);
       return;
     }
     if (context.expected === undefined) return;
@@ -659,7 +727,7 @@ class TemplateChecker {
     if (value === undefined || asFunctionCall(value) !== undefined) return;
     const produced = jsonTypeOf(value);
     if (!typeFits(produced, context.expected)) {
-      this.report.add(ProblemCode.TYPE_MISMATCH, at, `${context.where} expects ${describeJsonTypes(context.expected)}, but property "${property}" of "${node}" is ${describeJsonTypes([produced])}`);
+      this.report.add(ProblemCode.TYPE_MISMATCH, at, `${context.where} expects ${describeJsonTypes(context.expected)}, but property "${shownName(property)}" of "${shownName(node)}" is ${describeJsonTypes([produced])}`);
     }
   }
 
@@ -673,7 +741,7 @@ class TemplateChecker {
       this.report.add(
         ProblemCode.CYCLE,
         path,
-        cycle.length === 1 ? `"${first}" depends on itself` : `dependency cycle: ${[...cycle, first].join(' → ')}`,
+        cycle.length === 1 ? `"${shownName(first)}" depends on itself` : `dependency cycle: ${[...cycle, first].join(' → ')}`,
         'remove one of these requirements or get_attribute/get_property references',
       );
     }
@@ -700,17 +768,18 @@ export function checkResolvedProperties(resolved: ResolvedTemplate): TemplatePro
     if (def === undefined) continue;
     const validator = propertyValidatorOf(def);
     if (validator instanceof Error || validator(resolvedNode.properties)) continue;
-    const deferredPointers: string[] = [];
-    forEachFunctionCall(resolvedNode.properties, (_call, path) => deferredPointers.push(pointerOf(path)));
-    const secretPaths = resolvedNode.secretPaths ?? [];
+    const deferredPointers = new Set<string>();
+    forEachFunctionCall(resolvedNode.properties, (_call, path) => deferredPointers.add(pointerOf(path)));
+    const secretPointers = new Set((resolvedNode.secretPaths ?? []).map(pointerOf));
     const context: SchemaErrorContext = {
       base: ['node_templates', node, 'properties'],
       root: resolvedNode.properties,
+      schema: def.properties,
       valueCode: ProblemCode.INVALID_PROPERTY,
-      hideValues: (path) => secretPaths.some((secret) => secret.length <= path.length && secret.every((segment, index) => segment === path[index])),
+      hideValues: (path) => atOrUnder(pointerOf(path), secretPointers),
     };
     for (const error of validator.errors ?? []) {
-      if (deferredPointers.some((pointer) => error.instancePath === pointer || error.instancePath.startsWith(`${pointer}/`))) continue;
+      if (atOrUnder(error.instancePath, deferredPointers)) continue;
       schemaErrorProblem(error, context, report);
     }
   }
