@@ -8,18 +8,23 @@ import {
   listTemplates,
   lookupTemplate,
   MAX_TEMPLATE_BYTES,
+  shownBodyOf,
   versionsOf,
 } from '../../src/services/templates.js';
-import { analyzeTemplate, type InputSpec, type TemplateAnalysis } from '../../src/template/index.js';
-import { audited } from '../audited.js';
+import { analyzeTemplate, maskInputSpecs, maskTemplateBody, type InputSpec, type TemplateAnalysis } from '../../src/template/index.js';
+import { audited, type AuditSpec } from '../audited.js';
 import { builder } from '../builder.js';
+import type { GraphQLContext } from '../context.js';
 import { Forbidden, InvalidStackState, NameTaken, NotFound, QuotaExceeded, TemplateProblemRef, TenantFrozen, ValidationFailed } from '../errors.js';
 
 export const TemplateVersionRef = builder.objectRef<TemplateVersion>('TemplateVersion').implement({
   fields: (t) => ({
     id: t.exposeID('id'),
     version: t.exposeString('version'),
-    body: t.exposeString('body'),
+    body: t.string({
+      description: 'The template text as written, with password/secret input defaults and literal secret values (writeOnly properties such as `secrets[].value`) shown as ******.',
+      resolve: (v) => shownBodyOf(v),
+    }),
     createdAt: t.field({ type: 'DateTime', resolve: (v) => v.createdAt }),
   }),
 });
@@ -44,7 +49,7 @@ const TemplateInputSpecRef = builder.objectRef<InputSpec>('TemplateInputSpec').i
     default: t.field({ type: 'JSON', nullable: true, resolve: (s) => (s.default === undefined ? null : s.secret ? MASK : s.default) }),
     description: t.string({ nullable: true, resolve: (s) => s.description ?? null }),
     label: t.string({ nullable: true, resolve: (s) => s.label ?? null }),
-    constraints: t.field({ type: 'JSON', nullable: true, resolve: (s) => s.constraints ?? null }),
+    constraints: t.field({ type: 'JSON', nullable: true, description: 'For a secret input, the values of `equal` and `valid_values` are masked.', resolve: (s) => maskInputSpecs([s])[0].constraints ?? null }),
     immutable: t.exposeBoolean('immutable'),
     required: t.exposeBoolean('required'),
     secret: t.exposeBoolean('secret'),
@@ -60,6 +65,17 @@ const TemplateValidationRef = builder.objectRef<TemplateAnalysis>('TemplateValid
     outputs: t.exposeStringList('outputs'),
   }),
 });
+
+/**
+ * `audited` for a mutation whose input carries a template text: the audit record keeps the text
+ * with its secrets masked (the request is recorded as given otherwise), the work gets it as given.
+ */
+function auditedWithShownBody<Input extends { body: string }, Result>(
+  spec: AuditSpec<{ input: Input; given: Input }, Result>,
+): (root: unknown, args: { input: Input }, ctx: GraphQLContext) => Promise<Result> {
+  const run = audited(spec);
+  return (root, args, ctx) => run(root, { input: { ...args.input, body: maskTemplateBody(args.input.body) }, given: args.input }, ctx);
+}
 
 const CreateTemplateSuccess = builder.objectRef<{ template: Template }>('CreateTemplateSuccess').implement({
   fields: (t) => ({ template: t.field({ type: TemplateRef, resolve: (r) => r.template }) }),
@@ -125,8 +141,8 @@ builder.mutationFields((t) => ({
     type: CreateTemplateSuccess,
     args: { input: t.arg({ type: CreateTemplateInput, required: true }) },
     errors: { types: [ValidationFailed, NameTaken, QuotaExceeded, TenantFrozen, Forbidden], union: { name: 'CreateTemplateResult' } },
-    resolve: audited({
-      run: async ({ input }, ctx) => ({ template: await createTemplate(ctx.em, ctx.viewer, input) }),
+    resolve: auditedWithShownBody({
+      run: async ({ given }, ctx) => ({ template: await createTemplate(ctx.em, ctx.viewer, given) }),
       traceName: 'CreateTemplate', resourceType: 'template', before: (a) => ({ name: a.input.name }), after: (r) => ({ id: r.template.id }),
     }),
   }),
@@ -134,8 +150,8 @@ builder.mutationFields((t) => ({
     type: CreateTemplateVersionSuccess,
     args: { input: t.arg({ type: CreateTemplateVersionInput, required: true }) },
     errors: { types: [ValidationFailed, NotFound, NameTaken, TenantFrozen, Forbidden], union: { name: 'CreateTemplateVersionResult' } },
-    resolve: audited({
-      run: async ({ input }, ctx) => ({ template: await createTemplateVersion(ctx.em, ctx.viewer, input) }),
+    resolve: auditedWithShownBody({
+      run: async ({ given }, ctx) => ({ template: await createTemplateVersion(ctx.em, ctx.viewer, given) }),
       traceName: 'UpdateTemplate',
         resourceType: 'template',
         before: (a) => ({ id: a.input.templateId }),

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { LockMode, UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/postgresql';
 import { StackSchema, TemplateSchema, TemplateVersionSchema, TenantSchema, type Template, type TemplateVersion } from '../db/entities/index.js';
 import { InvalidStackState, NameTaken, NotFound, QuotaExceeded, ValidationFailed } from '../domain/errors.js';
-import { analyzeTemplate, type TemplateAnalysis } from '../template/index.js';
+import { analyzeTemplate, maskTemplateBody, MAX_PROBLEMS, ProblemCode, type TemplateAnalysis } from '../template/index.js';
 import { isUuid, paginate, type Page, type PageArgs } from './pagination.js';
 import { checkName } from './tenants.js';
 import { assertCanChange, type Viewer } from './viewer.js';
@@ -25,9 +25,40 @@ export function checkTemplateBody(body: string): TemplateAnalysis {
   const analysis = analyzeTemplate(body);
   if (!analysis.valid) {
     const count = analysis.problems.length;
-    throw new ValidationFailed(`the template has ${count} problem${count === 1 ? '' : 's'}`, analysis.problems);
+    const capped = analysis.problems[count - 1]?.code === ProblemCode.TOO_MANY_PROBLEMS;
+    throw new ValidationFailed(capped ? `the template has more than ${MAX_PROBLEMS} problems` : `the template has ${count} problem${count === 1 ? '' : 's'}`, analysis.problems);
   }
   return analysis;
+}
+
+// Bodies as shown, by version id: versions never change, and masking parses the text. Bounded in
+// characters held, least recently used out first.
+const SHOWN_BODIES_CHARACTERS = 32 * 1024 * 1024;
+const shownBodies = new Map<string, string>();
+let shownCharacters = 0;
+
+/**
+ * A version's text as the API shows it, to every role: password defaults and literal secret
+ * values masked (see maskTemplateBody). The stored text stays as written, for the worker.
+ */
+export function shownBodyOf(version: TemplateVersion): string {
+  const cached = shownBodies.get(version.id);
+  if (cached !== undefined) {
+    shownBodies.delete(version.id);
+    shownBodies.set(version.id, cached);
+    return cached;
+  }
+  const shown = maskTemplateBody(version.body);
+  if (shown.length <= SHOWN_BODIES_CHARACTERS / 4) {
+    shownBodies.set(version.id, shown);
+    shownCharacters += shown.length;
+    for (const [id, body] of shownBodies) {
+      if (shownCharacters <= SHOWN_BODIES_CHARACTERS) break;
+      shownBodies.delete(id);
+      shownCharacters -= body.length;
+    }
+  }
+  return shown;
 }
 
 export async function findTemplate(em: EntityManager, viewer: Viewer, ref: { id?: string | null; name?: string | null }): Promise<Template> {

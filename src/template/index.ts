@@ -30,6 +30,7 @@ export { planTemplate, buildPlan, findCycles } from './plan.js';
 export { diffTemplates, type DiffOptions, type DiffTypeInfo } from './diff.js';
 export { evaluateDeferred, isDeferred, deferredReferences, type AttributesOf, type AttributeReference } from './deferred.js';
 export { maskResolvedTemplate, maskAttributes, maskSecretInputs, maskSecrets, SECRET_MASK } from './masking.js';
+export { maskTemplateBody } from './mask-body.js';
 export { resolveInputValues, immutableInputProblems, isDeployable, MAX_RESOLVED_VALUES, MAX_RESOLVED_BYTES, type ResolveResult } from './resolve.js';
 export { re2Patterns, MAX_PATTERN_LENGTH, MAX_PATTERN_SIZE, MAX_PATTERN_VALUE_LENGTH } from './patterns.js';
 export { inputSpecsOf, maskInputSpecs, INPUT_TYPES, CONSTRAINT_NAMES, MAX_INPUTS } from './inputs.js';

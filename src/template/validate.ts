@@ -359,20 +359,26 @@ const NAMED_SECTIONS = ['inputs', 'node_templates', 'outputs'] as const;
 
 /**
  * The document with the entries of inputs, node_templates and outputs whose names are longer than
- * any valid name left out (each reported once): every later problem about such an entry would
- * repeat its name in its path.
+ * any valid name renamed to their first characters: every later problem about such an entry would
+ * otherwise carry the whole name in its path. Such a name is itself a problem (INVALID_NAME).
  */
 function withoutOverlongNames(doc: Record<string, unknown>, report: Reporter): Record<string, unknown> {
   let checked = doc;
   for (const section of NAMED_SECTIONS) {
     const entries = doc[section];
     if (!isPlainObject(entries) || !Object.keys(entries).some((name) => name.length > MAX_NAME_LENGTH)) continue;
-    const kept: Record<string, unknown> = {};
+    const renamed: Record<string, unknown> = {};
     for (const [name, entry] of Object.entries(entries)) {
-      if (name.length <= MAX_NAME_LENGTH) Object.defineProperty(kept, name, { value: entry, enumerable: true, writable: true, configurable: true });
-      else report.add(ProblemCode.INVALID_NAME, [section, name], `${section === 'node_templates' ? 'node template' : section.slice(0, -1)} name "${preview(name, 40)}" is ${name.length} characters long; names are at most ${section === 'node_templates' ? 63 : MAX_NAME_LENGTH}`);
+      let key = name;
+      if (name.length > MAX_NAME_LENGTH) {
+        key = shownName(name);
+        for (let count = 2; Object.prototype.hasOwnProperty.call(entries, key) || Object.prototype.hasOwnProperty.call(renamed, key); count++) key = `${shownName(name)}#${count}`;
+        // Node template names get their own INVALID_NAME below (the shortened name is not valid either).
+        if (section !== 'node_templates') report.add(ProblemCode.INVALID_NAME, [section, name], `${section.slice(0, -1)} names are at most ${MAX_NAME_LENGTH} characters`);
+      }
+      Object.defineProperty(renamed, key, { value: entry, enumerable: true, writable: true, configurable: true });
     }
-    checked = { ...checked, [section]: kept };
+    checked = { ...checked, [section]: renamed };
   }
   return checked;
 }
