@@ -6,12 +6,14 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
   containerComponentDriver,
   dockerClient,
+  dockerObjectName,
   dockerClusterHealth,
   listOwnedObjects,
   nodePortRange,
   parseApplicationSpec,
   parseDockerEndpoint,
   statelessApplicationDriver as driver,
+  tenantTag,
 } from '../../src/drivers/docker/index.js';
 import { containerSpecHash } from '../../src/drivers/docker/spec.js';
 import { LABEL_ELEMENT, LABEL_STACK, PermanentDriverError, physicalName, type ElementState } from '../../src/drivers/types.js';
@@ -112,7 +114,7 @@ describe.skipIf(skipReason !== null)('Docker driver on a real engine', () => {
     main.state = await driver.create(main.ctx, appProperties(2));
     console.info(`create of 2 instances took ${Date.now() - started} ms`);
 
-    expect(main.state.physicalId).toBe(physicalName(main.ctx));
+    expect(main.state.physicalId).toBe(dockerObjectName(main.ctx));
     expect(main.state.attributes.instances).toBe(2);
     const nodePort = nodePortOf(main.state);
     expect(nodePort).toBeGreaterThanOrEqual(30000);
@@ -122,12 +124,12 @@ describe.skipIf(skipReason !== null)('Docker driver on a real engine', () => {
     expect(endpoints[0]).toBe(`127.0.0.1:${nodePort}`);
 
     main.ids = await containerIds(main.ctx);
-    expect([...main.ids.keys()].sort()).toEqual([physicalName(main.ctx, '0'), physicalName(main.ctx, '1')]);
-    const info = await docker.getContainer(physicalName(main.ctx, '0')).inspect();
+    expect([...main.ids.keys()].sort()).toEqual([dockerObjectName(main.ctx, '0'), dockerObjectName(main.ctx, '1')]);
+    const info = await docker.getContainer(dockerObjectName(main.ctx, '0')).inspect();
     expect(info.Config.Labels).toMatchObject({ 'aos.tenant': 'tenant-test', 'aos.stack': main.ctx.stackId, 'aos.element': 'nginx-app', 'aos.namespace': 'default', 'aos.instance': '0' });
     expect(info.Config.Env).toEqual(expect.arrayContaining(['GREETING=hello', `API_TOKEN=${SECRET_VALUE}`]));
     expect(info.HostConfig.RestartPolicy?.Name).toBe('always');
-    expect(info.Mounts.map((m) => m.Name)).toEqual([physicalName(main.ctx, 'vol-data')]);
+    expect(info.Mounts.map((m) => m.Name)).toEqual([dockerObjectName(main.ctx, 'vol-data')]);
 
     for (const endpoint of endpoints) {
       const [host, port] = endpoint.split(':');
@@ -147,8 +149,8 @@ describe.skipIf(skipReason !== null)('Docker driver on a real engine', () => {
   });
 
   test('a retry after an interrupted replacement finishes it from what it finds', async () => {
-    const name0 = physicalName(main.ctx, '0');
-    const name1 = physicalName(main.ctx, '1');
+    const name0 = dockerObjectName(main.ctx, '0');
+    const name1 = dockerObjectName(main.ctx, '1');
     // Instance 0: the old container was removed, the new one not yet renamed from <name>-next.
     await docker.getContainer(name0).rename({ name: `${name0}-next` });
     // Instance 1: a half-made <name>-next beside the original.
@@ -187,8 +189,8 @@ describe.skipIf(skipReason !== null)('Docker driver on a real engine', () => {
   test('update 3 → 2 removes the highest instance only', async () => {
     const state = await driver.update!(main.ctx, appProperties(2), { properties: appProperties(3), state: main.state });
     const ids = await containerIds(main.ctx);
-    expect([...ids.keys()].sort()).toEqual([physicalName(main.ctx, '0'), physicalName(main.ctx, '1')]);
-    expect(ids.get(physicalName(main.ctx, '0'))).toBe(main.ids.get(physicalName(main.ctx, '0')));
+    expect([...ids.keys()].sort()).toEqual([dockerObjectName(main.ctx, '0'), dockerObjectName(main.ctx, '1')]);
+    expect(ids.get(dockerObjectName(main.ctx, '0'))).toBe(main.ids.get(dockerObjectName(main.ctx, '0')));
     expect(state.attributes.instances).toBe(2);
     main.state = state;
     main.ids = ids;
@@ -223,7 +225,7 @@ describe.skipIf(skipReason !== null)('Docker driver on a real engine', () => {
   });
 
   test('a container killed from outside makes health ABNORMAL, naming it', async () => {
-    const victim = physicalName(main.ctx, '1');
+    const victim = dockerObjectName(main.ctx, '1');
     await docker.getContainer(victim).kill();
     const report = await driver.health!(main.ctx, main.state);
     expect(report.health).toBe('ABNORMAL');
@@ -244,14 +246,14 @@ describe.skipIf(skipReason !== null)('Docker driver on a real engine', () => {
     });
     contexts.push(sidecar);
     const sidecarState = await driver.create(sidecar, appProperties(1));
-    expect(sidecarState.attributes.endpoints).toEqual([`${physicalName(sidecar, '0')}:80`]);
+    expect(sidecarState.attributes.endpoints).toEqual([`${dockerObjectName(sidecar, '0')}:80`]);
     expect((sidecarState.attributes.Service as { ports: { nodePort: unknown }[] }).ports[0].nodePort).toBeNull();
     // Health probes the ClusterIP element through the loopback port published for its health check.
     expect(await driver.health!(sidecar, sidecarState)).toMatchObject({ health: 'HEALTHY' });
 
     const stopped = await driver.stop!(main.ctx, main.state);
     await driver.delete(sidecar, sidecarState);
-    const network = `network/${physicalName({ namespace: 'default', stackName: main.ctx.stackName, element: 'net' })}`;
+    const network = `network/${dockerObjectName({ tenantId: main.ctx.tenantId, namespace: 'default', stackName: main.ctx.stackName, element: 'net' })}`;
     expect(await listOwnedObjects(cluster, main.ctx.stackId)).toContain(network);
     main.state = await driver.start!(main.ctx, stopped);
     expect((await httpGet('127.0.0.1', nodePortOf(main.state))).body).toContain('AOS test page v2');
@@ -259,9 +261,9 @@ describe.skipIf(skipReason !== null)('Docker driver on a real engine', () => {
 
   test('delete removes every object carrying the stack label, and a second delete is a no-op', async () => {
     expect(await listOwnedObjects(cluster, main.ctx.stackId)).toEqual(expect.arrayContaining([
-      `container/${physicalName(main.ctx, '0')}`,
-      `volume/${physicalName(main.ctx, 'vol-data')}`,
-      `network/${physicalName({ namespace: 'default', stackName: main.ctx.stackName, element: 'net' })}`,
+      `container/${dockerObjectName(main.ctx, '0')}`,
+      `volume/${dockerObjectName(main.ctx, 'vol-data')}`,
+      `network/${dockerObjectName({ tenantId: main.ctx.tenantId, namespace: 'default', stackName: main.ctx.stackName, element: 'net' })}`,
     ]));
     await driver.delete(main.ctx, main.state);
     expect(await listOwnedObjects(cluster, main.ctx.stackId)).toEqual([]);
@@ -279,15 +281,18 @@ describe.skipIf(skipReason !== null)('Docker driver on a real engine', () => {
     expect(await listOwnedObjects(cluster, ctx.stackId)).toEqual([]);
   });
 
-  test('a foreign container with the colliding name is a permanent error and stays untouched', async () => {
+  test('a foreign container with the colliding name is a permanent error that names no other stack, and stays untouched', async () => {
     const ctx = context('foreign');
-    const name = physicalName(ctx, '0');
-    const foreign = await docker.createContainer({ name, Image: 'aos-test/httpd:1' });
+    const name = dockerObjectName(ctx, '0');
+    const otherStack = `stack-of-another-tenant-${runId}`;
+    const foreign = await docker.createContainer({ name, Image: 'aos-test/httpd:1', Labels: { 'aos.tenant': 'another-tenant', 'aos.stack': otherStack } });
     foreignContainers.push(name);
     const failure = await driver.create(ctx, appProperties(1)).then(() => null, (error: unknown) => error);
     expect(failure).toBeInstanceOf(PermanentDriverError);
     expect((failure as Error).message).toContain(name);
     expect((failure as Error).message).toMatch(/AOS does not touch objects it does not own/);
+    expect((failure as Error).message).not.toContain(otherStack);
+    expect((failure as Error).message).not.toContain('another-tenant');
     const after = await docker.getContainer(name).inspect();
     expect(after.Id).toBe(foreign.id);
     expect(after.State.Status).toBe('created');
@@ -295,6 +300,50 @@ describe.skipIf(skipReason !== null)('Docker driver on a real engine', () => {
     // Delete only knows objects by their labels: the foreign one survives it too.
     await driver.delete(ctx, null);
     expect((await docker.getContainer(name).inspect()).Id).toBe(foreign.id);
+  });
+
+  test('tenants sharing an engine: the same namespace, stack and element names give different objects, so no tenant can block another', async () => {
+    const same = { stackName: `dd-${runId}-shared`, element: 'nginx-app', cluster, requirements: { package: containerComponent('aos-test/httpd:1', 'ClusterIP') } };
+    const intruder = elementContext({ ...same, tenantId: `tenant-b-${runId}`, stackId: `stack-${runId}-b` });
+    const victim = elementContext({ ...same, tenantId: `tenant-a-${runId}`, stackId: `stack-${runId}-a` });
+    contexts.push(intruder, victim);
+    // Tenant B goes first with tenant A's namespace, stack and element names.
+    await driver.create(intruder, appProperties(1));
+    const state = await driver.create(victim, appProperties(1));
+    expect(state.physicalId).toBe(dockerObjectName(victim));
+    expect(dockerObjectName(victim, '0')).not.toBe(dockerObjectName(intruder, '0'));
+    expect(dockerObjectName(victim, '0').startsWith(`${tenantTag(victim.tenantId)}-`)).toBe(true);
+    expect((await docker.getContainer(dockerObjectName(victim, '0')).inspect()).Config.Labels['aos.tenant']).toBe(victim.tenantId);
+    expect((await docker.getContainer(dockerObjectName(intruder, '0')).inspect()).Config.Labels['aos.tenant']).toBe(intruder.tenantId);
+    const networks = (await docker.listNetworks({ filters: { label: [`aos.stack=${victim.stackId}`] } })).map((n) => n.Name);
+    expect(networks).toEqual([dockerObjectName({ ...victim, element: 'net' })]);
+  });
+
+  test('a stack deployed before names carried the tenant keeps its network and volume through an update, and goes with a delete', async () => {
+    const ctx = context('legacy');
+    const legacyNetwork = physicalName({ namespace: ctx.namespace, stackName: ctx.stackName, element: 'net' });
+    const legacyVolume = physicalName(ctx, 'vol-data');
+    const legacyContainer = physicalName(ctx, '0');
+    const own = { 'aos.tenant': ctx.tenantId, 'aos.stack': ctx.stackId, 'aos.element': ctx.element, 'aos.namespace': ctx.namespace };
+    const network = await docker.createNetwork({ Name: legacyNetwork, Driver: 'bridge', Labels: { 'aos.tenant': ctx.tenantId, 'aos.stack': ctx.stackId, 'aos.namespace': ctx.namespace, 'aos.object': 'stack-network' } });
+    await docker.createVolume({ Name: legacyVolume, Labels: { ...own, 'aos.object': 'volume' } });
+    const old = await docker.createContainer({
+      name: legacyContainer,
+      Image: 'aos-test/httpd:1',
+      Cmd: ['httpd', '-f', '-p', '80', '-h', '/www'],
+      Labels: { ...own, 'aos.object': 'container', 'aos.instance': '0' },
+      HostConfig: { NetworkMode: network.id, Mounts: [{ Type: 'volume', Source: legacyVolume, Target: '/data' }] },
+    });
+    await old.start();
+
+    const state = await driver.create(ctx, appProperties(1));
+    const info = await docker.getContainer(legacyContainer).inspect();
+    expect(info.Id).not.toBe(old.id);
+    expect(info.Mounts.map((m) => m.Name)).toEqual([legacyVolume]);
+    expect(Object.keys(info.NetworkSettings.Networks)).toEqual([legacyNetwork]);
+    expect(await listOwnedObjects(cluster, ctx.stackId)).toEqual([`container/${legacyContainer}`, `network/${legacyNetwork}`, `volume/${legacyVolume}`]);
+    await driver.delete(ctx, state);
+    expect(await listOwnedObjects(cluster, ctx.stackId)).toEqual([]);
   });
 
   test('an unreachable engine gives health UNKNOWN', async () => {
@@ -305,7 +354,7 @@ describe.skipIf(skipReason !== null)('Docker driver on a real engine', () => {
       cluster: dockerCluster('unix:///nonexistent.sock'),
       requirements: { package: containerComponent('aos-test/httpd:1') },
     });
-    const report = await driver.health!(ctx, { physicalId: physicalName(ctx), attributes: { instances: 1 } });
+    const report = await driver.health!(ctx, { physicalId: dockerObjectName(ctx), attributes: { instances: 1 } });
     expect(report.health).toBe('UNKNOWN');
     expect(report.message).toMatch(/nonexistent\.sock/);
     expect((await dockerClusterHealth(dockerCluster('unix:///nonexistent.sock'))).healthy).toBe(false);
@@ -343,6 +392,26 @@ describe('Docker driver: spec, endpoints, port range', () => {
     expect(() => parseApplicationSpec({ ...appProperties(1), restartPolicy: 'Sometimes' }, pkg)).toThrow(/restartPolicy/);
     expect(() => parseApplicationSpec(appProperties(1), { ...pkg, serviceSpec: { type: 'LoadBalancer' } })).toThrow(/NodePort or ClusterIP/);
     expect(() => parseApplicationSpec(appProperties(1), { ...pkg, image: '' })).toThrow(/image/);
+  });
+
+  test('a fixed nodePort is accepted only inside AOS_NODEPORT_RANGE', () => {
+    const pkg = containerComponent('aos-test/httpd:1').properties.package;
+    const withNodePort = (nodePort: number) => ({ ...pkg, serviceSpec: { type: 'NodePort', ports: [{ protocol: 'TCP', port: 80, nodePort }] } });
+    expect(parseApplicationSpec(appProperties(1), withNodePort(30080)).servicePorts[0].nodePort).toBe(30080);
+    for (const nodePort of [22, 2375, 5432, 29999, 32768]) {
+      const failure = (() => {
+        try {
+          parseApplicationSpec(appProperties(1), withNodePort(nodePort));
+          return null;
+        } catch (error) {
+          return error;
+        }
+      })();
+      expect(failure, String(nodePort)).toBeInstanceOf(PermanentDriverError);
+      expect((failure as PermanentDriverError).reason).toBe('NODEPORT_OUT_OF_RANGE');
+      expect((failure as Error).message).toContain(`nodePort ${nodePort} is outside the NodePort range 30000-32767`);
+    }
+    expect(() => parseApplicationSpec(appProperties(1), withNodePort(30080), { min: 31000, max: 31010 })).toThrow(/31000-31010/);
   });
 
   test('the spec hash changes with what needs a new container, not with instances or restart policy', () => {

@@ -24,9 +24,10 @@ function socketPathOf(endpoint: string): string {
   return endpoint.replace(/^unix:\/\//, '');
 }
 
+/** The platform's engine (a unix socket) reaches the tenant through the platform administrator: trusted. */
 async function registerCluster(name: string, endpoint: string): Promise<string> {
-  const res = await l.t.gql(l.tenant.operator, `mutation($input: RegisterClusterInput!) { registerCluster(input: $input) { __typename ... on RegisterClusterSuccess { cluster { id healthy } } ... on Error { message } } }`, {
-    input: { name, kind: 'DOCKER', endpoint },
+  const res = await l.t.gql(l.t.adminToken, `mutation($input: RegisterClusterInput!) { registerCluster(input: $input) { __typename ... on RegisterClusterSuccess { cluster { id healthy } } ... on Error { message } } }`, {
+    input: { name, kind: 'DOCKER', endpoint, tenantId: l.tenant.id },
   });
   const cluster = res.data!.registerCluster.cluster;
   if (!cluster) throw new Error(JSON.stringify(res));

@@ -63,8 +63,8 @@ describe.skipIf(skip !== null)('a worker killed in the middle of a 10-container 
   it('creates no container twice and leaves none behind', async () => {
     // Three at a time, so that the kill lands with some applications done and others not started.
     const env = { AOS_DOCKER_STOP_TIMEOUT_SECONDS: '1', AOS_ELEMENT_PARALLELISM: '3' };
-    const cluster = await t.gql(tenant.operator, `mutation($input: RegisterClusterInput!) { registerCluster(input: $input) { ... on RegisterClusterSuccess { cluster { id } } } }`, {
-      input: { name: 'engine', kind: 'DOCKER', endpoint: dockerHost() },
+    const cluster = await t.gql(t.adminToken, `mutation($input: RegisterClusterInput!) { registerCluster(input: $input) { ... on RegisterClusterSuccess { cluster { id } } } }`, {
+      input: { name: 'engine', kind: 'DOCKER', endpoint: dockerHost(), tenantId: tenant.id },
     });
     const template = await t.gql(tenant.operator, `mutation($input: CreateTemplateInput!) { createTemplate(input: $input) { __typename ... on CreateTemplateSuccess { template { id } } ... on ValidationError { problems { path message } } } }`, {
       input: { name: 'ten', version: '1', body: tenApps() },

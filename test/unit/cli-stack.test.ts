@@ -335,7 +335,9 @@ describe('aos CLI against the API', () => {
 const skipDocker = dockerSkipReason();
 describe.skipIf(skipDocker !== null)('the README tour: the quick-start on the local Docker engine through the CLI', () => {
   it('registers the engine, installs the quick-start with a local image, serves the page on the NodePort output, deletes it', async () => {
-    const cluster = await operator('cluster', 'register', 'local', '--endpoint', dockerHost());
+    // The platform's own engine reaches a tenant only through the platform administrator.
+    expect((await operator('cluster', 'register', 'local', '--endpoint', dockerHost())).stderr).toMatch(/^aos: Forbidden: /);
+    const cluster = await admin('cluster', 'register', 'local', '--tenant', tenantName, '--endpoint', dockerHost());
     expect(cluster.stdout).toMatch(/^cluster local registered \(DOCKER .*\): healthy/);
     const file = path.join(dir, 'nginx-quickstart.yaml');
     await writeFile(file, quickstartTemplate());
