@@ -2,6 +2,7 @@
 // servers only (nothing here leaves the machine).
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { createServer as createTcpServer, type AddressInfo, type Server as TcpServer, type Socket } from 'node:net';
+import { TLSSocket } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dockerClient, dockerClusterHealth, MAX_ENGINE_ANSWER_BYTES } from '../../src/drivers/docker/index.js';
 import {
@@ -18,6 +19,24 @@ import {
 import { boundedGet } from '../../src/drivers/guarded-connections.js';
 import { parsePostgresUrl, postgresClientConfig, postgresHealth } from '../../src/drivers/postgresql/connection.js';
 import type { ClusterTarget } from '../../src/drivers/types.js';
+
+// A throw-away self-signed certificate (EC P-256, CN aos-test), for a TLS peer on loopback only.
+const TEST_KEY = `-----BEGIN PRIVATE KEY-----
+MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgGjlmmVSU7gv/AOT1
+6qsrC3wf8rX+Qpz8+OFV/fLbIouhRANCAAT6BT+rPxL/ug226j6DiOZVG9M7TC6x
+qwrGNOrTm8H9YMY580FAetExalwi0LmVeWxILo9B4hHQwI79c+kBdgQL
+-----END PRIVATE KEY-----`;
+const TEST_CERT = `-----BEGIN CERTIFICATE-----
+MIIBfjCCASOgAwIBAgIUQNlR6/7rPmU0bgJECIeXW+O3cjswCgYIKoZIzj0EAwIw
+EzERMA8GA1UEAwwIYW9zLXRlc3QwIBcNMjYxMjAyMTIwNzExWhgPMjEyNjExMDgx
+MjA3MTFaMBMxETAPBgNVBAMMCGFvcy10ZXN0MFkwEwYHKoZIzj0CAQYIKoZIzj0D
+AQcDQgAE+gU/qz8S/7oNtuo+g4jmVRvTO0wusasKxjTq05vB/WDGOfNBQHrRMWpc
+ItC5lXlsSC6PQeIR0MCO/XPpAXYEC6NTMFEwHQYDVR0OBBYEFMsOcgcvLrGhJjDE
+ee9etPm41yWJMB8GA1UdIwQYMBaAFMsOcgcvLrGhJjDEee9etPm41yWJMA8GA1Ud
+EwEB/wQFMAMBAf8wCgYIKoZIzj0EAwIDSQAwRgIhALUHIIPM0Sc2L0unrU+6gNJk
+Ltor/1GZvzzUDiPLSvaBAiEA/q226+u4vlRVP6kPcmk0klT0SqaGxbP+UfP47cqq
+bQM=
+-----END CERTIFICATE-----`;
 
 const platform = platformServices({
   databaseUrl: 'postgres://aos:aos@db.internal.example:5432/aos',
@@ -277,5 +296,48 @@ describe('PostgreSQL connection URLs', () => {
     expect((await postgresHealth(floodDb, null, 3000)).healthy).toBe(false);
     expect(Date.now() - started).toBeLessThan(1500);
     expect(await postgresHealth(silentDb, defaults, 3000)).toMatchObject({ healthy: false, message: 'refused by the endpoint policy' });
+  });
+
+  it('a server flooding the check after the TLS handshake is cut at the byte bound too', async () => {
+    let sent = 0;
+    const flooding = createTcpServer((raw) => {
+      sockets.add(raw);
+      raw.on('error', () => undefined);
+      raw.once('data', () => {
+        raw.write('S');
+        const tls = new TLSSocket(raw, { isServer: true, key: TEST_KEY, cert: TEST_CERT });
+        tls.on('error', () => undefined);
+        tls.once('data', () => {
+          // A message announcing 1 GiB, then bytes without end: pg would buffer them all.
+          const header = Buffer.alloc(5);
+          header.write('R');
+          header.writeInt32BE(1 << 30, 1);
+          tls.write(header);
+          const chunk = Buffer.alloc(64 * 1024, 1);
+          const pump = (): void => {
+            while (!tls.destroyed) {
+              sent += chunk.length;
+              if (!tls.write(chunk)) {
+                tls.once('drain', pump);
+                return;
+              }
+            }
+          };
+          pump();
+        });
+      });
+    });
+    const port = await listen(flooding);
+    try {
+      const before = process.memoryUsage().rss;
+      const started = Date.now();
+      const health = await postgresHealth(parsePostgresUrl(`postgresql://u:p@127.0.0.1:${port}/db?sslmode=require`).connection!, null, 3000);
+      console.log(`TLS flood: answered in ${Date.now() - started} ms after the peer sent ${Math.round(sent / 1024)} KiB, rss +${Math.round((process.memoryUsage().rss - before) / 1048576)} MB`);
+      expect(health).toEqual({ healthy: false, version: null, message: 'not a PostgreSQL server' });
+      expect(Date.now() - started).toBeLessThan(1500);
+      expect(process.memoryUsage().rss - before).toBeLessThan(50 * 1048576);
+    } finally {
+      await new Promise((resolve) => flooding.close(resolve));
+    }
   });
 });

@@ -8,7 +8,7 @@
 import type { Socket } from 'node:net';
 import pg from 'pg';
 import { parseHost, type EndpointPolicy } from '../endpoint-policy.js';
-import { connectionFailureOf, guardedSocket } from '../guarded-connections.js';
+import { connectionFailureOf, guardedSocket, limitReceivedBytes } from '../guarded-connections.js';
 
 export type SslMode = 'disable' | 'require' | 'verify-ca' | 'verify-full';
 const SSL_MODES: readonly SslMode[] = ['disable', 'require', 'verify-ca', 'verify-full'];
@@ -140,6 +140,15 @@ export function postgresClientConfig(
   };
 }
 
+/**
+ * A client whose connection was made with guardedSocket(): after a TLS upgrade pg reads from the
+ * TLS stream, which the raw socket's byte count no longer sees, so that stream gets its own bound.
+ */
+export function boundTlsBytes(client: pg.Client, maxBytes: number): pg.Client {
+  client.connection.once('sslconnect', () => limitReceivedBytes(client.connection.stream, maxBytes));
+  return client;
+}
+
 export interface PostgresHealth {
   healthy: boolean;
   version: string | null;
@@ -166,7 +175,7 @@ function reasonOf(error: unknown): string {
  */
 export async function postgresHealth(connection: PostgresConnection, policy: EndpointPolicy | null, timeoutMs: number): Promise<PostgresHealth> {
   const socket = guardedSocket(policy, HEALTH_MAX_BYTES);
-  const client = new pg.Client(postgresClientConfig(connection, { socket: () => socket, connectTimeoutMs: timeoutMs, queryTimeoutMs: timeoutMs }));
+  const client = boundTlsBytes(new pg.Client(postgresClientConfig(connection, { socket: () => socket, connectTimeoutMs: timeoutMs, queryTimeoutMs: timeoutMs })), HEALTH_MAX_BYTES);
   // An error event after the check (the server going away) must not crash the process.
   client.on('error', () => undefined);
   let timer: NodeJS.Timeout | undefined;
