@@ -3,6 +3,21 @@ import type { TemplateProblem } from './types.js';
 
 /** Problems listed at most; past it one TOO_MANY_PROBLEMS problem tells how many more there are. */
 export const MAX_PROBLEMS = 100;
+/**
+ * Problems a check keeps to choose the listed ones from (the first by position); past it, problems
+ * are only counted: building, locating and sorting 90 000 of them to show 100 is most of the cost.
+ * One schema validation (one node's properties, or the document's structure) keeps at most
+ * MAX_COLLECTED_SCHEMA_ERRORS, so that its errors cannot crowd out the problems found after it.
+ */
+export const MAX_COLLECTED_PROBLEMS = 10_000;
+export const MAX_COLLECTED_SCHEMA_ERRORS = 1000;
+/** Work allowed to did-you-mean searches for one list of problems (edit-distance cells, ~10 ms). */
+const HINT_SEARCH_CELLS = 4_000_000;
+
+/** What is left of the did-you-mean work allowed for one list of problems. */
+export interface SearchBudget {
+  cells: number;
+}
 /** Messages and hints are cut to this many characters (they may quote the template). */
 const MAX_PROBLEM_TEXT = 1000;
 
@@ -49,7 +64,7 @@ export type ProblemCodeName = (typeof ProblemCode)[keyof typeof ProblemCode];
  * listed: a did-you-mean search over a thousand names is worth doing a hundred times, not 100 000.
  */
 export interface FoundProblem extends Omit<TemplateProblem, 'hint'> {
-  hint?: string | (() => string | undefined);
+  hint?: string | ((budget: SearchBudget) => string | undefined);
 }
 
 function cut(text: string): string {
@@ -59,9 +74,10 @@ function cut(text: string): string {
 /**
  * Orders problems the way a reader walks the source (by line, column, then path and code), drops
  * repeats, and keeps the first `limit`; when more were found, a last TOO_MANY_PROBLEMS problem
- * says how many are left out.
+ * says how many are left out. `uncounted` problems were found past MAX_COLLECTED_PROBLEMS and only
+ * counted (repeats among them included, hence "about").
  */
-export function sortProblems(problems: readonly FoundProblem[], limit = MAX_PROBLEMS): TemplateProblem[] {
+export function sortProblems(problems: readonly FoundProblem[], limit = MAX_PROBLEMS, uncounted = 0): TemplateProblem[] {
   const seen = new Set<string>();
   const unique = problems.filter((problem) => {
     const key = `${problem.code}\u0000${problem.path}\u0000${problem.message}`;
@@ -77,19 +93,20 @@ export function sortProblems(problems: readonly FoundProblem[], limit = MAX_PROB
       compareText(a.code, b.code) ||
       compareText(a.message, b.message),
   );
+  const budget: SearchBudget = { cells: HINT_SEARCH_CELLS };
   const listed: TemplateProblem[] = unique.slice(0, limit).map((found) => {
     const { hint, ...rest } = found;
     const problem: TemplateProblem = { ...rest, message: cut(rest.message) };
-    const text = typeof hint === 'function' ? hint() : hint;
+    const text = typeof hint === 'function' ? hint(budget) : hint;
     if (text !== undefined) problem.hint = cut(text);
     return problem;
   });
-  if (unique.length > limit) {
-    const more = unique.length - limit;
+  const more = Math.max(0, unique.length - limit) + uncounted;
+  if (more > 0) {
     listed.push({
       code: ProblemCode.TOO_MANY_PROBLEMS,
       path: '',
-      message: `… and ${more} more problem${more === 1 ? '' : 's'} (only the first ${limit} are listed)`,
+      message: `… and ${uncounted > 0 ? 'about ' : ''}${more} more problem${more === 1 ? '' : 's'} (only the first ${limit} are listed)`,
       hint: 'fix these and check again',
     });
   }
@@ -100,26 +117,33 @@ function compareText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+// Two rows of the edit-distance table, reused: names are at most MAX_SHOWN_NAME characters.
+let previousRow = new Int32Array(MAX_SHOWN_NAME + 2);
+let currentRow = new Int32Array(MAX_SHOWN_NAME + 2);
+
 function editDistance(a: string, b: string, ceiling: number): number {
   if (Math.abs(a.length - b.length) > ceiling) return ceiling + 1;
-  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let j = 0; j <= b.length; j++) previousRow[j] = j;
   for (let i = 1; i <= a.length; i++) {
-    const current = [i];
+    currentRow[0] = i;
     let rowMinimum = i;
+    const code = a.charCodeAt(i - 1);
     for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      const value = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost);
-      current.push(value);
+      const value = Math.min(previousRow[j] + 1, currentRow[j - 1] + 1, previousRow[j - 1] + (code === b.charCodeAt(j - 1) ? 0 : 1));
+      currentRow[j] = value;
       if (value < rowMinimum) rowMinimum = value;
     }
     if (rowMinimum > ceiling) return ceiling + 1;
-    previous = current;
+    [previousRow, currentRow] = [currentRow, previousRow];
   }
-  return previous[b.length];
+  return previousRow[b.length];
 }
 
-/** The known name closest to a misspelt one, if any is close enough to be a plausible intent. */
-export function closestName(wrong: string, known: Iterable<string>): string | undefined {
+/**
+ * The known name closest to a misspelt one, if any is close enough to be a plausible intent. With
+ * a budget, the search stops (with the best so far) once the budget's work is spent.
+ */
+export function closestName(wrong: string, known: Iterable<string>, budget?: SearchBudget): string | undefined {
   // No valid name is this long; comparing would cost length² per candidate for nothing.
   if (wrong.length > MAX_SHOWN_NAME) return undefined;
   const needle = wrong.toLowerCase();
@@ -128,6 +152,7 @@ export function closestName(wrong: string, known: Iterable<string>): string | un
   let bestDistance = ceiling + 1;
   for (const candidate of known) {
     if (candidate.length > MAX_SHOWN_NAME) continue;
+    if (budget !== undefined && (budget.cells -= needle.length * candidate.length + 1) < 0) break;
     const lower = candidate.toLowerCase();
     if (lower === needle) return candidate;
     const distance = editDistance(needle, lower, ceiling);
@@ -143,8 +168,8 @@ export function closestName(wrong: string, known: Iterable<string>): string | un
 }
 
 /** "did you mean X?" when a close name exists, otherwise the list of valid names when it is short. */
-export function suggestionHint(wrong: string, known: readonly string[], noun = 'known'): string | undefined {
-  const close = closestName(wrong, known);
+export function suggestionHint(wrong: string, known: readonly string[], noun = 'known', budget?: SearchBudget): string | undefined {
+  const close = closestName(wrong, known, budget);
   if (close !== undefined) return `did you mean "${close}"?`;
   if (known.length === 0) return undefined;
   if (known.length <= 12) return `${noun}: ${known.join(', ')}`;

@@ -40,7 +40,7 @@ import { isPlainObject, jsonTypeOf, preview, type JsonType } from './json-values
 import { formatPath, shownName, type PathSegment } from './path.js';
 import { re2Patterns } from './patterns.js';
 import { buildPlan, documentDependencies, requirementTargets } from './plan.js';
-import { ProblemCode, closestName, sortProblems, suggestionHint, type FoundProblem } from './problems.js';
+import { MAX_COLLECTED_PROBLEMS, MAX_COLLECTED_SCHEMA_ERRORS, MAX_PROBLEMS, ProblemCode, closestName, sortProblems, suggestionHint, type FoundProblem } from './problems.js';
 import { describeJsonTypes, expectedTypes, schemaAt, typeFits, writeOnlyAt } from './schema-walk.js';
 import type { SourceMap } from './source-map.js';
 import type { ResolvedTemplate, TemplateProblem } from './types.js';
@@ -244,9 +244,9 @@ function schemaErrorProblem(error: ErrorObject, context: SchemaErrorContext, rep
     case 'additionalProperties': {
       const unknown = String(params.additionalProperty);
       const where = path.length === 0 ? 'section' : context.valueCode === ProblemCode.INVALID_PROPERTY ? 'property' : 'field';
-      report.add(ProblemCode.UNKNOWN_FIELD, [...path, unknown], `unknown ${where} "${shownName(unknown)}"${path.length > 0 ? ` of ${ownerOf(path)}` : ''}`, () => {
+      report.add(ProblemCode.UNKNOWN_FIELD, [...path, unknown], `unknown ${where} "${shownName(unknown)}"${path.length > 0 ? ` of ${ownerOf(path)}` : ''}`, (budget) => {
         const holder = schemaHolding(error.schemaPath, context.schema);
-        return suggestionHint(unknown, isPlainObject(holder?.properties) ? Object.keys(holder.properties) : [], 'allowed');
+        return suggestionHint(unknown, isPlainObject(holder?.properties) ? Object.keys(holder.properties) : [], 'allowed', budget);
       });
       return;
     }
@@ -265,8 +265,8 @@ function schemaErrorProblem(error: ErrorObject, context: SchemaErrorContext, rep
     }
     case 'enum': {
       const allowed = Array.isArray(params.allowedValues) ? params.allowedValues : [];
-      report.add(context.valueCode, path, `${name} must be one of ${allowed.map((value) => preview(value, 30)).join(', ')}${got()}`, () => {
-        const close = typeof data === 'string' && !hidden ? closestName(data, allowed.filter((value): value is string => typeof value === 'string')) : undefined;
+      report.add(context.valueCode, path, `${name} must be one of ${allowed.map((value) => preview(value, 30)).join(', ')}${got()}`, (budget) => {
+        const close = typeof data === 'string' && !hidden ? closestName(data, allowed.filter((value): value is string => typeof value === 'string'), budget) : undefined;
         return close !== undefined ? `did you mean "${close}"?` : functionTypoHint(data);
       });
       return;
@@ -315,11 +315,21 @@ function missingFieldHint(path: readonly PathSegment[], missing: string): string
 
 class Reporter {
   readonly problems: FoundProblem[] = [];
+  /** Problems found past MAX_COLLECTED_PROBLEMS: counted, not built. */
+  uncounted = 0;
 
   constructor(private readonly sourceMap: SourceMap | undefined) {}
 
+  get full(): boolean {
+    return this.problems.length >= MAX_COLLECTED_PROBLEMS;
+  }
+
   /** A hint given as a function is worked out only if the problem is among those listed. */
-  add(code: string, path: readonly PathSegment[], message: string, hint?: string | (() => string | undefined)): void {
+  add(code: string, path: readonly PathSegment[], message: string, hint?: FoundProblem['hint']): void {
+    if (this.full) {
+      this.uncounted++;
+      return;
+    }
     const problem: FoundProblem = { code, path: formatPath(path), message };
     const position = this.sourceMap?.locate(path);
     if (position) {
@@ -328,6 +338,28 @@ class Reporter {
     }
     if (hint !== undefined) problem.hint = hint;
     this.problems.push(problem);
+  }
+
+  /** The problems found, sorted and capped (see sortProblems). */
+  sorted(): TemplateProblem[] {
+    return sortProblems(this.problems, MAX_PROBLEMS, this.uncounted);
+  }
+}
+
+/**
+ * Reports the schema errors of one validation; past MAX_COLLECTED_SCHEMA_ERRORS of them, or once
+ * the reporter is full, the rest are only counted.
+ */
+function reportSchemaErrors(errors: readonly ErrorObject[], context: SchemaErrorContext, report: Reporter, skip?: (error: ErrorObject) => boolean): void {
+  let built = 0;
+  for (let i = 0; i < errors.length; i++) {
+    if (report.full || built >= MAX_COLLECTED_SCHEMA_ERRORS) {
+      report.uncounted += errors.length - i;
+      return;
+    }
+    if (skip?.(errors[i]) === true) continue;
+    schemaErrorProblem(errors[i], context, report);
+    built++;
   }
 }
 
@@ -349,10 +381,10 @@ export function validateTemplate(doc: unknown, sourceMap?: SourceMap): TemplateP
   const report = new Reporter(sourceMap);
   if (!isPlainObject(doc)) {
     report.add(ProblemCode.NOT_A_MAPPING, [], 'the template must be a mapping of sections', 'start with "tosca_definitions_version: ctc_tosca_version_1_0"');
-    return sortProblems(report.problems);
+    return report.sorted();
   }
   new TemplateChecker(withoutOverlongNames(doc, report), report).run();
-  return sortProblems(report.problems);
+  return report.sorted();
 }
 
 const NAMED_SECTIONS = ['inputs', 'node_templates', 'outputs'] as const;
@@ -398,9 +430,7 @@ class TemplateChecker {
   }
 
   run(): void {
-    for (const error of validateDocumentStructure(this.doc)) {
-      schemaErrorProblem(error, { base: [], root: this.doc, schema: documentSchema, valueCode: ProblemCode.INVALID_VALUE }, this.report);
-    }
+    reportSchemaErrors(validateDocumentStructure(this.doc), { base: [], root: this.doc, schema: documentSchema, valueCode: ProblemCode.INVALID_VALUE }, this.report);
     // Past the design limits, the count is the problem: checking each of 30 000 node templates (or
     // compiling the patterns of 5 000 inputs) would cost much and tell little.
     const inputCount = Object.keys(this.inputs).length;
@@ -431,7 +461,7 @@ class TemplateChecker {
       if (!isPlainObject(declaration) || typeof declaration.type !== 'string') continue;
       const type = declaration.type;
       if (!isInputType(type)) {
-        this.report.add(ProblemCode.BAD_INPUT_TYPE, [...path, 'type'], `unknown input type "${shownName(type)}"`, () => suggestionHint(type, INPUT_TYPES, 'input types'));
+        this.report.add(ProblemCode.BAD_INPUT_TYPE, [...path, 'type'], `unknown input type "${shownName(type)}"`, (budget) => suggestionHint(type, INPUT_TYPES, 'input types', budget));
         continue;
       }
       const entryType = entryTypeOf(declaration);
@@ -482,7 +512,7 @@ class TemplateChecker {
       const typeName = template.type;
       const def = getNodeType(typeName);
       if (def === undefined) {
-        this.report.add(ProblemCode.UNKNOWN_TYPE, [...path, 'type'], `unknown node type "${shownName(typeName)}"`, () => suggestionHint(typeName, typeNames, 'known types'));
+        this.report.add(ProblemCode.UNKNOWN_TYPE, [...path, 'type'], `unknown node type "${shownName(typeName)}"`, (budget) => suggestionHint(typeName, typeNames, 'known types', budget));
         // Without a schema the properties cannot be checked, but their references still can.
         forEachFunctionCall(template.properties, (call, at) => {
           const where = [...path, 'properties', ...at];
@@ -514,12 +544,9 @@ class TemplateChecker {
         valueCode: ProblemCode.INVALID_PROPERTY,
         hideValues: (path) => writeOnlyAt(def.properties, path),
       };
-      for (const error of validator.errors ?? []) {
-        // A function's value is known only later: the schema sees the call object, so its errors at
-        // or under the call are replaced by the type check of the function below.
-        if (atOrUnder(error.instancePath, callPointers)) continue;
-        schemaErrorProblem(error, context, this.report);
-      }
+      // A function's value is known only later: the schema sees the call object, so its errors at
+      // or under the call are replaced by the type check of the function below.
+      reportSchemaErrors(validator.errors ?? [], context, this.report, (error) => atOrUnder(error.instancePath, callPointers));
     }
     for (const { call, path } of calls) {
       this.checkFunction(call, [...base, ...path], { node, expected: expectedTypes(schemaAt(def.properties, path)), where: formatPath([...base, ...path]) });
@@ -550,20 +577,20 @@ class TemplateChecker {
         if (longForm) {
           for (const key of Object.keys(value)) {
             if (key !== 'node' && key !== 'relationship' && key !== 'capability') {
-              this.report.add(ProblemCode.UNKNOWN_FIELD, [...at, requirement, key], `unknown field "${shownName(key)}" in requirement "${shownName(requirement)}"`, () => suggestionHint(key, ['node', 'relationship', 'capability'], 'allowed'));
+              this.report.add(ProblemCode.UNKNOWN_FIELD, [...at, requirement, key], `unknown field "${shownName(key)}" in requirement "${shownName(requirement)}"`, (budget) => suggestionHint(key, ['node', 'relationship', 'capability'], 'allowed', budget));
             }
           }
         }
         const targetPath = longForm ? [...at, requirement, 'node'] : [...at, requirement];
         if (def !== undefined && !allowedNames.includes(requirement)) {
-          this.report.add(ProblemCode.UNKNOWN_FIELD, [...at, requirement], `type ${def.name} has no requirement "${shownName(requirement)}"`, () => suggestionHint(requirement, allowedNames, 'requirements'));
+          this.report.add(ProblemCode.UNKNOWN_FIELD, [...at, requirement], `type ${def.name} has no requirement "${shownName(requirement)}"`, (budget) => suggestionHint(requirement, allowedNames, 'requirements', budget));
         }
         if (requirement !== GENERIC_REQUIREMENT) {
           if (seen.has(requirement)) this.report.add(ProblemCode.INVALID_VALUE, [...at, requirement], `requirement "${shownName(requirement)}" is given more than once`);
           seen.add(requirement);
         }
         if (!Object.prototype.hasOwnProperty.call(this.nodes, target)) {
-          this.report.add(ProblemCode.UNDEFINED_NODE, targetPath, `requirement "${shownName(requirement)}" names node "${shownName(target)}", which the template does not define`, () => suggestionHint(target, Object.keys(this.nodes), 'nodes'));
+          this.report.add(ProblemCode.UNDEFINED_NODE, targetPath, `requirement "${shownName(requirement)}" names node "${shownName(target)}", which the template does not define`, (budget) => suggestionHint(target, Object.keys(this.nodes), 'nodes', budget));
           return;
         }
         const expectedType = declared[requirement]?.nodeType;
@@ -609,7 +636,7 @@ class TemplateChecker {
         const declaration = this.inputs[reference.value.input];
         if (!Object.prototype.hasOwnProperty.call(this.inputs, reference.value.input)) {
           const namePath = Array.isArray(call.args) ? [...argsPath, 0] : argsPath;
-          this.report.add(ProblemCode.UNDEFINED_INPUT, namePath, `input "${shownName(reference.value.input)}" is not declared`, () => suggestionHint(reference.value.input, Object.keys(this.inputs), 'inputs'));
+          this.report.add(ProblemCode.UNDEFINED_INPUT, namePath, `input "${shownName(reference.value.input)}" is not declared`, (budget) => suggestionHint(reference.value.input, Object.keys(this.inputs), 'inputs', budget));
           return;
         }
         if (reference.value.path.length > 0 || !isPlainObject(declaration) || typeof declaration.type !== 'string') return;
@@ -643,7 +670,7 @@ class TemplateChecker {
         }
         const node = named === SELF ? context.node! : named;
         if (!Object.prototype.hasOwnProperty.call(this.nodes, node)) {
-          this.report.add(ProblemCode.UNDEFINED_NODE, [...argsPath, 0], `${call.name} names node "${shownName(node)}", which the template does not define`, () => suggestionHint(node, Object.keys(this.nodes), 'nodes'));
+          this.report.add(ProblemCode.UNDEFINED_NODE, [...argsPath, 0], `${call.name} names node "${shownName(node)}", which the template does not define`, (budget) => suggestionHint(node, Object.keys(this.nodes), 'nodes', budget));
           return;
         }
         const def = this.nodeType(node);
@@ -656,7 +683,7 @@ class TemplateChecker {
               ProblemCode.UNDEFINED_ATTRIBUTE,
               [...argsPath, 1],
               `type ${def.name} (node "${shownName(node)}") has no attribute "${shownName(name)}"`,
-              attributes.length === 0 ? `${def.name} has no attributes${def.deployable ? '' : ' (it is deployed as part of the node that requires it)'}` : () => suggestionHint(name, attributes, 'attributes'),
+              attributes.length === 0 ? `${def.name} has no attributes${def.deployable ? '' : ' (it is deployed as part of the node that requires it)'}` : (budget) => suggestionHint(name, attributes, 'attributes', budget),
             );
             return;
           }
@@ -713,7 +740,7 @@ class TemplateChecker {
   ): void {
     const declared = declaredPropertyNames(def);
     if (!declared.includes(property)) {
-      this.report.add(ProblemCode.UNDEFINED_PROPERTY, namePath, `type ${def.name} (node "${shownName(node)}") has no property "${shownName(property)}"`, () => suggestionHint(property, declared, 'properties'));
+      this.report.add(ProblemCode.UNDEFINED_PROPERTY, namePath, `type ${def.name} (node "${shownName(node)}") has no property "${shownName(property)}"`, (budget) => suggestionHint(property, declared, 'properties', budget));
       return;
     }
     const template = this.nodes[node];
@@ -784,10 +811,11 @@ export function checkResolvedProperties(resolved: ResolvedTemplate): TemplatePro
       valueCode: ProblemCode.INVALID_PROPERTY,
       hideValues: (path) => atOrUnder(pointerOf(path), secretPointers),
     };
-    for (const error of validator.errors ?? []) {
-      if (atOrUnder(error.instancePath, deferredPointers)) continue;
-      schemaErrorProblem(error, context, report);
-    }
+    reportSchemaErrors(validator.errors ?? [], context, report, (error) => atOrUnder(error.instancePath, deferredPointers));
   }
-  return sortProblems(report.problems.map((problem) => ({ ...problem, message: `${problem.message} (after inputs were applied)` })));
+  return sortProblems(
+    report.problems.map((problem) => ({ ...problem, message: `${problem.message} (after inputs were applied)` })),
+    MAX_PROBLEMS,
+    report.uncounted,
+  );
 }

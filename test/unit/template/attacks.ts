@@ -131,3 +131,49 @@ export function templateWithSecrets(): string {
     '',
   ].join('\n');
 }
+
+const name63 = (i: number): string => `n${String(i).padStart(5, '0')}${'x'.repeat(57)}`;
+
+/**
+ * The largest accepted shape found, for the worst-case figures: 1000 node templates in 1 MiB, 60
+ * inputs with patterns. Each ContainerComponent copies the previous one's env list through
+ * get_property, so resolution makes about as many values as its budget allows (150 entries: 4.6
+ * MB resolved; 160 passes the budget); every node has a 63-character name.
+ */
+export function worstAccepted(envPerNode = 150, bytes = 1024 * 1024 - 4096): string {
+  const lines = [HEAD, 'inputs:'];
+  for (let i = 0; i < 60; i++) lines.push(`  i${i}: {type: string, default: "${'a'.repeat(40)}", constraints: [{pattern: "[a-z]{1,64}|x{0,3}"}, {max_length: 4096}]}`);
+  lines.push('node_templates:');
+  for (let i = 0; i < 500; i++) {
+    const env = Array.from({ length: envPerNode }, (_, k) => `{name: E${k}, value: "v${k}-${'z'.repeat(20)}"}`).join(', ');
+    lines.push(
+      `  ${name63(2 * i)}:`,
+      '    type: CTC.ServiceStage.ContainerComponent',
+      '    properties:',
+      '      package:',
+      `        image: {get_input: i${i % 60}}`,
+      i === 0 ? `        env: [${env}]` : `        env: {get_property: [${name63(2 * i - 2)}, package, env]}`,
+      `        command: [${Array.from({ length: 8 }, (_, k) => `"--opt${k}=${'o'.repeat(30)}"`).join(', ')}]`,
+      i > 0 ? `        secrets: [{name: S, value: {concat: [{get_property: [${name63(2 * i - 2)}, package, image]}, "-s"]}}]` : '        secrets: []',
+      '        ports: [{containerPort: 8080}]',
+      `        serviceSpec: {type: NodePort, ports: [{port: 8080}]}`,
+      `  ${name63(2 * i + 1)}:`,
+      '    type: CTC.ServiceStage.StatelessApplication',
+      `    description: "${'d'.repeat(Math.max(0, Math.floor((bytes - 690_000) / 500)))}"`,
+      `    properties: {instances: ${i % 5}, healthCheck: {type: http, port: 8080, path: /health}}`,
+      `    requirements: [{package: ${name63(2 * i)}}${i > 0 ? `, {dependency: ${name63(2 * i - 1)}}` : ''}]`,
+    );
+  }
+  lines.push('outputs:');
+  for (let i = 0; i < 200; i++) lines.push(`  o${i}: {value: {concat: ["http://", {get_attribute: [${name63(2 * i + 1)}, endpoints, 0]}]}}`);
+  return `${lines.join('\n')}\n`;
+}
+
+/** 1000 nodes with 63-character names, each naming an undefined node: 100 did-you-mean searches over 1000 names. */
+export function manyMisspeltReferences(): string {
+  const lines = [HEAD, 'node_templates:'];
+  for (let i = 0; i < 1000; i++) {
+    lines.push(`  ${name63(i)}:`, '    type: CTC.Core.RandomString', `    requirements: [{dependency: ${name63(i).replace('x', 'y').replace(/x$/, 'q')}}, {dependency: ${name63((i + 1) % 1000).slice(0, 60)}}]`);
+  }
+  return `${lines.join('\n')}\n`;
+}

@@ -17,12 +17,14 @@ import {
   concatBomb,
   HEAD,
   LITERAL_SECRET,
+  manyMisspeltReferences,
   PASSWORD_DEFAULT,
   RDS_PASSWORD,
   resolutionBomb,
   templateWithSecrets,
   unknownProperties,
   unknownPropertiesOfSize,
+  worstAccepted,
 } from './attacks.js';
 import { quickStart } from './fixtures.js';
 
@@ -60,7 +62,7 @@ describe('validation is linear in the text, with at most 100 problems listed', (
     expect(result.problems[MAX_PROBLEMS]).toEqual({
       code: 'TOO_MANY_PROBLEMS',
       path: '',
-      message: '… and 7900 more problems (only the first 100 are listed)',
+      message: '… and about 7900 more problems (only the first 100 are listed)',
       hint: 'fix these and check again',
     });
   });
@@ -71,6 +73,13 @@ describe('validation is linear in the text, with at most 100 problems listed', (
     expect(ms).toBeLessThan(3000);
     expect(result.problems).toHaveLength(MAX_PROBLEMS + 1);
     expect(result.problems[MAX_PROBLEMS].code).toBe('TOO_MANY_PROBLEMS');
+  });
+
+  it('bounds the did-you-mean searches: 1000 misspelt names among 1000 similar ones', () => {
+    const { result, ms } = timed(() => analyzeTemplate(manyMisspeltReferences()));
+    expect(ms).toBeLessThan(1000);
+    expect(result.problems).toHaveLength(MAX_PROBLEMS + 1);
+    expect(result.problems[0]).toMatchObject({ code: 'UNDEFINED_NODE', hint: expect.stringMatching(/^did you mean "n00000x+"\?$/) });
   });
 
   it('stops early past 1000 node templates or 60 inputs, with the count as the problem', () => {
@@ -104,6 +113,24 @@ describe('validation is linear in the text, with at most 100 problems listed', (
     expect(problem.code).toBe('UNKNOWN_FIELD');
     expect(problem.message.length).toBeLessThan(400);
     expect(problem.path.length).toBeLessThan(200);
+  });
+});
+
+describe('the worst accepted template', () => {
+  it('validates, resolves and plans in about a second at most (1 MiB, 1000 elements, resolution near its budget)', () => {
+    const text = worstAccepted();
+    const { result, ms } = timed(() => {
+      const analysis = analyzeTemplate(text);
+      const resolved = resolveTemplate(analysis.doc!, {});
+      return { analysis, resolved };
+    });
+    expect(result.analysis.problems).toEqual([]);
+    expect(result.resolved.problems).toEqual([]);
+    expect(Object.keys(result.resolved.resolved!.nodes)).toHaveLength(1000);
+    // About 0.6 s on a quiet 2-core machine; generous for a busy one.
+    expect(ms).toBeLessThan(3000);
+    // 10 more env entries per node and the same template passes the resolution budget.
+    expect(resolveTemplate(analyzeTemplate(worstAccepted(160)).doc!, {}).problems[0]?.code).toBe('RESOLUTION_TOO_LARGE');
   });
 });
 
