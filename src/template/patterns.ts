@@ -1,7 +1,9 @@
 // Regular expressions written in templates (`pattern` constraints) run on RE2 through re2js, a
 // pure JavaScript port: matching takes time linear in the value, never the exponential time a
 // backtracking engine (JavaScript's RegExp) can take on `(a+)+b`. The syntax is RE2's: no
-// backreferences, no lookaround. Linear is not cheap enough on its own: time and memory also grow
+// backreferences, no lookaround; the JavaScript escapes patterns were written with before (\uXXXX,
+// \u{…}, \cX, [^], (?<name>…)) are translated to RE2's first (re2js translateRegExp), so such
+// templates stay valid. Linear is not cheap enough on its own: time and memory also grow
 // with the compiled program, which RE2 lets reach 1.4 million instructions (a 300-character
 // pattern took 5 s against a 4 KB value), so the program size is bounded too, before compiling.
 
@@ -121,10 +123,13 @@ function compile(pattern: string): CheckedPattern {
     message: `pattern ${shown} is too complex: it would compile to more than ${MAX_PATTERN_SIZE} instructions`,
     hint: 'large counted repetitions ({n,m}) of long groups multiply the size; use smaller counts, or check the length with min_length/max_length',
   };
-  if (estimatedProgramSize(pattern, MAX_PATTERN_SIZE) > MAX_PATTERN_SIZE) return tooComplex;
+  // Before translating: translateRegExp turns `\k<name>` into the literal `k<name>`.
+  if (hasBackreference(pattern)) return { ok: false, message: `pattern ${shown} uses a backreference, which RE2 syntax does not support`, hint: SYNTAX_HINT };
   let compiled: RE2JS;
   try {
-    compiled = RE2JS.compile(pattern);
+    const translated = RE2JS.translateRegExp(pattern);
+    if (estimatedProgramSize(translated, MAX_PATTERN_SIZE) > MAX_PATTERN_SIZE) return tooComplex;
+    compiled = RE2JS.compile(translated);
   } catch (error) {
     return { ok: false, message: syntaxMessage(pattern, shown, error instanceof Error ? error.message : String(error)), hint: SYNTAX_HINT };
   }
@@ -132,8 +137,16 @@ function compile(pattern: string): CheckedPattern {
   return size > MAX_PATTERN_SIZE ? tooComplex : { ok: true, pattern: compiled, size };
 }
 
+/** `\1`…`\9` or `\k<name>` anywhere (in a class too: no valid pattern has them there either). */
+function hasBackreference(pattern: string): boolean {
+  for (let i = pattern.indexOf('\\'); i >= 0 && i < pattern.length - 1; i = pattern.indexOf('\\', i + 2)) {
+    const next = pattern[i + 1];
+    if ((next >= '1' && next <= '9') || next === 'k') return true;
+  }
+  return false;
+}
+
 function syntaxMessage(pattern: string, shown: string, reason: string): string {
-  if (/invalid escape sequence: `\\[1-9]/.test(reason)) return `pattern ${shown} uses a backreference, which RE2 syntax does not support`;
   if (/\(\?<?[=!]/.test(pattern) && /Perl syntax|named capture/.test(reason)) return `pattern ${shown} uses lookaround ((?=, (?!, (?<=, (?<!), which RE2 syntax does not support`;
   return `pattern ${shown} is not a valid regular expression (RE2 syntax): ${reason.replace(/^error parsing regexp: /, '')}`;
 }

@@ -169,11 +169,11 @@ export function worstAccepted(envPerNode = 150, bytes = 1024 * 1024 - 4096): str
   return `${lines.join('\n')}\n`;
 }
 
-/** 1000 nodes with 63-character names, each naming an undefined node: 100 did-you-mean searches over 1000 names. */
-export function manyMisspeltReferences(): string {
+/** `count` nodes with 63-character names, each naming two undefined nodes with names close to theirs (did-you-mean searches). */
+export function manyMisspeltReferences(count = 1000): string {
   const lines = [HEAD, 'node_templates:'];
-  for (let i = 0; i < 1000; i++) {
-    lines.push(`  ${name63(i)}:`, '    type: CTC.Core.RandomString', `    requirements: [{dependency: ${name63(i).replace('x', 'y').replace(/x$/, 'q')}}, {dependency: ${name63((i + 1) % 1000).slice(0, 60)}}]`);
+  for (let i = 0; i < count; i++) {
+    lines.push(`  ${name63(i)}:`, '    type: CTC.Core.RandomString', `    requirements: [{dependency: ${name63(i).replace('x', 'y').replace(/x$/, 'q')}}, {dependency: ${name63((i + 1) % count).slice(0, 60)}}]`);
   }
   return `${lines.join('\n')}\n`;
 }

@@ -208,11 +208,17 @@ describe('template regular expressions run on RE2 (linear time)', () => {
     expect(resolveTemplate(doc, { v: '1abc' }).problems[0]?.code).toBe('CONSTRAINT_FAILED');
     const unicode = analyzeTemplate(withInput('{type: string, constraints: [{pattern: "\\\\p{L}{2}"}]}'));
     expect(resolveTemplate(unicode.doc!, { v: 'éü' }).problems).toEqual([]);
+    // JavaScript escapes written for the engine before are translated to RE2's.
+    const escapes = analyzeTemplate(withInput(`{type: string, constraints: [{pattern: ${JSON.stringify('\\u00e9(?<tail>[^]{2})')}}]}`));
+    expect(escapes.problems).toEqual([]);
+    expect(resolveTemplate(escapes.doc!, { v: 'é\n!' }).problems).toEqual([]);
+    expect(resolveTemplate(escapes.doc!, { v: 'e!!' }).problems[0]?.code).toBe('CONSTRAINT_FAILED');
   });
 
   it('refuses what RE2 does not support, saying so: backreferences, lookaround, bad syntax', () => {
     const problemOf = (pattern: string) => analyzeTemplate(withInput(`{type: string, constraints: [{pattern: ${JSON.stringify(pattern)}}]}`)).problems;
     expect(problemOf('(a)\\1')).toMatchObject([{ code: 'BAD_CONSTRAINT', path: 'inputs.v.constraints[0]', message: expect.stringContaining('backreference, which RE2 syntax does not support'), hint: expect.stringContaining('RE2 syntax') }]);
+    expect(problemOf('(?<n>a)\\k<n>')).toMatchObject([{ code: 'BAD_CONSTRAINT', message: expect.stringContaining('backreference') }]);
     expect(problemOf('a(?=b)')).toMatchObject([{ code: 'BAD_CONSTRAINT', message: expect.stringContaining('lookaround') }]);
     expect(problemOf('(?<!a)b')).toMatchObject([{ code: 'BAD_CONSTRAINT', message: expect.stringContaining('lookaround') }]);
     expect(problemOf('[a-')).toMatchObject([{ code: 'BAD_CONSTRAINT', message: expect.stringContaining('not a valid regular expression (RE2 syntax)') }]);
