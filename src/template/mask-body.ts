@@ -9,7 +9,7 @@
 //   creation), values under keys that look secret (password, secret, token, …).
 // The stored text is never changed: the worker deploys from it.
 
-import { getNodeType } from './catalog/index.js';
+import { getNodeType, listNodeTypes, type JsonSchema } from './catalog/index.js';
 import { asFunctionCall, concatParts, joinArguments } from './functions.js';
 import { SECRET_INPUT_TYPES, SECRET_MASK, VALUE_CONSTRAINTS } from './inputs.js';
 import { isPlainObject } from './json-values.js';
@@ -21,11 +21,38 @@ import { followAlias, ValueStyle, type SourceMap, type SourceNode } from './sour
 /** Keys whose values are masked under nodes of unknown types. */
 const SECRET_LOOKING_KEY = /pass(word)?|secret|token|credential|private[-_]?key/i;
 
-/**
- * Without a backslash the text can spell a key or a type only literally: when none of these words
- * appears (case aside), no secret can be there and the text is shown without being parsed.
- */
+/** Words (lower case) one of which a secret input type or a secret-looking key contains. */
 const SECRET_WORDS = ['pass', 'secret', 'token', 'credential', 'private'];
+
+/** The keys on the way to each writeOnly property of the catalog's types (`package`, `secrets`, `value`). */
+function writeOnlyKeyPaths(): string[][] {
+  const found: string[][] = [];
+  const walk = (schema: JsonSchema, keys: string[], depth: number): void => {
+    if (depth > 20) return;
+    if (schema.writeOnly === true) {
+      found.push(keys);
+      return;
+    }
+    if (typeof schema.properties === 'object' && schema.properties !== null) {
+      for (const [key, inner] of Object.entries(schema.properties)) if (isPlainObject(inner)) walk(inner, [...keys, key], depth + 1);
+    }
+    for (const inner of [schema.items, schema.additionalProperties]) if (isPlainObject(inner)) walk(inner, keys, depth + 1);
+  };
+  for (const def of listNodeTypes()) walk(def.properties, [], 0);
+  return found;
+}
+
+/**
+ * Without a backslash the text can spell a key or a type only literally: when it holds none of
+ * the secret words (case aside) and, for no writeOnly property, all the keys leading to it, no
+ * secret can be there and the text is shown as it is, without being parsed.
+ */
+function mayHoldSecrets(text: string): boolean {
+  if (text.includes('\\')) return true;
+  const lower = text.toLowerCase();
+  if (SECRET_WORDS.some((word) => lower.includes(word))) return true;
+  return writeOnlyKeyPaths().some((keys) => keys.every((key) => text.includes(key)));
+}
 
 /** What replaces a text that could not be parsed: its secrets could not be found. */
 export function unmaskableBody(text: string): string {
@@ -35,10 +62,7 @@ export function unmaskableBody(text: string): string {
 /** The text with every secret value replaced by ******; see the module comment for what is secret. */
 export function maskTemplateBody(text: string): string {
   if (typeof text !== 'string') return '';
-  if (!text.includes('\\')) {
-    const lower = text.toLowerCase();
-    if (!SECRET_WORDS.some((word) => lower.includes(word))) return text;
-  }
+  if (!mayHoldSecrets(text)) return text;
   const parsed = parseTemplate(text);
   if (parsed.doc === null || parsed.problems.length > 0) return unmaskableBody(text);
   const secrets = secretPaths(parsed.doc);

@@ -9,7 +9,9 @@ import {
   MAX_PATTERN_LENGTH,
   MAX_PROBLEMS,
   MAX_RESOLVED_VALUES,
+  registerNodeType,
   resolveTemplate,
+  unregisterNodeType,
   type TemplateDoc,
 } from '../../../src/template/index.js';
 import {
@@ -282,6 +284,15 @@ describe('secrets written in a template are masked wherever its text is shown', 
     for (const secret of [PASSWORD_DEFAULT, LITERAL_SECRET, RDS_PASSWORD]) expect(shownJson).not.toContain(secret);
     expect(JSON.parse(shownJson).inputs.db_password.default).toBe('******');
     expect(JSON.parse(shownJson).node_templates.spec.properties.package.secrets[0].value).toEqual({ get_input: 'db_password' });
+  });
+
+  it('masks writeOnly properties of types registered at runtime too', () => {
+    registerNodeType({ name: 'Test.ApiClient', description: 'test', properties: { type: 'object', properties: { apiKey: { type: 'string', writeOnly: true } } }, attributes: {}, replaceOnChange: [], deployable: true });
+    try {
+      expect(maskTemplateBody(`${HEAD}\nnode_templates:\n  a: {type: Test.ApiClient, properties: {apiKey: k-123}}\n`)).toContain('apiKey: "******"');
+    } finally {
+      unregisterNodeType('Test.ApiClient');
+    }
   });
 
   it('shows nothing of a text it cannot parse, and shows a text without secrets unchanged', () => {
