@@ -5,6 +5,7 @@ import http, { type ClientRequest, type ClientRequestArgs, type IncomingMessage 
 import https from 'node:https';
 import { createConnection, Socket, type NetConnectOpts } from 'node:net';
 import type { Duplex } from 'node:stream';
+import { inspect } from 'node:util';
 import { assertConnectable, checkUnixSocket, EndpointRefused, guardedLookup, type EndpointPolicy } from './endpoint-policy.js';
 
 /** Why a connection gave nothing usable: generic on purpose (a peer's own words never go further). */
@@ -136,6 +137,15 @@ export class GuardedAgent extends http.Agent {
     private readonly maxBytes: number,
   ) {
     super({ keepAlive: false });
+  }
+
+  /**
+   * docker-modem formats every request's options (this agent included) with util.inspect, depth
+   * unlimited, whether debug logging is on or not: without this, that walks the agent's live
+   * requests and sockets and everything they reach, for seconds per request.
+   */
+  [inspect.custom](): string {
+    return 'GuardedAgent';
   }
 
   override createConnection(options: ClientRequestArgs, callback?: (error: Error | null, socket: Duplex) => void): undefined {
