@@ -16,7 +16,8 @@ import {
   platformServices,
   type EndpointPolicy,
 } from '../../src/drivers/endpoint-policy.js';
-import { boundedGet } from '../../src/drivers/guarded-connections.js';
+import { inspect } from 'node:util';
+import { boundedGet, GuardedAgent } from '../../src/drivers/guarded-connections.js';
 import { parsePostgresUrl, postgresClientConfig, postgresHealth } from '../../src/drivers/postgresql/connection.js';
 import type { ClusterTarget } from '../../src/drivers/types.js';
 
@@ -254,6 +255,10 @@ describe('connections to a tenant endpoint', () => {
     expect(failure).toBeInstanceOf(Error);
     expect(Date.now() - started).toBeLessThan(10_000);
     expect(peak - before).toBeLessThan(3 * MAX_ENGINE_ANSWER_BYTES);
+  });
+
+  it('the agent stays cheap to format: docker-modem inspects it, depth unlimited, on every request', () => {
+    expect(inspect({ agent: new GuardedAgent(null, 1) }, { showHidden: true, depth: null })).toBe('{ agent: GuardedAgent }');
   });
 });
 
