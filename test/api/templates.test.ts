@@ -197,8 +197,11 @@ describe('roles and frozen tenants', () => {
     expect(user.data!.createUser.__typename).toBe('Forbidden');
     const quota = await t.gql(a.operator, `mutation($id: ID!) { setQuota(input: { tenantId: $id, templates: 1000 }) { __typename } }`, { id: a.id });
     expect(quota.data!.setQuota.__typename).toBe('Forbidden');
+    // Another tenant's id: every cross-tenant attempt is NotFound, so ids do not leak (issue 8).
     const freeze = await t.gql(a.operator, `mutation($id: ID!) { setTenantState(input: { tenantId: $id, state: FROZEN }) { __typename } }`, { id: b.id });
-    expect(freeze.data!.setTenantState.__typename).toBe('Forbidden');
+    expect(freeze.data!.setTenantState.__typename).toBe('NotFound');
+    const freezeOwn = await t.gql(a.operator, `mutation($id: ID!) { setTenantState(input: { tenantId: $id, state: FROZEN }) { __typename } }`, { id: a.id });
+    expect(freezeOwn.data!.setTenantState.__typename).toBe('Forbidden');
   });
 
   it('gives TenantFrozen to every change of a frozen tenant, keeps reads working, and thaws', async () => {
