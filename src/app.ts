@@ -8,7 +8,7 @@ import { schema } from '../schema/index.js';
 import { loadConfig, secretKeyOf, type AosConfig } from './config.js';
 import { initORM } from './db/orm.js';
 import { NotificationListener } from './events/listener.js';
-import { httpAuthenticationPlugin, unauthenticatedError, MISSING_TOKEN, type TokenAuthenticator } from './api/authentication.js';
+import { authenticateWithin, httpAuthenticationPlugin, unauthenticatedError, MISSING_TOKEN, type TokenAuthenticator } from './api/authentication.js';
 import { hideSuggestionsPlugin, maskErrorWithoutSuggestions, maskError } from './api/errors.js';
 import { serveGraphQLOverWebSocket } from './api/graphql-ws.js';
 import { createApiServer, sourceIpOf } from './api/http-server.js';
@@ -100,6 +100,7 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<App> {
 
   const sockets = new SocketRegistry();
   const stopFollowingRevocations = sockets.followRevocations(listener);
+  const stopRechecking = sockets.recheckEvery(async (token) => (await authenticateWithin(authenticateToken, token)) !== null);
   const graphqlWs = serveGraphQLOverWebSocket({ server, path: '/graphql', maxPayload: config.maxBodyBytes, yoga, authenticateToken, registry: sockets });
 
   return {
@@ -118,6 +119,7 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<App> {
         });
       }),
     close: async () => {
+      stopRechecking();
       await stopFollowingRevocations();
       await graphqlWs.close();
       await new Promise<void>((resolve) => {

@@ -38,7 +38,8 @@ function tokenOfConnectionParams(params: Readonly<Record<string, unknown>> | und
  * operation on an open socket authenticates the token again, so a freeze reaches the next
  * operation's context and a revoked or expired token closes the socket (4403). Operations go
  * through Yoga's envelop (`getEnveloped`): the same document limits, validation and error masking
- * as over HTTP.
+ * as over HTTP. Sockets are registered by token, so that a revocation (and the registry's periodic
+ * recheck, for expiries) closes them even when they send nothing.
  */
 export function serveGraphQLOverWebSocket(options: GraphQLWebSocketOptions): { close(): Promise<void> } {
   const { yoga, registry, authenticateToken } = options;
@@ -53,7 +54,7 @@ export function serveGraphQLOverWebSocket(options: GraphQLWebSocketOptions): { c
         if (!viewer) return false;
         ctx.extra.token = token;
         ctx.extra.viewer = viewer;
-        registry.add(viewer.tokenId, ctx.extra.socket);
+        registry.add(viewer.tokenId, token, ctx.extra.socket);
         return true;
       },
       execute: (args: ExecutionArgs) => (args.rootValue as { execute: (a: ExecutionArgs) => unknown }).execute(args) as never,

@@ -5,6 +5,7 @@ import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTenantWithUsers, startTestApp, uniqueName, type TestApp, type TestTenant } from '../helpers/app.js';
 import { quickstartTemplate } from '../helpers/fixtures.js';
+import { authenticate } from '../../src/services/auth.js';
 
 let t: TestApp;
 let tenant: TestTenant;
@@ -307,6 +308,29 @@ describe('graphql-ws', () => {
     expect(socket.messages.some((m) => m.id === 'late' && m.type === 'next')).toBe(false);
     const template = await t.gql(tenant.operator, `query($n: String!) { template(name: $n) { id } }`, { n: name });
     expect(template.data?.template ?? null).toBeNull();
+  });
+
+  it('closes an idle socket whose token expired at the next recheck, and keeps the others', async () => {
+    const expiring = await operatorToken(t, tenant);
+    const lasting = await operatorToken(t, tenant);
+    const [idle, other] = [await openSocket(t, { token: expiring.token }), await openSocket(t, { token: lasting.token })];
+    await idle.next('connection_ack');
+    await other.next('connection_ack');
+    // A subscription keeps the socket busy without any further operation from the client.
+    idle.ws.send(JSON.stringify({ type: 'subscribe', id: 'live', payload: { query: 'subscription { auditRecorded { id } }' } }));
+    const client = new pg.Client({ connectionString: process.env.DATABASE_URL });
+    await client.connect();
+    try {
+      await client.query(`update api_tokens set expires_at = now() - interval '1 second' where id = $1`, [expiring.tokenId]);
+    } finally {
+      await client.end();
+    }
+    // What the API does every minute on its own (SOCKET_RECHECK_MS), run now.
+    expect(await t.app.sockets.recheck(async (token) => (await authenticate(t.app.orm.em.fork(), token)) !== null)).toBe(1);
+    expect(await withTimeout(idle.closed, 5_000, 'socket of the expired token')).toEqual({ code: 4403, reason: 'Forbidden' });
+    expect(other.ws.readyState).toBe(WebSocket.OPEN);
+    expect(await other.request('still', '{ viewer { role } }')).toMatchObject({ type: 'next', payload: { data: { viewer: { role: 'OPERATOR' } } } });
+    other.ws.close();
   });
 
   it('sees a freeze at the next operation of an already open socket (TenantFrozen), and the thaw too', async () => {
