@@ -65,8 +65,12 @@ export const QUERY_TOO_COMPLEX = 'QUERY_TOO_COMPLEX';
 /** Size limits of the document itself (characters, tokens). */
 export const QUERY_TOO_LARGE = 'QUERY_TOO_LARGE';
 
+/**
+ * Answered like graphql's own parse and validation errors: 400 for GraphQL-over-HTTP clients
+ * (`application/graphql-response+json`), 200 for plain `application/json` ones (`spec`).
+ */
 export function limitError(message: string, code: string = QUERY_TOO_COMPLEX, nodes?: readonly ASTNode[]): GraphQLError {
-  return new GraphQLError(message, { nodes, extensions: { code, http: { status: 400 } } });
+  return new GraphQLError(message, { nodes, extensions: { code, http: { status: 400, spec: true } } });
 }
 
 /** graphql-armor prefixes its messages as if they were syntax errors; ours say what the limit is. */
