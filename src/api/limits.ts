@@ -2,6 +2,9 @@ import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import {
   GraphQLError,
   Kind,
+  SchemaMetaFieldDef,
+  TypeMetaFieldDef,
+  getArgumentValues,
   getNamedType,
   getNullableType,
   isInterfaceType,
@@ -11,7 +14,10 @@ import {
   type ASTVisitor,
   type FieldNode,
   type FragmentDefinitionNode,
+  type GraphQLField,
   type GraphQLNamedType,
+  type GraphQLObjectType,
+  type GraphQLResolveInfo,
   type GraphQLType,
   type OperationDefinitionNode,
   type SelectionSetNode,
@@ -106,6 +112,11 @@ type Variables = Readonly<Record<string, unknown>>;
  * it is spread (so `fragment F on Query { ...G ...G }` chains cost a walk of each fragment, not of
  * each path), and the walk stops at the first limit passed. Variable values make the verdict depend
  * on the request: Yoga's validation cache must be off for this rule (see buildApp).
+ *
+ * Introspection (development only: production refuses it) is costed exactly instead: the fields it
+ * would resolve are counted on the schema itself, against the same limit, each step of that count
+ * included — GraphiQL's full schema query (about 6 300 fields here) passes, nested
+ * `types { fields { type { fields … } } }` does not.
  */
 export function queryCostRule(limits: Pick<QueryLimits, 'maxCost' | 'maxHeavyFields'>, variables?: Variables | null): ValidationRule {
   return (context: ValidationContext): ASTVisitor => {
@@ -114,6 +125,50 @@ export function queryCostRule(limits: Pick<QueryLimits, 'maxCost' | 'maxHeavyFie
     for (const definition of context.getDocument().definitions) {
       if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
     }
+    // Steps of introspection counting, over the whole document: its work stays within maxCost.
+    let introspectionSteps = 0;
+    const info = { schema } as unknown as GraphQLResolveInfo;
+
+    /** Fields `selectionSet` resolves on `value`, an object of an introspection type, counted one by one. */
+    const countIntrospection = (selectionSet: SelectionSetNode, type: GraphQLObjectType, value: unknown, spreadOnPath: ReadonlySet<string>): number => {
+      let count = 0;
+      for (const selection of selectionSet.selections) {
+        // Every selection is a step, fields or not: fragments that only spread fragments count too.
+        if (++introspectionSteps > limits.maxCost) throw new LimitPassed('cost');
+        if (selection.kind === Kind.FIELD) {
+          count += 1;
+          const field = type.getFields()[selection.name.value];
+          if (!selection.selectionSet || !field) continue;
+          count += countIntrospectionField(selection, field, value, spreadOnPath);
+        } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+          if (!selection.typeCondition || selection.typeCondition.name.value === type.name) count += countIntrospection(selection.selectionSet, type, value, spreadOnPath);
+        } else {
+          const name = selection.name.value;
+          const fragment = fragments.get(name);
+          // A cycle is refused by graphql's own rule; here it only must not loop.
+          if (!fragment || spreadOnPath.has(name) || fragment.typeCondition.name.value !== type.name) continue;
+          count += countIntrospection(fragment.selectionSet, type, value, new Set(spreadOnPath).add(name));
+        }
+      }
+      return count;
+    };
+
+    const countIntrospectionField = (node: FieldNode, field: GraphQLField<unknown, unknown>, source: unknown, spreadOnPath: ReadonlySet<string>): number => {
+      const named = getNamedType(field.type);
+      if (!node.selectionSet || !isObjectType(named)) return 0;
+      let args: Record<string, unknown> = {};
+      try {
+        args = getArgumentValues(field, node, variables ?? {});
+      } catch {
+        // Bad arguments are graphql's own validation errors; count as if there were none.
+      }
+      const resolved = field.resolve ? field.resolve(source, args, undefined, info) : (source as Record<string, unknown> | null)?.[field.name];
+      let count = 0;
+      for (const item of Array.isArray(resolved) ? resolved : [resolved]) {
+        if (item != null) count += countIntrospection(node.selectionSet, named, item, spreadOnPath);
+      }
+      return count;
+    };
 
     const costOperation = (operation: OperationDefinitionNode): void => {
       const root = operation.operation === 'query' ? schema.getQueryType() : operation.operation === 'mutation' ? schema.getMutationType() : schema.getSubscriptionType();
@@ -154,8 +209,6 @@ export function queryCostRule(limits: Pick<QueryLimits, 'maxCost' | 'maxHeavyFie
       };
 
       const fieldTypeOf = (parent: GraphQLNamedType | null | undefined, name: string): GraphQLType | undefined => {
-        if (name === '__schema') return schema.getType('__Schema');
-        if (name === '__type') return schema.getType('__Type');
         if (parent && (isObjectType(parent) || isInterfaceType(parent))) return parent.getFields()[name]?.type;
         return undefined;
       };
@@ -169,6 +222,10 @@ export function queryCostRule(limits: Pick<QueryLimits, 'maxCost' | 'maxHeavyFie
             const heavy = parent && HEAVY_FIELDS.has(`${parent.name}.${name}`) ? 1 : 0;
             add(tally, 1, heavy);
             if (!selection.selectionSet) continue;
+            if (name === '__schema' || name === '__type') {
+              add(tally, countIntrospectionField(selection, name === '__schema' ? SchemaMetaFieldDef : TypeMetaFieldDef, undefined, new Set()), 0);
+              continue;
+            }
             const type = fieldTypeOf(parent, name);
             const named = type ? getNamedType(type) : undefined;
             const isList = !!type && isListType(getNullableType(type));
@@ -259,7 +316,8 @@ export function queryLimitsPlugins(limits: QueryLimits = DEFAULT_LIMITS): Plugin
         },
       ],
     },
-    maxDepth: { n: limits.maxDepth, flattenFragments: true, ignoreIntrospection: false, propagateOnRejection: false, onReject: [reportToValidation] },
+    // `__schema` is left to the cost rule, which counts introspection exactly (GraphiQL's query is 15 deep).
+    maxDepth: { n: limits.maxDepth, flattenFragments: true, ignoreIntrospection: true, propagateOnRejection: false, onReject: [reportToValidation] },
     maxAliases: { n: limits.maxAliases, propagateOnRejection: false, onReject: [reportToValidation] },
     maxDirectives: { n: limits.maxDirectives, propagateOnRejection: false, onReject: [reportToValidation] },
     costLimit: { enabled: false },

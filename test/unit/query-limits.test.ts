@@ -1,4 +1,4 @@
-import { buildSchema } from 'graphql';
+import { buildSchema, getIntrospectionQuery } from 'graphql';
 import { createYoga } from 'graphql-yoga';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_LIMITS, queryLimitsPlugins, type QueryLimits } from '../../src/api/limits.js';
@@ -130,5 +130,27 @@ describe('query cost', () => {
     expect((await messagesOf(`{ ...V ...V } fragment V on Query { a: validateTemplate(body: "x") root { id } }`))).toEqual([]);
     expect((await messagesOf(`{ ...V ...V ...V } fragment V on Query { validateTemplate(body: "x") }`))[0]).toMatch(/template-heavy/);
     expect((await messagesOf(`mutation { a: createTemplate(body: "x") b: createStack(name: "s") c: createStack(name: "t") }`))[0]).toMatch(/template-heavy/);
+  });
+
+  it('counts introspection exactly, on the schema: under 20 000 the full introspection passes, under 1 000 it does not', async () => {
+    const bigger = createYoga({ schema, plugins: queryLimitsPlugins({ ...limits, maxCost: 20_000, maxTokens: 1_000 }), parserAndValidationCache: { validationCache: false }, logging: false });
+    const ask = async (query: string) => {
+      const res = await bigger.fetch('http://localhost/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) });
+      return (await res.json()) as { data?: unknown; errors?: { message: string; extensions?: { code?: string } }[] };
+    };
+    // 15 levels deep: past maxDepth (5 here) if `__schema` were measured like data.
+    const full = await ask(getIntrospectionQuery());
+    expect(full.errors).toBeUndefined();
+    expect(full.data).toBeTruthy();
+    // About 950 fields (the introspection types are part of the schema), counted one by one with
+    // the fragment spreads that reach them: over 1 000.
+    const started = performance.now();
+    const refused = await send(getIntrospectionQuery());
+    expect(performance.now() - started).toBeLessThan(100);
+    expect(refused.errors[0]).toMatchObject({ message: expect.stringMatching(/query cost exceeds the limit of 1000/), code: 'QUERY_TOO_COMPLEX' });
+    // Spreads without fields are counted too: no unbounded work hides in them.
+    const spreads = Array.from({ length: 30 }, (_, i) => `fragment T${i} on __Type { ...T${i + 1} ...T${i + 1} }`).join(' ');
+    const bomb = await ask(`{ __schema { types { ...T0 } } } ${spreads} fragment T30 on __Type { name }`);
+    expect(bomb.errors?.[0]).toMatchObject({ message: expect.stringMatching(/query cost exceeds/) });
   });
 });
