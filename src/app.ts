@@ -70,8 +70,9 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<App> {
   const yoga = createYoga<Record<string, unknown>, GraphQLContext>({
     schema,
     graphqlEndpoint: '/graphql',
-    // Development only: the page's HTML is served without a token; every request it sends needs one.
-    graphiql: !config.production,
+    // Development only: the page's HTML is served without a token; every request it sends needs
+    // one, typed into its headers editor (opened, with the header to fill in).
+    graphiql: config.production ? false : { headers: JSON.stringify({ Authorization: 'Bearer <your token>' }), defaultEditorToolsVisibility: 'headers' },
     landingPage: false,
     batching: false,
     // Documents stay cached; validation results do not: the cost rule reads the request's variables.

@@ -85,7 +85,10 @@ describe('authentication before any GraphQL work', () => {
     const page = await fetch(t.url, { headers: { accept: 'text/html' } });
     expect(page.status).toBe(200);
     expect(page.headers.get('content-type')).toMatch(/text\/html/);
-    expect(await page.text()).toMatch(/graphiql/i);
+    const html = await page.text();
+    expect(html).toMatch(/graphiql/i);
+    // Its headers editor starts with the header to fill in.
+    expect(html).toContain('Bearer <your token>');
   });
 
   it('answers /health and /ready without a token, and nothing else', async () => {
