@@ -1,17 +1,8 @@
-import { loadConfig } from '../config.js';
 import type { Cluster } from '../db/entities/index.js';
 import type { EndpointPolicy } from '../drivers/endpoint-policy.js';
 import { parsePostgresUrl } from '../drivers/postgresql/connection.js';
 import type { ClusterTarget } from '../drivers/types.js';
 import type { SecretBox } from './secret-box.js';
-
-let processPolicy: EndpointPolicy | undefined;
-
-/** The policy of this process's configuration, for callers that have none at hand (activities). */
-function configuredPolicy(): EndpointPolicy {
-  processPolicy ??= loadConfig().clusterEndpointPolicy;
-  return processPolicy;
-}
 
 /**
  * What drivers get of a cluster: its endpoint and, opened, the credentials sealed at registration.
@@ -19,7 +10,7 @@ function configuredPolicy(): EndpointPolicy {
  * platform administrator is trusted and carries none. A connection URL that breaks the rules of
  * registration (parameters other than sslmode, e.g. from before they existed) is not handed on.
  */
-export function clusterTargetOf(cluster: Cluster | null | undefined, secrets: SecretBox, policy?: EndpointPolicy): ClusterTarget | null {
+export function clusterTargetOf(cluster: Cluster | null | undefined, secrets: SecretBox, policy: EndpointPolicy): ClusterTarget | null {
   if (!cluster) return null;
   const credentials = cluster.credentialsEnc ? (secrets.open(cluster.credentialsEnc) as Record<string, string | undefined>) : {};
   const connectionUrl = credentials.connectionUrl && parsePostgresUrl(credentials.connectionUrl).connection ? credentials.connectionUrl : null;
@@ -31,6 +22,6 @@ export function clusterTargetOf(cluster: Cluster | null | undefined, secrets: Se
     publishAddress: cluster.publishAddress,
     kubeconfig: credentials.kubeconfig ?? null,
     connectionUrl,
-    endpointPolicy: cluster.trusted ? null : (policy ?? configuredPolicy()),
+    endpointPolicy: cluster.trusted ? null : policy,
   };
 }

@@ -8,12 +8,15 @@ import type { ElementContext, HealthReport } from '../../drivers/types.js';
 import { publish } from '../../events/publish.js';
 import { recordStackEvent } from '../../events/stack-events.js';
 import { clusterTargetOf } from '../../services/cluster-target.js';
+import type { AosConfig } from '../../config.js';
 import type { SecretBox } from '../../services/secret-box.js';
 
 export interface HealthActivityDeps {
   orm: MikroORM;
   drivers: DriverRegistry;
   secrets: SecretBox;
+  /** Tenant clusters are reached only where the platform's endpoint policy allows. */
+  config: Pick<AosConfig, 'clusterEndpointPolicy'>;
 }
 
 /** Statuses the monitor may move a stack between: only when its last action completed. */
@@ -45,7 +48,7 @@ export function createHealthActivities(deps: HealthActivityDeps) {
           stackName: stack.name,
           namespace: stack.namespace,
           element: element.name,
-          cluster: clusterTargetOf(stack.cluster, deps.secrets),
+          cluster: clusterTargetOf(stack.cluster, deps.secrets, deps.config.clusterEndpointPolicy),
           requirements: {},
           heartbeat: (details) => activity.heartbeat(details),
           signal: activity.cancellationSignal,

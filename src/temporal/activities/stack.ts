@@ -150,7 +150,7 @@ export function createStackActivities(deps: StackActivityDeps) {
       stackName: stack.name,
       namespace: stack.namespace,
       element,
-      cluster: clusterTargetOf(stack.cluster, deps.secrets),
+      cluster: clusterTargetOf(stack.cluster, deps.secrets, deps.config.clusterEndpointPolicy),
       requirements,
       heartbeat: (details) => activity.heartbeat(details),
       signal: activity.cancellationSignal,
@@ -424,7 +424,7 @@ export function createStackActivities(deps: StackActivityDeps) {
     async listLeftovers(input: { stackId: string }): Promise<string[]> {
       const em = fork();
       const stack = await loadStack(em, input.stackId);
-      const target = clusterTargetOf(stack.cluster, deps.secrets);
+      const target = clusterTargetOf(stack.cluster, deps.secrets, deps.config.clusterEndpointPolicy);
       if (target?.kind === 'DOCKER') {
         try {
           return await listOwnedObjects(target, stack.id);
