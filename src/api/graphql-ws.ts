@@ -33,6 +33,15 @@ function tokenOfConnectionParams(params: Readonly<Record<string, unknown>> | und
   return typeof params.token === 'string' && params.token.length <= 1024 ? params.token : null;
 }
 
+/** `extensions.http` tells Yoga the HTTP status; a socket has none to give. */
+function forSocket(errors: readonly GraphQLError[]): GraphQLError[] {
+  return errors.map((error) => {
+    if (!error.extensions?.http) return error;
+    const { http: _status, ...extensions } = error.extensions;
+    return new GraphQLError(error.message, { nodes: error.nodes, source: error.source, positions: error.positions, path: error.path, originalError: error.originalError, extensions });
+  });
+}
+
 /**
  * graphql-ws on the GraphQL path. `connection_init` without a valid token is refused (4403); every
  * operation on an open socket authenticates the token again, so a freeze reaches the next
@@ -70,7 +79,7 @@ export function serveGraphQLOverWebSocket(options: GraphQLWebSocketOptions): { c
         if (!viewer) {
           // Revoked, expired, or its user deleted since the socket opened: the socket ends here.
           ctx.extra.socket.close(FORBIDDEN_CLOSE_CODE, FORBIDDEN_CLOSE_REASON);
-          return [unauthenticatedError(INVALID_TOKEN)];
+          return forSocket([unauthenticatedError(INVALID_TOKEN)]);
         }
         ctx.extra.viewer = viewer;
         const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
@@ -84,10 +93,10 @@ export function serveGraphQLOverWebSocket(options: GraphQLWebSocketOptions): { c
         try {
           document = parse(payload.query);
         } catch (error) {
-          return [error instanceof GraphQLError ? error : createGraphQLError((error as Error).message)];
+          return forSocket([error instanceof GraphQLError ? error : createGraphQLError((error as Error).message)]);
         }
         const errors = validate(schema, document);
-        if (errors.length) return errors;
+        if (errors.length) return forSocket(errors);
         return {
           schema,
           operationName: payload.operationName,
