@@ -4,10 +4,12 @@ import { Migration20261125000000_foundation } from './Migration20261125000000_fo
 import { Migration20261125010000_stacks } from './Migration20261125010000_stacks.js';
 import { Migration20261202000000_tokens } from './Migration20261202000000_tokens.js';
 import { Migration20261202010000_cluster_trust } from './Migration20261202010000_cluster_trust.js';
+import { Migration20261202020000_shown_body } from './Migration20261202020000_shown_body.js';
 
 export const migrationsList = [
   { name: 'Migration20261125000000_foundation', class: Migration20261125000000_foundation },
   { name: 'Migration20261125010000_stacks', class: Migration20261125010000_stacks },
   { name: 'Migration20261202000000_tokens', class: Migration20261202000000_tokens },
   { name: 'Migration20261202010000_cluster_trust', class: Migration20261202010000_cluster_trust },
+  { name: 'Migration20261202020000_shown_body', class: Migration20261202020000_shown_body },
 ];

@@ -142,7 +142,7 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: CreateTemplateInput, required: true }) },
     errors: { types: [ValidationFailed, NameTaken, QuotaExceeded, TenantFrozen, Forbidden], union: { name: 'CreateTemplateResult' } },
     resolve: auditedWithShownBody({
-      run: async ({ given }, ctx) => ({ template: await createTemplate(ctx.em, ctx.viewer, given) }),
+      run: async ({ input, given }, ctx) => ({ template: await createTemplate(ctx.em, ctx.viewer, { ...given, shownBody: input.body }) }),
       traceName: 'CreateTemplate', resourceType: 'template', before: (a) => ({ name: a.input.name }), after: (r) => ({ id: r.template.id }),
     }),
   }),
@@ -151,7 +151,7 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: CreateTemplateVersionInput, required: true }) },
     errors: { types: [ValidationFailed, NotFound, NameTaken, TenantFrozen, Forbidden], union: { name: 'CreateTemplateVersionResult' } },
     resolve: auditedWithShownBody({
-      run: async ({ given }, ctx) => ({ template: await createTemplateVersion(ctx.em, ctx.viewer, given) }),
+      run: async ({ input, given }, ctx) => ({ template: await createTemplateVersion(ctx.em, ctx.viewer, { ...given, shownBody: input.body }) }),
       traceName: 'UpdateTemplate',
         resourceType: 'template',
         before: (a) => ({ id: a.input.templateId }),

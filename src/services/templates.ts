@@ -31,8 +31,9 @@ export function checkTemplateBody(body: string): TemplateAnalysis {
   return analysis;
 }
 
-// Bodies as shown, by version id: versions never change, and masking parses the text. Bounded in
-// characters held, least recently used out first.
+// Bodies as shown of versions stored before the shown text was kept beside them, by version id:
+// versions never change, and masking parses the text. Bounded in characters held, least recently
+// used out first.
 const SHOWN_BODIES_CHARACTERS = 32 * 1024 * 1024;
 const shownBodies = new Map<string, string>();
 let shownCharacters = 0;
@@ -42,6 +43,8 @@ let shownCharacters = 0;
  * values masked (see maskTemplateBody). The stored text stays as written, for the worker.
  */
 export function shownBodyOf(version: TemplateVersion): string {
+  // Masked once, when the version was made: reading a body costs no parse.
+  if (version.shownBody !== null && version.shownBody !== undefined) return version.shownBody;
   const cached = shownBodies.get(version.id);
   if (cached !== undefined) {
     shownBodies.delete(version.id);
@@ -99,7 +102,7 @@ export async function findVersion(em: EntityManager, template: Template, version
 export async function createTemplate(
   em: EntityManager,
   viewer: Viewer,
-  input: { name: string; description?: string | null; version: string; body: string },
+  input: { name: string; description?: string | null; version: string; body: string; shownBody?: string },
 ): Promise<Template> {
   assertCanChange(viewer);
   checkName('template', input.name);
@@ -116,7 +119,7 @@ export async function createTemplate(
         throw new QuotaExceeded(`tenant "${tenant.name}" has ${used} templates, its quota is ${tenant.quotaTemplates}`, tenant.quotaTemplates);
       }
       const template = tx.create(TemplateSchema, { id: randomUUID(), tenant, name: input.name, description });
-      tx.create(TemplateVersionSchema, { id: randomUUID(), template, version: input.version, body: input.body });
+      tx.create(TemplateVersionSchema, { id: randomUUID(), template, version: input.version, body: input.body, shownBody: input.shownBody ?? maskTemplateBody(input.body) });
       await tx.flush();
       return template;
     });
@@ -129,13 +132,13 @@ export async function createTemplate(
 export async function createTemplateVersion(
   em: EntityManager,
   viewer: Viewer,
-  input: { templateId: string; version: string; body: string },
+  input: { templateId: string; version: string; body: string; shownBody?: string },
 ): Promise<Template> {
   assertCanChange(viewer);
   const template = await findTemplate(em, viewer, { id: input.templateId });
   checkVersion(input.version);
   checkTemplateBody(input.body);
-  em.create(TemplateVersionSchema, { id: randomUUID(), template, version: input.version, body: input.body });
+  em.create(TemplateVersionSchema, { id: randomUUID(), template, version: input.version, body: input.body, shownBody: input.shownBody ?? maskTemplateBody(input.body) });
   template.updatedAt = new Date();
   try {
     await em.flush();

@@ -26,6 +26,8 @@ export const TemplateVersionSchema = defineEntity({
     template: p.manyToOne(TemplateSchema).deleteRule('cascade'),
     version: p.string().length(64),
     body: p.text(),
+    /** The text fit to show (secrets masked), made once with the version; null for older versions. */
+    shownBody: p.text().nullable(),
     createdAt: p.datetime().onCreate(() => new Date()),
   }),
 });
