@@ -102,7 +102,7 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<App> {
   const sockets = new SocketRegistry();
   const stopFollowingRevocations = sockets.followRevocations(listener);
   const stopRechecking = sockets.recheckEvery(async (token) => (await authenticateWithin(authenticateToken, token)) !== null);
-  const graphqlWs = serveGraphQLOverWebSocket({ server, path: '/graphql', maxPayload: config.maxBodyBytes, yoga, authenticateToken, registry: sockets });
+  const graphqlWs = serveGraphQLOverWebSocket({ server, path: '/graphql', maxPayload: config.maxBodyBytes, yoga, authenticateToken, registry: sockets, maxSocketsPerToken: config.maxSocketsPerToken });
 
   return {
     config,

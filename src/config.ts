@@ -17,6 +17,8 @@ export interface AosConfig {
   auditRetentionDays: number;
   /** Largest accepted GraphQL request body, in bytes. */
   maxBodyBytes: number;
+  /** graphql-ws connections one token may hold open at once, per API process. */
+  maxSocketsPerToken: number;
   /**
    * Key sealing secrets at rest (secret inputs and attributes, cluster credentials). Required in
    * production; elsewhere a fixed development key stands in, with a warning.
@@ -70,6 +72,7 @@ export function loadConfig(overrides: Partial<AosConfig> = {}): AosConfig {
     adminToken: process.env.AOS_ADMIN_TOKEN || null,
     auditRetentionDays: intFromEnv('AOS_AUDIT_RETENTION_DAYS', 7),
     maxBodyBytes: intFromEnv('AOS_MAX_BODY_BYTES', 2 * 1024 * 1024),
+    maxSocketsPerToken: Math.max(1, intFromEnv('AOS_MAX_SOCKETS_PER_TOKEN', 100)),
     secretKey: process.env.AOS_SECRET_KEY || null,
     elementParallelism: Math.max(1, intFromEnv('AOS_ELEMENT_PARALLELISM', 10)),
     healthIntervalSeconds: intFromEnv('AOS_HEALTH_INTERVAL_SECONDS', 30),

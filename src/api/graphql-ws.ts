@@ -17,7 +17,14 @@ export interface GraphQLWebSocketOptions {
   yoga: YogaServerInstance<Record<string, unknown>, GraphQLContext>;
   authenticateToken: TokenAuthenticator;
   registry: SocketRegistry;
+  /** Open sockets one token may hold at once in this process. */
+  maxSocketsPerToken: number;
 }
+
+/** Operations (subscriptions, mostly) running at once on one socket. */
+export const MAX_OPERATIONS_PER_SOCKET = 100;
+/** A token past its socket limit: a close code of our own (graphql-ws leaves 4000–4999 to applications). */
+export const TOO_MANY_SOCKETS_CLOSE_CODE = 4429;
 
 /** What a connection remembers: its token (checked again on every operation) and the latest viewer. */
 interface ConnectionState extends Record<PropertyKey, unknown> {
@@ -61,6 +68,11 @@ export function serveGraphQLOverWebSocket(options: GraphQLWebSocketOptions): { c
         // A lookup that fails or hangs refuses the connection (graphql-ws closes it with 4500).
         const viewer = await authenticateWithin(authenticateToken, token);
         if (!viewer) return false;
+        if (registry.count(viewer.tokenId) >= options.maxSocketsPerToken) {
+          // Each socket holds memory and subscriptions: one token cannot take the process's share.
+          ctx.extra.socket.close(TOO_MANY_SOCKETS_CLOSE_CODE, `Too many connections for this token (at most ${options.maxSocketsPerToken})`);
+          return false;
+        }
         ctx.extra.token = token;
         ctx.extra.viewer = viewer;
         registry.add(viewer.tokenId, token, ctx.extra.socket);
@@ -69,6 +81,9 @@ export function serveGraphQLOverWebSocket(options: GraphQLWebSocketOptions): { c
       execute: (args: ExecutionArgs) => (args.rootValue as { execute: (a: ExecutionArgs) => unknown }).execute(args) as never,
       subscribe: (args: ExecutionArgs) => (args.rootValue as { subscribe: (a: ExecutionArgs) => unknown }).subscribe(args) as never,
       onSubscribe: async (ctx, _id, payload) => {
+        if (Object.keys(ctx.subscriptions).length >= MAX_OPERATIONS_PER_SOCKET) {
+          return [createGraphQLError(`at most ${MAX_OPERATIONS_PER_SOCKET} operations may run at once on one connection`, { extensions: { code: 'TOO_MANY_OPERATIONS' } })];
+        }
         const token = ctx.extra.token;
         let viewer: Viewer | null = null;
         try {

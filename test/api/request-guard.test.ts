@@ -366,6 +366,41 @@ describe('graphql-ws', () => {
     other.ws.close();
   });
 
+  it('bounds the sockets of one token (4429 past the limit) and the operations running on one socket', async () => {
+    const small = await startTestApp({ maxSocketsPerToken: 3 });
+    try {
+      const params = { authorization: `Bearer ${tenant.viewer}` };
+      const open: Socket[] = [];
+      for (let i = 0; i < 3; i++) {
+        const socket = await openSocket(small, params);
+        await socket.next('connection_ack');
+        open.push(socket);
+      }
+      const refused = await openSocket(small, params);
+      expect(await withTimeout(refused.closed, 5_000, 'socket past the limit')).toMatchObject({ code: 4429 });
+      expect(refused.messages.some((m) => m.type === 'connection_ack')).toBe(false);
+      // Another token is not affected, and a closed socket frees its place.
+      const otherToken = await openSocket(small, { authorization: `Bearer ${tenant.operator}` });
+      await otherToken.next('connection_ack');
+      open[0].ws.close();
+      await open[0].closed;
+      const again = await openSocket(small, params);
+      await again.next('connection_ack');
+
+      // 100 live subscriptions on one socket, then the 101st is refused; the socket stays usable.
+      for (let i = 0; i < 100; i++) again.ws.send(JSON.stringify({ type: 'subscribe', id: `s${i}`, payload: { query: 'subscription { auditRecorded { id } }' } }));
+      const over = await again.request('s100', 'subscription { auditRecorded { id } }');
+      expect(over).toMatchObject({ type: 'error', payload: [{ extensions: { code: 'TOO_MANY_OPERATIONS' } }] });
+      again.ws.send(JSON.stringify({ type: 'complete', id: 's0' }));
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const fine = await again.request('q', '{ viewer { role } }');
+      expect(fine).toMatchObject({ type: 'next', payload: { data: { viewer: { role: 'VIEWER' } } } });
+      for (const socket of [...open, otherToken, again]) socket.ws.close();
+    } finally {
+      await small.close();
+    }
+  });
+
   it('sees a freeze at the next operation of an already open socket (TenantFrozen), and the thaw too', async () => {
     const frozenTenant = await createTenantWithUsers(t, 'guard-freeze');
     const socket = await openSocket(t, { authorization: `Bearer ${frozenTenant.operator}` });
