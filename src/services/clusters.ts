@@ -241,9 +241,19 @@ async function checkPostgres(input: RegisterClusterInput, policy: EndpointPolicy
   return result;
 }
 
+/**
+ * Clusters one tenant may have. Listing clusters with their health opens a connection to each, so
+ * their number bounds what one query can make the API reach out to.
+ */
+export const MAX_CLUSTERS_PER_TENANT = 100;
+
 export async function registerCluster(em: EntityManager, viewer: Viewer, services: ClusterServices, input: RegisterClusterInput): Promise<Cluster> {
   const { tenantId, trusted } = await registrationTenant(em, viewer, input.tenantId);
   checkName('cluster', input.name);
+  const registered = await em.count(ClusterSchema, { tenant: tenantId });
+  if (registered >= MAX_CLUSTERS_PER_TENANT) {
+    throw ValidationFailed.single('TOO_MANY_CLUSTERS', 'name', `the tenant has ${registered} clusters, the most allowed`, 'delete the clusters no longer used first');
+  }
   const policy = trusted ? null : services.endpointPolicy;
   const problems: TemplateProblemLike[] = [];
   const notFor = (field: keyof RegisterClusterInput, kinds: string) => {

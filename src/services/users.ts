@@ -8,6 +8,8 @@ import { isUuid } from './pagination.js';
 import { checkName, findTenant } from './tenants.js';
 import { assertTenantAdmin, canSeeTenant, PLATFORM_TENANT, type Role, type Viewer } from './viewer.js';
 
+/** Users of one tenant: `users` lists them whole, so their number is bounded. */
+export const MAX_USERS_PER_TENANT = 1000;
 /** Live tokens one user may hold: each is a credential to keep track of, so there is a bound. */
 export const MAX_TOKENS_PER_USER = 50;
 export const MAX_TOKEN_DAYS = 3650;
@@ -32,6 +34,10 @@ export async function createUser(
   assertTenantAdmin(viewer, input.tenantId);
   const tenant = await findTenant(em, input.tenantId);
   checkName('user', input.name);
+  const users = await em.count(UserSchema, { tenant: tenant.id });
+  if (users >= MAX_USERS_PER_TENANT) {
+    throw ValidationFailed.single('TOO_MANY_USERS', 'tenantId', `tenant "${tenant.name}" has ${users} users, the most allowed`, 'delete the users no longer needed first');
+  }
   const token = newToken();
   const user = em.create(UserSchema, { id: randomUUID(), tenant, name: input.name, role: input.role });
   em.create(ApiTokenSchema, { id: randomUUID(), user, tokenHash: hashToken(token), name: 'created' });

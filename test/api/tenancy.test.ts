@@ -1,6 +1,9 @@
 import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiTokenSchema } from '../../src/db/entities/index.js';
+import { randomUUID } from 'node:crypto';
+import { ApiTokenSchema, ClusterSchema, UserSchema } from '../../src/db/entities/index.js';
+import { MAX_CLUSTERS_PER_TENANT } from '../../src/services/clusters.js';
+import { MAX_USERS_PER_TENANT } from '../../src/services/users.js';
 import { repoRoot } from '../../src/config.js';
 import { createTenantWithUsers, startTestApp, type TestApp, type TestTenant } from '../helpers/app.js';
 
@@ -216,6 +219,30 @@ describe('tokens with a life', () => {
     expect((await t.gql(t.adminToken, REVOKE, { id: made.apiToken.id })).data!.revokeToken.__typename).toBe('RevokeTokenSuccess');
     const trail = await t.gql(victim.viewer, `{ auditRecords(first: 10, filter: { resourceType: "token" }) { edges { node { traceName user tenant } } } }`);
     expect(trail.data!.auditRecords.edges.map((e: { node: { traceName: string } }) => e.node.traceName)).toEqual(['RevokeToken', 'CreateToken']);
+  });
+});
+
+describe('what one tenant may pile up', () => {
+  it('is bounded: users (listed whole) and clusters (each health-checked when listed)', async () => {
+    const crowded = await createTenantWithUsers(t, 'crowded');
+    const em = t.app.orm.em.fork();
+    // Up to one below each limit, written directly: the API would take minutes to get there.
+    const users = MAX_USERS_PER_TENANT - 3; // operator-1, viewer-1 and the one made below exist too
+    for (let i = 0; i < users; i++) em.create(UserSchema, { id: randomUUID(), tenant: crowded.id, name: `bulk-${i}`, role: 'VIEWER' });
+    for (let i = 0; i < MAX_CLUSTERS_PER_TENANT; i++) {
+      em.create(ClusterSchema, { id: randomUUID(), tenant: crowded.id, name: `bulk-${i}`, kind: 'DOCKER', endpoint: 'tcp://203.0.113.1:2375', publishAddress: '203.0.113.1', trusted: false });
+    }
+    await em.flush();
+    expect((await createUser(t.adminToken, crowded.id, 'last-one', 'VIEWER')).__typename).toBe('CreateUserSuccess');
+    const over = await t.gql(t.adminToken, CREATE_USER, { tenantId: crowded.id, name: 'one-too-many', role: 'VIEWER' });
+    expect(over.data!.createUser).toMatchObject({ __typename: 'ValidationError' });
+    const cluster = await t.gql(
+      t.adminToken,
+      `mutation($input: RegisterClusterInput!) { registerCluster(input: $input) { __typename ... on ValidationError { problems { code } } } }`,
+      { input: { tenantId: crowded.id, name: 'one-too-many', kind: 'DOCKER', endpoint: 'tcp://203.0.113.2:2375' } },
+    );
+    expect(cluster.data!.registerCluster).toEqual({ __typename: 'ValidationError', problems: [{ code: 'TOO_MANY_CLUSTERS' }] });
+    expect(await em.fork().count(UserSchema, { tenant: crowded.id })).toBe(MAX_USERS_PER_TENANT);
   });
 });
 
