@@ -18,6 +18,11 @@ function healthOf(cluster: Cluster, ctx: GraphQLContext): Promise<ClusterHealth>
   return check;
 }
 
+/** The tenant a platform administrator names, as a string; null for the caller's own. */
+function tenantIdOf(input: { tenantId?: string | number | null }): string | null {
+  return input.tenantId === undefined || input.tenantId === null ? null : String(input.tenantId);
+}
+
 function clusterServices(ctx: GraphQLContext): ClusterServices {
   return { secrets: ctx.services.secrets, endpointPolicy: ctx.services.config.clusterEndpointPolicy };
 }
@@ -93,13 +98,13 @@ builder.mutationFields((t) => ({
     description: "A tenant's ADMIN registers for its tenant, within the endpoint policy; the platform administrator for any tenant (tenantId), trusted.",
     errors: { types: [ValidationFailed, NameTaken, TenantFrozen, Forbidden, NotFound], union: { name: 'RegisterClusterResult' } },
     resolve: audited({
-      run: async ({ input }, ctx) => ({ cluster: await registerCluster(ctx.em, ctx.viewer, clusterServices(ctx), { ...input, tenantId: input.tenantId === undefined || input.tenantId === null ? null : String(input.tenantId) }) }),
+      run: async ({ input }, ctx) => ({ cluster: await registerCluster(ctx.em, ctx.viewer, clusterServices(ctx), { ...input, tenantId: tenantIdOf(input) }) }),
       traceName: 'RegisterCluster',
       resourceType: 'cluster',
       before: (a) => ({ name: a.input.name }),
       after: (r) => ({ id: r.cluster.id }),
       message: (r) => `${r.cluster.kind} cluster registered${r.cluster.trusted ? ' by the platform administrator (trusted)' : ''}`,
-      targetTenant: (a) => (a.input.tenantId === undefined || a.input.tenantId === null ? null : String(a.input.tenantId)),
+      targetTenant: (a) => tenantIdOf(a.input),
     }),
   }),
   deleteCluster: t.field({

@@ -1,5 +1,6 @@
 import { createGraphQLError, type Plugin } from 'graphql-yoga';
 import type { GraphQLError } from 'graphql';
+import { settleWithin } from '../domain/deadline.js';
 import type { Viewer } from '../services/viewer.js';
 
 /** Looks a bearer token up: the viewer, or null for an unknown, revoked, expired or malformed token. */
@@ -34,19 +35,15 @@ export function unauthenticatedError(message: string): GraphQLError {
 
 /** `authenticate` bounded in time: AuthenticationUnavailable when the lookup takes too long or fails. */
 export async function authenticateWithin(authenticateToken: TokenAuthenticator, token: string, timeoutMs = AUTHENTICATION_TIMEOUT_MS): Promise<Viewer | null> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new AuthenticationUnavailable()), timeoutMs);
-  });
   try {
-    return await Promise.race([authenticateToken(token), timeout]);
+    return await settleWithin(() => authenticateToken(token), timeoutMs, () => {
+      throw new AuthenticationUnavailable();
+    });
   } catch (error) {
     if (error instanceof AuthenticationUnavailable) throw error;
     // The database's message may quote the token's digest: it stays out of the log.
     console.error(`[api] token lookup failed: ${error instanceof Error ? error.name : 'unknown error'}`);
     throw new AuthenticationUnavailable();
-  } finally {
-    clearTimeout(timer);
   }
 }
 

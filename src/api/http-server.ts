@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { settleWithin } from '../domain/deadline.js';
 
 /** A probe's check that has not answered by then counts as failed. */
 export const PROBE_TIMEOUT_MS = 2_000;
@@ -20,23 +21,22 @@ export function sourceIpOf(req: IncomingMessage | undefined): string | null {
   return address ? address.replace(/^::ffff:/, '') : null;
 }
 
-function withTimeout(check: ProbeCheck, timeoutMs: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    check().then(
-      () => true,
-      () => false,
-    ),
-    new Promise<boolean>((resolve) => {
-      timer = setTimeout(() => resolve(false), timeoutMs);
-    }),
-  ]).finally(() => clearTimeout(timer));
+function passesWithin(check: ProbeCheck, timeoutMs: number): Promise<boolean> {
+  return settleWithin(
+    () =>
+      check().then(
+        () => true,
+        () => false,
+      ),
+    timeoutMs,
+    () => false,
+  );
 }
 
 /** Runs the checks at once; each says only "ok" or "unreachable" (never the error's text). */
 async function probe(res: ServerResponse, checks: Record<string, ProbeCheck>, okStatus: string): Promise<void> {
   const names = Object.keys(checks);
-  const results = await Promise.all(names.map((name) => withTimeout(checks[name], PROBE_TIMEOUT_MS)));
+  const results = await Promise.all(names.map((name) => passesWithin(checks[name], PROBE_TIMEOUT_MS)));
   const failed = names.filter((_, i) => !results[i]);
   const body = {
     status: failed.length ? `${failed.join(' and ')} unreachable` : okStatus,

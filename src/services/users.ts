@@ -62,8 +62,7 @@ export async function listUsers(em: EntityManager, viewer: Viewer, tenantId?: st
 
 /** Live (unrevoked) tokens of a user, as far as the viewer may know them: its own, or any for its administrators. */
 export async function tokensOf(em: EntityManager, viewer: Viewer, user: User): Promise<ApiToken[]> {
-  const tenantId = typeof user.tenant === 'object' ? user.tenant.id : String(user.tenant);
-  const mayKnow = user.id === viewer.userId || viewer.platformAdmin || (viewer.role === 'ADMIN' && viewer.tenantId === tenantId);
+  const mayKnow = user.id === viewer.userId || viewer.platformAdmin || (viewer.role === 'ADMIN' && viewer.tenantId === user.tenant.id);
   if (!mayKnow) return [];
   return em.find(ApiTokenSchema, { user: user.id, revokedAt: null }, { orderBy: { createdAt: 'asc', id: 'asc' } });
 }

@@ -7,6 +7,7 @@
 // built from those parts with every field set.
 import type { Socket } from 'node:net';
 import pg from 'pg';
+import { settleWithin } from '../../domain/deadline.js';
 import { parseHost, type EndpointPolicy } from '../endpoint-policy.js';
 import { connectionFailureOf, guardedSocket, limitReceivedBytes } from '../guarded-connections.js';
 
@@ -178,24 +179,23 @@ export async function postgresHealth(connection: PostgresConnection, policy: End
   const client = boundTlsBytes(new pg.Client(postgresClientConfig(connection, { socket: () => socket, connectTimeoutMs: timeoutMs, queryTimeoutMs: timeoutMs })), HEALTH_MAX_BYTES);
   // An error event after the check (the server going away) must not crash the process.
   client.on('error', () => undefined);
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<PostgresHealth>((resolve) => {
-    timer = setTimeout(() => {
-      socket.destroy();
-      resolve({ healthy: false, version: null, message: `timed out (no answer within ${timeoutMs} ms)` });
-    }, timeoutMs);
-  });
-  const check = (async (): Promise<PostgresHealth> => {
-    await client.connect();
-    const { rows } = await client.query<{ version: string }>("select current_setting('server_version') as version");
-    // The server's own text, cut to the numbers.
-    const version = /^\d+(\.\d+)*/.exec(String(rows[0]?.version ?? ''))?.[0];
-    return { healthy: true, version: version ? `PostgreSQL ${version}` : 'PostgreSQL', message: null };
-  })().catch((error: unknown): PostgresHealth => ({ healthy: false, version: null, message: reasonOf(error) }));
+  const check = async (): Promise<PostgresHealth> => {
+    try {
+      await client.connect();
+      const { rows } = await client.query<{ version: string }>("select current_setting('server_version') as version");
+      // The server's own text, cut to the numbers.
+      const version = /^\d+(\.\d+)*/.exec(String(rows[0]?.version ?? ''))?.[0];
+      return { healthy: true, version: version ? `PostgreSQL ${version}` : 'PostgreSQL', message: null };
+    } catch (error) {
+      return { healthy: false, version: null, message: reasonOf(error) };
+    }
+  };
   try {
-    return await Promise.race([check, deadline]);
+    return await settleWithin(check, timeoutMs, () => {
+      socket.destroy();
+      return { healthy: false, version: null, message: `timed out (no answer within ${timeoutMs} ms)` };
+    });
   } finally {
-    clearTimeout(timer);
     // Not awaited: end() waits for the socket to close, which the destroy below makes sure of.
     void client.end().catch(() => undefined);
     socket.destroy();
