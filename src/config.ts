@@ -19,6 +19,8 @@ export interface AosConfig {
   maxBodyBytes: number;
   /** graphql-ws connections one token may hold open at once, per API process. */
   maxSocketsPerToken: number;
+  /** Bytes waiting to be sent on one socket past which it is closed as a slow consumer (RESUME_CLOSE_CODE). */
+  subscriberBufferBytes: number;
   /**
    * Key sealing secrets at rest (secret inputs and attributes, cluster credentials). Required in
    * production; elsewhere a fixed development key stands in, with a warning.
@@ -30,6 +32,15 @@ export interface AosConfig {
   healthIntervalSeconds: number;
   /** AOS_CLUSTER_ENDPOINT_POLICY: what tenants' cluster registrations may point at. */
   clusterEndpointPolicy: EndpointPolicy;
+  /**
+   * AOS_METRICS_TOKEN: bearer token for `/metrics` (API and worker); grants nothing else. Unset:
+   * only loopback clients read the metrics.
+   */
+  metricsToken: string | null;
+  /** AOS_WORKER_METRICS_PORT: where the worker serves `/metrics` (0: not at all). */
+  workerMetricsPort: number;
+  /** AOS_WORKER_METRICS_HOST: the address the worker's metrics server binds to. */
+  workerMetricsHost: string;
 }
 
 function intFromEnv(name: string, fallback: number): number {
@@ -37,6 +48,12 @@ function intFromEnv(name: string, fallback: number): number {
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
   if (!Number.isInteger(value) || value < 0) throw new Error(`${name} must be a whole number, got "${raw}"`);
+  return value;
+}
+
+function portFromEnv(name: string, fallback: number): number {
+  const value = intFromEnv(name, fallback);
+  if (value > 65_535) throw new Error(`${name} must be a port number (0-65535), got ${value}`);
   return value;
 }
 
@@ -73,9 +90,13 @@ export function loadConfig(overrides: Partial<AosConfig> = {}): AosConfig {
     auditRetentionDays: intFromEnv('AOS_AUDIT_RETENTION_DAYS', 7),
     maxBodyBytes: intFromEnv('AOS_MAX_BODY_BYTES', 2 * 1024 * 1024),
     maxSocketsPerToken: Math.max(1, intFromEnv('AOS_MAX_SOCKETS_PER_TOKEN', 100)),
+    subscriberBufferBytes: Math.max(16 * 1024, intFromEnv('AOS_SUBSCRIBER_BUFFER_BYTES', 1024 * 1024)),
     secretKey: process.env.AOS_SECRET_KEY || null,
     elementParallelism: Math.max(1, intFromEnv('AOS_ELEMENT_PARALLELISM', 10)),
     healthIntervalSeconds: intFromEnv('AOS_HEALTH_INTERVAL_SECONDS', 30),
+    metricsToken: process.env.AOS_METRICS_TOKEN || null,
+    workerMetricsPort: portFromEnv('AOS_WORKER_METRICS_PORT', 9464),
+    workerMetricsHost: process.env.AOS_WORKER_METRICS_HOST || '127.0.0.1',
     ...overrides,
   };
   // Parsed here, so that a policy that cannot be applied stops the API and the worker at start.

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { settleWithin } from '../domain/deadline.js';
+import { METRICS_PATH, serveMetricsRequest, type MetricsEndpoint } from '../observability/metrics-endpoint.js';
 
 /** A probe's check that has not answered by then counts as failed. */
 export const PROBE_TIMEOUT_MS = 2_000;
@@ -14,6 +15,8 @@ export interface ApiServerOptions {
   liveness: Record<string, ProbeCheck>;
   /** `/ready`: everything an operation may need answers (database and Temporal). */
   readiness: Record<string, ProbeCheck>;
+  /** `/metrics` (Prometheus text): AOS_METRICS_TOKEN as a bearer token, or loopback clients when unset. */
+  metrics?: MetricsEndpoint;
 }
 
 export function sourceIpOf(req: IncomingMessage | undefined): string | null {
@@ -54,8 +57,9 @@ function pathOf(url: string | undefined): string | null {
 }
 
 /**
- * The API's HTTP server: `/health` and `/ready` answer without a token; the GraphQL path goes to
- * Yoga (authentication first); anything else is 404 without further work.
+ * The API's HTTP server: `/health` and `/ready` answer without a token; `/metrics` (when given)
+ * under its own access rule; the GraphQL path goes to Yoga (authentication first); anything else
+ * is 404 without further work.
  */
 export function createApiServer(options: ApiServerOptions): Server {
   return createServer((req, res) => {
@@ -69,6 +73,7 @@ export function createApiServer(options: ApiServerOptions): Server {
     };
     if (path === '/health') return done(probe(res, options.liveness, 'ok'));
     if (path === '/ready') return done(probe(res, options.readiness, 'ready'));
+    if (path === METRICS_PATH && options.metrics) return done(serveMetricsRequest(req, res, options.metrics));
     if (path === options.graphqlPath || path === `${options.graphqlPath}/`) return done(options.handleGraphQL(req, res));
     res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ errors: [{ message: `no such path; GraphQL is at ${options.graphqlPath}`, extensions: { code: 'NOT_FOUND' } }] }));
   });
