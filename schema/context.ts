@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { AosConfig } from '../src/config.js';
-import type { NotificationListener } from '../src/events/listener.js';
+import type { LiveFeed } from '../src/events/live-feed.js';
 import type { SecretBox } from '../src/services/secret-box.js';
 import type { ActionRunner } from '../src/services/stack-actions.js';
 import type { Viewer } from '../src/services/viewer.js';
@@ -8,7 +8,8 @@ import type { Viewer } from '../src/services/viewer.js';
 /** Long-lived parts shared by every operation of one API process. */
 export interface AppServices {
   config: AosConfig;
-  listener: NotificationListener;
+  /** Rows announced over NOTIFY, loaded once per process for every live subscription. */
+  live: LiveFeed;
   /** Starts and cancels stack workflows (the Temporal client and task queue). */
   runner: ActionRunner;
   /** Seals secrets at rest. */

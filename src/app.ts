@@ -7,6 +7,7 @@ import type { AppServices, GraphQLContext } from '../schema/context.js';
 import { schema } from '../schema/index.js';
 import { loadConfig, secretKeyOf, type AosConfig } from './config.js';
 import { initORM } from './db/orm.js';
+import { LiveFeed } from './events/live-feed.js';
 import { NotificationListener } from './events/listener.js';
 import { authenticateWithin, httpAuthenticationPlugin, unauthenticatedError, MISSING_TOKEN, type TokenAuthenticator } from './api/authentication.js';
 import { hideSuggestionsPlugin, maskErrorWithoutSuggestions, maskError } from './api/errors.js';
@@ -15,6 +16,7 @@ import { createApiServer, sourceIpOf } from './api/http-server.js';
 import { queryLimitsPlugins } from './api/limits.js';
 import { requestBodyPlugin } from './api/request-body.js';
 import { SocketRegistry } from './api/socket-registry.js';
+import { SubscriptionCohorts } from './api/subscription-cohorts.js';
 import { authenticate, ensureBootstrapAdmin } from './services/auth.js';
 import { SecretBox } from './services/secret-box.js';
 import { connectTemporal } from './temporal/client.js';
@@ -28,6 +30,8 @@ export interface App {
   server: Server;
   /** Open graphql-ws sockets by token: a revocation closes them. */
   sockets: SocketRegistry;
+  /** Subscriptions of this process, identical ones sharing their work. */
+  cohorts: SubscriptionCohorts;
   /** Starts HTTP + graphql-ws on the same path; resolves with the GraphQL URL. */
   listen(port?: number, host?: string): Promise<string>;
   close(): Promise<void>;
@@ -47,7 +51,8 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<App> {
   await listener.start();
   const temporal = await connectTemporal(config);
   const secrets = new SecretBox(secretKeyOf(config));
-  const services: AppServices = { config, listener, runner: { client: temporal.client, taskQueue: config.taskQueue }, secrets };
+  const live = new LiveFeed(listener, () => orm.em.fork());
+  const services: AppServices = { config, live, runner: { client: temporal.client, taskQueue: config.taskQueue }, secrets };
 
   const authenticateToken: TokenAuthenticator = (token) => authenticate(orm.em.fork(), token);
   // The viewer each HTTP request authenticated as, before any GraphQL work (see httpAuthenticationPlugin).
@@ -102,7 +107,19 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<App> {
   const sockets = new SocketRegistry();
   const stopFollowingRevocations = sockets.followRevocations(listener);
   const stopRechecking = sockets.recheckEvery(async (token) => (await authenticateWithin(authenticateToken, token)) !== null);
-  const graphqlWs = serveGraphQLOverWebSocket({ server, path: '/graphql', maxPayload: config.maxBodyBytes, yoga, authenticateToken, registry: sockets, maxSocketsPerToken: config.maxSocketsPerToken });
+  const cohorts = new SubscriptionCohorts({ maxBufferedBytes: config.subscriberBufferBytes });
+  const graphqlWs = serveGraphQLOverWebSocket({
+    server,
+    path: '/graphql',
+    maxPayload: config.maxBodyBytes,
+    yoga,
+    authenticateToken,
+    registry: sockets,
+    maxSocketsPerToken: config.maxSocketsPerToken,
+    cohorts,
+    receivedAtOf: (row) => (row !== null && typeof row === 'object' ? live.receivedAtOf(row) : undefined),
+    maskError: hideSuggestions ? maskErrorWithoutSuggestions : maskError,
+  });
 
   return {
     config,
@@ -111,6 +128,7 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<App> {
     yoga,
     server,
     sockets,
+    cohorts,
     listen: (port = config.port, host = config.host) =>
       new Promise((resolve, reject) => {
         server.once('error', reject);
@@ -121,7 +139,8 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<App> {
       }),
     close: async () => {
       stopRechecking();
-      await stopFollowingRevocations();
+      stopFollowingRevocations();
+      live.close();
       await graphqlWs.close();
       await new Promise<void>((resolve) => {
         server.closeAllConnections?.();

@@ -1,5 +1,5 @@
 import type { AuditRecord } from '../../src/db/entities/index.js';
-import { auditVisibleTo, findAuditRecord, listAuditRecords } from '../../src/audit/audit.js';
+import { listAuditRecords, liveAuditRecords } from '../../src/audit/audit.js';
 import { builder } from '../builder.js';
 
 export const AuditRecordRef = builder.objectRef<AuditRecord>('AuditRecord').implement({
@@ -50,12 +50,7 @@ builder.subscriptionFields((t) => ({
   auditRecorded: t.field({
     type: AuditRecordRef,
     description: 'Audit records as they are written (the same visibility as auditRecords).',
-    subscribe: (_root, _args, ctx) =>
-      ctx.services.listener.subscribe('audit.recorded', (p) => auditVisibleTo(ctx.viewer, { tenantId: p.tenantId, targetTenantId: p.targetTenantId ?? null })),
-    resolve: async (payload: { id: string }, _args, ctx) => {
-      const record = await findAuditRecord(ctx.em.fork(), ctx.viewer, payload.id);
-      if (!record) throw new Error(`audit record ${payload.id} vanished`);
-      return record;
-    },
+    subscribe: (_root, _args, ctx) => liveAuditRecords(ctx.services.live, ctx.viewer),
+    resolve: (record: AuditRecord) => record,
   }),
 }));

@@ -24,7 +24,7 @@ builder.subscriptionFields((t) => ({
     type: StackEventRef,
     description: 'Events of one stack of the tenant as they are written. After a reconnect, catch up with `events(since: <last cursor>)`.',
     args: { stackId: t.arg.id({ required: true }) },
-    subscribe: (_root, args, ctx) => liveStackEvents(ctx.em, ctx.services.listener, ctx.viewer, args.stackId),
+    subscribe: (_root, args, ctx) => liveStackEvents(ctx.em, ctx.services.live, ctx.viewer, args.stackId),
     resolve: (event: StackEvent) => event,
   }),
 }));

@@ -362,13 +362,13 @@ builder.subscriptionFields((t) => ({
     type: StackRef,
     description: 'The stack each time its status, action or elements change.',
     args: { stackId: t.arg.id({ required: true }) },
-    subscribe: (_root, args, ctx) => liveStackChanges(ctx.em, ctx.services.listener, ctx.viewer, args.stackId),
+    subscribe: (_root, args, ctx) => liveStackChanges(ctx.em, ctx.services.live, ctx.viewer, args.stackId),
     resolve: (stack: Stack) => stack,
   }),
   stacksChanged: t.field({
     type: StackRef,
     description: "Any of the tenant's stacks, each time one changes.",
-    subscribe: (_root, _args, ctx) => liveStackChanges(ctx.em, ctx.services.listener, ctx.viewer, null),
+    subscribe: (_root, _args, ctx) => liveStackChanges(ctx.em, ctx.services.live, ctx.viewer, null),
     resolve: (stack: Stack) => stack,
   }),
 }));

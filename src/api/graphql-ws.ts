@@ -1,5 +1,6 @@
+import { createHash } from 'node:crypto';
 import type { Server } from 'node:http';
-import { GraphQLError, type ExecutionArgs } from 'graphql';
+import { createSourceEventStream, execute as executeGraphQL, getOperationAST, GraphQLError, Kind, type DocumentNode, type ExecutionArgs, type ExecutionResult, type OperationDefinitionNode } from 'graphql';
 import { createGraphQLError, type YogaServerInstance } from 'graphql-yoga';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
@@ -8,6 +9,7 @@ import type { Viewer } from '../services/viewer.js';
 import { authenticateWithin, bearerOf, INVALID_TOKEN, unauthenticatedError, type TokenAuthenticator } from './authentication.js';
 import { sourceIpOf } from './http-server.js';
 import { FORBIDDEN_CLOSE_CODE, FORBIDDEN_CLOSE_REASON, type SocketRegistry } from './socket-registry.js';
+import type { SharedSubscription, SubscriptionCohorts } from './subscription-cohorts.js';
 
 export interface GraphQLWebSocketOptions {
   server: Server;
@@ -19,6 +21,12 @@ export interface GraphQLWebSocketOptions {
   registry: SocketRegistry;
   /** Open sockets one token may hold at once in this process. */
   maxSocketsPerToken: number;
+  /** Where subscriptions run, identical ones together. */
+  cohorts: SubscriptionCohorts;
+  /** When a row's announcement arrived (the live feed knows), for the fan-out delay. */
+  receivedAtOf(row: unknown): number | undefined;
+  /** The error masking Yoga applies: subscribe-time errors go through it too. */
+  maskError(error: unknown, message: string, isDev?: boolean): Error;
 }
 
 /** Operations (subscriptions, mostly) running at once on one socket. */
@@ -49,6 +57,22 @@ function forSocket(errors: readonly GraphQLError[]): GraphQLError[] {
   });
 }
 
+/** The operation's first root field: a metrics label bounded by the schema. */
+function rootFieldOf(operation: OperationDefinitionNode): string {
+  const first = operation.selectionSet.selections[0];
+  return first?.kind === Kind.FIELD ? first.name.value : '(unknown)';
+}
+
+/**
+ * What makes two subscriptions give the same results: the operation text and variables, and what
+ * resolvers may read of the viewer (tenant, role, platform administration, tenant state). Resolvers
+ * reachable from a subscription must not depend on anything else of the viewer (the user, the token).
+ */
+function cohortKeyOf(query: string, operationName: string | null | undefined, variables: unknown, viewer: Viewer): string {
+  const identity = JSON.stringify([query, operationName ?? null, variables ?? null, viewer.tenantId, viewer.role, viewer.platformAdmin, viewer.tenantState]);
+  return createHash('sha256').update(identity).digest('base64url');
+}
+
 /**
  * graphql-ws on the GraphQL path. `connection_init` without a valid token is refused (4403); every
  * operation on an open socket authenticates the token again, so a freeze reaches the next
@@ -57,6 +81,40 @@ function forSocket(errors: readonly GraphQLError[]): GraphQLError[] {
  * as over HTTP. Sockets are registered by token, so that a revocation (and the registry's periodic
  * recheck, for expiries) closes them even when they send nothing.
  */
+interface SharedSubscriptionParts {
+  key: string;
+  operation: string;
+  args: { schema: ExecutionArgs['schema']; document: DocumentNode; operationName?: string | null; variableValues?: Record<string, unknown> };
+  contextValue: GraphQLContext;
+  options: Pick<GraphQLWebSocketOptions, 'receivedAtOf' | 'maskError'>;
+}
+
+/**
+ * A subscription operation as a cohort runs it: the root field's subscribe resolver once (it decides
+ * whether the viewer may watch), then the selection executed once per event, each time with a fresh
+ * EntityManager so nested fields read current rows.
+ */
+function sharedSubscription(parts: SharedSubscriptionParts): SharedSubscription {
+  const { args, contextValue, options } = parts;
+  const masked = (errors: readonly GraphQLError[] | undefined) => (errors ?? []).map((error) => options.maskError(error, 'Unexpected error.', false) as GraphQLError);
+  return {
+    key: parts.key,
+    operation: parts.operation,
+    open: async () => {
+      const source = await createSourceEventStream({ ...args, contextValue });
+      if (Symbol.asyncIterator in source) return source[Symbol.asyncIterator]();
+      return { errors: masked(source.errors) };
+    },
+    // graphql-js's own execution of one event, as its `subscribe` would do it (Yoga's `execute`
+    // would start another subscription); errors are masked as Yoga masks them.
+    execute: async (row) => {
+      const result = await executeGraphQL({ ...args, rootValue: row, contextValue: { ...contextValue, em: contextValue.em.fork() } });
+      return result.errors ? { ...result, errors: masked(result.errors) } : result;
+    },
+    receivedAtOf: options.receivedAtOf,
+  };
+}
+
 export function serveGraphQLOverWebSocket(options: GraphQLWebSocketOptions): { close(): Promise<void> } {
   const { yoga, registry, authenticateToken } = options;
   const wss = new WebSocketServer({ server: options.server, path: options.path, maxPayload: options.maxPayload });
@@ -80,7 +138,7 @@ export function serveGraphQLOverWebSocket(options: GraphQLWebSocketOptions): { c
       },
       execute: (args: ExecutionArgs) => (args.rootValue as { execute: (a: ExecutionArgs) => unknown }).execute(args) as never,
       subscribe: (args: ExecutionArgs) => (args.rootValue as { subscribe: (a: ExecutionArgs) => unknown }).subscribe(args) as never,
-      onSubscribe: async (ctx, _id, payload) => {
+      onSubscribe: async (ctx, id, payload) => {
         if (Object.keys(ctx.subscriptions).length >= MAX_OPERATIONS_PER_SOCKET) {
           return [createGraphQLError(`at most ${MAX_OPERATIONS_PER_SOCKET} operations may run at once on one connection`, { extensions: { code: 'TOO_MANY_OPERATIONS' } })];
         }
@@ -112,6 +170,26 @@ export function serveGraphQLOverWebSocket(options: GraphQLWebSocketOptions): { c
         }
         const errors = validate(schema, document);
         if (errors.length) return forSocket(errors);
+        const operation = getOperationAST(document, payload.operationName);
+        if (operation?.operation === 'subscription') {
+          const contextValue = (await contextFactory()) as unknown as GraphQLContext;
+          const shared = sharedSubscription({
+            key: cohortKeyOf(payload.query, payload.operationName, payload.variables, viewer),
+            operation: rootFieldOf(operation),
+            args: { schema, document, operationName: payload.operationName, variableValues: payload.variables ?? undefined },
+            contextValue,
+            options,
+          });
+          const member = { socket: ctx.extra.socket, id };
+          return {
+            schema,
+            operationName: payload.operationName,
+            document,
+            variableValues: payload.variables ?? undefined,
+            contextValue,
+            rootValue: { subscribe: () => options.cohorts.join(shared, member) },
+          };
+        }
         return {
           schema,
           operationName: payload.operationName,

@@ -98,17 +98,10 @@ export class SocketRegistry<S extends ClosableSocket = ClosableSocket> {
    * Follows `tokens.revoked` announcements (from any API process, through LISTEN/NOTIFY) and
    * closes the sockets of the revoked tokens. Returns the function that stops following.
    */
-  followRevocations(listener: NotificationListener): () => Promise<void> {
-    const revocations = listener.subscribe('tokens.revoked', () => true);
-    const following = (async () => {
-      for await (const revoked of revocations) {
-        // The payload crossed the database: only a list of strings is acted upon.
-        if (Array.isArray(revoked.tokenIds)) this.closeTokens(revoked.tokenIds.filter((id): id is string => typeof id === 'string'));
-      }
-    })();
-    return async () => {
-      await revocations.return?.();
-      await following;
-    };
+  followRevocations(listener: NotificationListener): () => void {
+    return listener.on('tokens.revoked', (revoked) => {
+      // The payload crossed the database: only a list of strings is acted upon.
+      if (Array.isArray(revoked.tokenIds)) this.closeTokens(revoked.tokenIds.filter((id): id is string => typeof id === 'string'));
+    });
   }
 }

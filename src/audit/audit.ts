@@ -3,7 +3,8 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { AuditRecordSchema, type AuditRecord } from '../db/entities/index.js';
 import { DomainError } from '../domain/errors.js';
 import { maskForRecord } from '../domain/secrets.js';
-import { paginate, type Page, type PageArgs } from '../services/pagination.js';
+import type { LiveFeed, LiveTopic } from '../events/live-feed.js';
+import { isUuid, paginate, type Page, type PageArgs } from '../services/pagination.js';
 import type { Viewer } from '../services/viewer.js';
 
 /** Trace names of DESIGN §7, one per kind of change. */
@@ -117,10 +118,25 @@ export async function listAuditRecords(em: EntityManager, viewer: Viewer, filter
   return paginate(em, AuditRecordSchema, where, { time: 'desc', id: 'desc' }, args);
 }
 
-export async function findAuditRecord(em: EntityManager, viewer: Viewer, id: string): Promise<AuditRecord | null> {
-  const record = await em.findOne(AuditRecordSchema, { id });
-  if (!record) return null;
-  return auditVisibleTo(viewer, record) ? record : null;
+const ALL_TENANTS = 'all';
+
+function auditKeys(tenantId: string | null | undefined, targetTenantId: string | null | undefined): string[] {
+  return [ALL_TENANTS, ...(tenantId ? [`tenant/${tenantId}`] : []), ...(targetTenantId ? [`tenant/${targetTenantId}`] : [])];
+}
+
+/** Audit records as written: to the platform administrator all of them, to a tenant its own and those aimed at it. */
+export const auditRecordTopic: LiveTopic<'audit.recorded', AuditRecord> = {
+  topic: 'audit.recorded',
+  rowIdOf: (payload) => (isUuid(payload.id) ? payload.id : null),
+  keysOfPayload: (payload) => auditKeys(payload.tenantId, payload.targetTenantId),
+  load: (em, ids) => em.find(AuditRecordSchema, { id: { $in: ids } }, { orderBy: { time: 'asc', id: 'asc' } }),
+  idOfRow: (record) => record.id,
+  keysOfRow: (record) => auditKeys(record.tenantId, record.targetTenantId),
+};
+
+/** The audit records the viewer may see, as they are written (visibility decided once, here). */
+export function liveAuditRecords(live: LiveFeed, viewer: Viewer): AsyncIterableIterator<AuditRecord> {
+  return live.subscribe(auditRecordTopic, viewer.platformAdmin ? ALL_TENANTS : `tenant/${viewer.tenantId}`);
 }
 
 /** Retention: removes records older than `days`; returns how many went. */

@@ -5,7 +5,7 @@ import { AlarmSchema, StackElementSchema, StackEventSchema, StackSchema, Templat
 import { NotFound, ValidationFailed } from '../domain/errors.js';
 import { MASK } from '../domain/secrets.js';
 import { analyzeTemplate, maskAttributes, type TemplateAnalysis } from '../template/index.js';
-import type { NotificationListener } from '../events/listener.js';
+import type { LiveFeed, LiveTopic } from '../events/live-feed.js';
 import { DEFAULT_PAGE, MAX_PAGE, isUuid, type Page } from './pagination.js';
 import { SecretBox } from './secret-box.js';
 import type { Viewer } from './viewer.js';
@@ -184,53 +184,42 @@ export async function stackEventPage(em: EntityManager, stack: Pick<Stack, 'id'>
 
 // --- live streams -------------------------------------------------------------------------------
 
-/**
- * Notifications (ids only) mapped to the rows they announce, reloaded one by one; a row that is
- * gone (a deleted stack) is skipped. Written as an iterator rather than an async generator: a
- * generator waiting for the next notification cannot be returned until one arrives, which would
- * leave the LISTEN handler of a closed subscription in place. Here `return` reaches the source at once.
- */
-export function reloadEach<P, R>(source: AsyncIterableIterator<P>, load: (payload: P) => Promise<R | null>): AsyncIterableIterator<R> {
-  const finish = async (): Promise<IteratorResult<R>> => {
-    await source.return?.();
-    return { value: undefined, done: true };
-  };
-  return {
-    async next(): Promise<IteratorResult<R>> {
-      for (;;) {
-        const item = await source.next();
-        if (item.done) return { value: undefined, done: true };
-        const row = await load(item.value);
-        if (row !== null) return { value: row, done: false };
-      }
-    },
-    return: finish,
-    async throw(error: unknown): Promise<IteratorResult<R>> {
-      await finish();
-      throw error;
-    },
-    [Symbol.asyncIterator]() {
-      return this;
-    },
-  };
-}
+/** A stack's events, routed by tenant and stack; a batch loads in `seq` order (the order they committed, per stack). */
+export const stackEventTopic: LiveTopic<'stack.event', StackEvent> = {
+  topic: 'stack.event',
+  rowIdOf: (payload) => (isUuid(payload.eventId) ? payload.eventId : null),
+  keysOfPayload: (payload) => [`${payload.tenantId}/${payload.stackId}`],
+  load: (em, ids) => em.find(StackEventSchema, { id: { $in: ids } }, { orderBy: { seq: 'asc' } }),
+  idOfRow: (event) => event.id,
+  keysOfRow: (event) => [`${event.tenantId}/${event.stackId}`],
+};
 
-/** The stack's events as they are written, by any process, reloaded from the database. */
-export async function liveStackEvents(em: EntityManager, listener: NotificationListener, viewer: Viewer, stackId: string): Promise<AsyncIterableIterator<StackEvent>> {
+/** Stacks that changed, routed to watchers of that stack and to watchers of all the tenant's stacks. */
+export const stackChangeTopic: LiveTopic<'stack.changed', Stack> = {
+  topic: 'stack.changed',
+  rowIdOf: (payload) => (isUuid(payload.stackId) ? payload.stackId : null),
+  keysOfPayload: (payload) => [`stack/${payload.tenantId}/${payload.stackId}`, `tenant/${payload.tenantId}`],
+  // A stack deleted meanwhile is not found: its watchers get nothing (the event stream says STACK_DELETED).
+  load: (em, ids) => em.find(StackSchema, { id: { $in: ids } }),
+  idOfRow: (stack) => stack.id,
+  keysOfRow: (stack) => [`stack/${stack.tenant.id}/${stack.id}`, `tenant/${stack.tenant.id}`],
+};
+
+async function assertStackOfViewer(em: EntityManager, viewer: Viewer, stackId: string): Promise<Stack> {
   const stack = isUuid(stackId) ? await em.findOne(StackSchema, { id: stackId, tenant: viewer.tenantId }) : null;
   if (!stack) throw new NotFound('stack', stackId);
-  const tenantId = viewer.tenantId;
-  const notifications = listener.subscribe('stack.event', (p) => p.stackId === stack.id && p.tenantId === tenantId);
-  return reloadEach(notifications, (p) => em.fork().findOne(StackEventSchema, { id: p.eventId, tenantId }));
+  return stack;
+}
+
+/** The stack's events as they are written, by any process. Whether the viewer may see them is decided here, once. */
+export async function liveStackEvents(em: EntityManager, live: LiveFeed, viewer: Viewer, stackId: string): Promise<AsyncIterableIterator<StackEvent>> {
+  const stack = await assertStackOfViewer(em, viewer, stackId);
+  return live.subscribe(stackEventTopic, `${viewer.tenantId}/${stack.id}`);
 }
 
 /** Changes of one stack (`stackId`) or of all the tenant's stacks (null); a deleted stack is skipped. */
-export async function liveStackChanges(em: EntityManager, listener: NotificationListener, viewer: Viewer, stackId: string | null): Promise<AsyncIterableIterator<Stack>> {
-  const tenantId = viewer.tenantId;
-  if (stackId !== null) {
-    const stack = isUuid(stackId) ? await em.findOne(StackSchema, { id: stackId, tenant: tenantId }) : null;
-    if (!stack) throw new NotFound('stack', stackId);
-  }
-  const notifications = listener.subscribe('stack.changed', (p) => p.tenantId === tenantId && (stackId === null || p.stackId === stackId));
-  return reloadEach(notifications, (p) => em.fork().findOne(StackSchema, { id: p.stackId, tenant: tenantId }));
+export async function liveStackChanges(em: EntityManager, live: LiveFeed, viewer: Viewer, stackId: string | null): Promise<AsyncIterableIterator<Stack>> {
+  if (stackId === null) return live.subscribe(stackChangeTopic, `tenant/${viewer.tenantId}`);
+  const stack = await assertStackOfViewer(em, viewer, stackId);
+  return live.subscribe(stackChangeTopic, `stack/${viewer.tenantId}/${stack.id}`);
 }

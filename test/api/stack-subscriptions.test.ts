@@ -120,19 +120,22 @@ describe('stackEvents', () => {
     }
   });
 
-  it('removes its LISTEN handler when the client unsubscribes', async () => {
-    const handlers = Reflect.get(t.app.services.listener, 'handlers') as Set<unknown>;
-    const before = handlers.size;
+  it('releases its feed stream and cohort when the client unsubscribes', async () => {
+    const streams = () => t.app.services.live.streamCount();
+    const before = streams();
+    const cohortsBefore = t.app.cohorts.size();
     const stackId = await newStack(tenant.operator);
     const client = wsClient(tenant.viewer);
     const subscription = client.iterate({ query: 'subscription($id: ID!) { stackEvents(stackId: $id) { id } }', variables: { id: stackId } });
     const waiting = subscription.next();
     await settle();
-    expect(handlers.size).toBe(before + 1);
+    expect(streams()).toBe(before + 1);
+    expect(t.app.cohorts.size()).toBe(cohortsBefore + 1);
     await subscription.return?.();
     await waiting.catch(() => undefined);
     await settle();
-    expect(handlers.size).toBe(before);
+    expect(streams()).toBe(before);
+    expect(t.app.cohorts.size()).toBe(cohortsBefore);
   });
 });
 
