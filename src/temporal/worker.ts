@@ -4,6 +4,7 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import { secretKeyOf, type AosConfig } from '../config.js';
 import { createDriverRegistry } from '../drivers/registry.js';
 import type { ElementDriver } from '../drivers/types.js';
+import type { WorkerMetrics } from '../observability/metrics.js';
 import { SecretBox } from '../services/secret-box.js';
 import { createActivities } from './activities/index.js';
 
@@ -23,6 +24,8 @@ export interface WorkerOptions {
   timeoutUnitMs?: number;
   /** Health check interval in ms (tests shorten it; 0 turns monitoring off). */
   monitorIntervalMs?: number;
+  /** Counters of lifecycle actions the activities record (the worker's /metrics). */
+  metrics?: WorkerMetrics;
 }
 
 export async function createWorker(
@@ -36,6 +39,7 @@ export async function createWorker(
     secrets: new SecretBox(secretKeyOf(deps.config)),
     timeoutUnitMs: options.timeoutUnitMs,
     monitorIntervalMs: options.monitorIntervalMs,
+    metrics: options.metrics,
   });
   const worker = await Worker.create({
     connection,

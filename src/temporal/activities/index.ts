@@ -2,6 +2,7 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import { purgeAuditRecords } from '../../audit/audit.js';
 import type { AosConfig } from '../../config.js';
 import type { DriverRegistry } from '../../drivers/registry.js';
+import type { WorkerMetrics } from '../../observability/metrics.js';
 import type { SecretBox } from '../../services/secret-box.js';
 import { createHealthActivities } from './health.js';
 import { createStackActivities } from './stack.js';
@@ -15,6 +16,8 @@ export interface ActivityDeps {
   timeoutUnitMs?: number;
   /** Overrides the health check interval (tests shorten it). */
   monitorIntervalMs?: number;
+  /** Lifecycle action counters (started, finished by outcome); none: nothing is counted. */
+  metrics?: WorkerMetrics;
 }
 
 /** Every activity the worker offers; dependencies come in here, never from module singletons. */

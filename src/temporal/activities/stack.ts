@@ -22,6 +22,7 @@ import { listOwnedObjects } from '../../drivers/docker/index.js';
 import { driverFor, type DriverRegistry } from '../../drivers/registry.js';
 import { PermanentDriverError, type ElementContext, type ElementState, type RequiredNode } from '../../drivers/types.js';
 import { publish } from '../../events/publish.js';
+import { actionLabel, outcomeLabel, type WorkerMetrics } from '../../observability/metrics.js';
 import { addStackEvent, commitStackChanges, recordStackEvent } from '../../events/stack-events.js';
 import { clusterTargetOf } from '../../services/cluster-target.js';
 import type { SecretBox } from '../../services/secret-box.js';
@@ -38,6 +39,11 @@ export interface StackActivityDeps {
   parallelism?: number;
   /** Health checks every this many ms after an action (0: none). */
   monitorIntervalMs?: number;
+  /**
+   * Action counters. Counted once the activity's writes are done (just before it returns), so a
+   * retried activity counts once: only its successful attempt gets there.
+   */
+  metrics?: WorkerMetrics;
 }
 
 const DEPLOYED = new Set(['CREATE_COMPLETE', 'UPDATE_COMPLETE', 'START_COMPLETE', 'STOPPED', 'STOP_FAILED', 'START_FAILED', 'UPDATE_FAILED', 'DELETE_FAILED']);
@@ -206,7 +212,9 @@ export function createStackActivities(deps: StackActivityDeps) {
         const strays = rows.map((row) => row.name).filter((name) => !planned.has(name));
         const waves = stepsOf([...(strays.length ? [strays] : []), ...deleteWaves], 'DELETE', 'current');
         await event(em, stack, 'ACTION_STARTED', `DELETE started: ${waves.flat().length} element(s)`, undefined, 'DELETE');
-        return { tenantId: stack.tenant.id, stackName: stack.name, autoRollback: false, timeoutMs: stack.timeoutMinutes * minuteMs, parallelism, waves: await markQuick(em, stack, waves), rollbackOf: null, monitorIntervalMs: 0 };
+        const plan: ActionPlan = { tenantId: stack.tenant.id, stackName: stack.name, autoRollback: false, timeoutMs: stack.timeoutMinutes * minuteMs, parallelism, waves: await markQuick(em, stack, waves), rollbackOf: null, monitorIntervalMs: 0 };
+        deps.metrics?.actionsStarted.inc({ action: actionLabel(input.action) });
+        return plan;
       }
       const current = await resolvedOf(em, stack, 'current');
       const currentPlan = planTemplate(current);
@@ -244,7 +252,7 @@ export function createStackActivities(deps: StackActivityDeps) {
       }
       const what = input.retry ? `retry of ${input.action}` : input.action;
       await event(em, stack, 'ACTION_STARTED', `${what} started: ${waves.reduce((n, w) => n + w.length, 0)} element step(s) in ${waves.length} wave(s)`, undefined, input.action);
-      return {
+      const plan: ActionPlan = {
         tenantId: stack.tenant.id,
         stackName: stack.name,
         autoRollback: stack.autoRollback,
@@ -254,6 +262,8 @@ export function createStackActivities(deps: StackActivityDeps) {
         rollbackOf,
         monitorIntervalMs,
       };
+      deps.metrics?.actionsStarted.inc({ action: actionLabel(input.action) });
+      return plan;
     },
 
     /** One element step through its driver. Idempotent: a retried step finds its earlier work. */
@@ -378,6 +388,8 @@ export function createStackActivities(deps: StackActivityDeps) {
       if (action === 'DELETE' && input.outcome === 'COMPLETE') {
         await event(em, stack, 'STACK_DELETED', reason ? `stack deleted; ${reason}` : 'stack deleted: every element removed', undefined, 'DELETE_COMPLETE');
         await em.nativeDelete(StackSchema, { id: stack.id });
+        // Counted once the record is gone: a retry (after a failed announcement) finds no stack.
+        deps.metrics?.actionsFinished.inc({ action: 'DELETE', outcome: outcomeLabel('COMPLETE') });
         await stackChanged(em, stack);
         return;
       }
@@ -415,6 +427,7 @@ export function createStackActivities(deps: StackActivityDeps) {
       stack.actionRequestToken = stack.actionRequestToken ?? null;
       await em.flush();
       await stackChanged(em, stack);
+      deps.metrics?.actionsFinished.inc({ action: actionLabel(action), outcome: outcomeLabel(input.outcome) });
     },
 
     /**
