@@ -32,6 +32,8 @@ export interface App {
   sockets: SocketRegistry;
   /** Subscriptions of this process, identical ones sharing their work. */
   cohorts: SubscriptionCohorts;
+  /** The process's one LISTEN connection. */
+  listener: NotificationListener;
   /** Starts HTTP + graphql-ws on the same path; resolves with the GraphQL URL. */
   listen(port?: number, host?: string): Promise<string>;
   close(): Promise<void>;
@@ -129,6 +131,7 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<App> {
     server,
     sockets,
     cohorts,
+    listener,
     listen: (port = config.port, host = config.host) =>
       new Promise((resolve, reject) => {
         server.once('error', reject);

@@ -89,7 +89,7 @@ class Cohort {
       end: () => resolveEnd(DONE),
       fail: (error) => rejectEnd(error),
     });
-    this.owner.counters?.subscribers(this.subscription.operation, 1);
+    this.owner.memberJoined(this.subscription.operation, 1);
     const leave = (): Promise<IteratorResult<never>> => {
       this.leave(member);
       resolveEnd(DONE);
@@ -110,7 +110,7 @@ class Cohort {
 
   leave(member: CohortMember): void {
     if (!this.members.delete(member)) return;
-    this.owner.counters?.subscribers(this.subscription.operation, -1);
+    this.owner.memberJoined(this.subscription.operation, -1);
     if (this.members.size === 0) this.stop();
   }
 
@@ -177,6 +177,10 @@ export class SubscriptionCohorts {
   readonly maxBufferedBytes: number;
   readonly counters: SubscriptionCounters | undefined;
   private readonly cohorts = new Map<string, CohortEntry>();
+  /** Subscriptions (socket × operation) in every cohort. */
+  private members = 0;
+  /** Sockets closed with RESUME_CLOSE_CODE so far. */
+  resumeCloses = 0;
 
   constructor(options: SubscriptionCohortsOptions) {
     this.maxBufferedBytes = options.maxBufferedBytes;
@@ -232,6 +236,7 @@ export class SubscriptionCohorts {
   /** Closes a socket whose subscriptions have a gap; its client resumes from its last cursor. */
   closeForResume(socket: WebSocket, reason: LiveStreamEndReason | 'slow_consumer'): void {
     if (socket.readyState !== WebSocket.OPEN) return;
+    this.resumeCloses += 1;
     this.counters?.disconnected(reason);
     socket.close(RESUME_CLOSE_CODE, CLOSE_REASONS[reason]);
   }
@@ -239,6 +244,16 @@ export class SubscriptionCohorts {
   /** Cohorts open now (diagnostics and tests). */
   size(): number {
     return this.cohorts.size;
+  }
+
+  /** Subscriptions served now, all cohorts together. */
+  subscriberCount(): number {
+    return this.members;
+  }
+
+  memberJoined(operation: string, delta: 1 | -1): void {
+    this.members += delta;
+    this.counters?.subscribers(operation, delta);
   }
 }
 

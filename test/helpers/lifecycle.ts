@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { AosConfig } from '../../src/config.js';
 import { createTenantWithUsers, startTestApp, type TestApp, type TestTenant } from './app.js';
 import { closeFaultDb, ensureFaultTables, faultDriver, FAULT_TYPE, registerFaultType } from './fault-type.js';
 import { startTestWorker, type TestWorker } from './temporal.js';
@@ -73,12 +74,12 @@ const INVALID = `... on ValidationError { problems { code path message } }`;
 const STATE = `... on InvalidStackState { status allowedActions }`;
 
 /** The real API and a real worker on one task queue of their own, with the fault type registered in both. */
-export async function startLifecycle(prefix: string, options: { timeoutUnitMs?: number; monitorIntervalMs?: number } = {}): Promise<Lifecycle> {
+export async function startLifecycle(prefix: string, options: { timeoutUnitMs?: number; monitorIntervalMs?: number; appConfig?: Partial<AosConfig> } = {}): Promise<Lifecycle> {
   registerFaultType();
   await ensureFaultTables();
   const taskQueue = `aos-test-${randomBytes(4).toString('hex')}`;
   const w = await startTestWorker({ config: { taskQueue }, extraDrivers: [faultDriver], timeoutUnitMs: options.timeoutUnitMs ?? 1000, monitorIntervalMs: options.monitorIntervalMs });
-  const t = await startTestApp({ taskQueue });
+  const t = await startTestApp({ ...options.appConfig, taskQueue });
   const tenant = await createTenantWithUsers(t, prefix);
   const token = tenant.operator;
 
