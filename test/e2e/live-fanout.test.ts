@@ -58,9 +58,10 @@ async function eventsSince(stackId: string, since: string | null): Promise<LiveE
   const newestFirst: LiveEvent[] = [];
   let after: string | null = null;
   for (let page = 0; page < 100; page += 1) {
-    const res = await l.t.gql(l.tenant.viewer, 'query($id: ID, $since: String, $after: String) { stack(id: $id) { events(first: 100, since: $since, after: $after) { edges { node { id type cursor } } pageInfo { hasNextPage endCursor } } } }', { id: stackId, since, after });
-    const events = res.data!.stack.events;
-    newestFirst.push(...events.edges.map((edge: { node: LiveEvent }) => edge.node));
+    type EventsPage = { edges: { node: LiveEvent }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } };
+    const res: { data?: { stack: { events: EventsPage } } } = await l.t.gql(l.tenant.viewer, 'query($id: ID, $since: String, $after: String) { stack(id: $id) { events(first: 100, since: $since, after: $after) { edges { node { id type cursor } } pageInfo { hasNextPage endCursor } } } }', { id: stackId, since, after });
+    const events: EventsPage = res.data!.stack.events;
+    newestFirst.push(...events.edges.map((edge) => edge.node));
     if (!events.pageInfo.hasNextPage) break;
     after = events.pageInfo.endCursor;
   }
