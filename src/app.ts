@@ -8,6 +8,8 @@ import { schema } from '../schema/index.js';
 import { loadConfig, secretKeyOf, type AosConfig } from './config.js';
 import { initORM } from './db/orm.js';
 import { LiveFeed } from './events/live-feed.js';
+import { createApiMetrics, type ApiMetrics } from './observability/metrics.js';
+import { requestMetricsPlugin } from './api/request-metrics.js';
 import { NotificationListener } from './events/listener.js';
 import { authenticateWithin, httpAuthenticationPlugin, unauthenticatedError, MISSING_TOKEN, type TokenAuthenticator } from './api/authentication.js';
 import { hideSuggestionsPlugin, maskErrorWithoutSuggestions, maskError } from './api/errors.js';
@@ -34,6 +36,8 @@ export interface App {
   cohorts: SubscriptionCohorts;
   /** The process's one LISTEN connection. */
   listener: NotificationListener;
+  /** What `/metrics` shows. */
+  metrics: ApiMetrics;
   /** Starts HTTP + graphql-ws on the same path; resolves with the GraphQL URL. */
   listen(port?: number, host?: string): Promise<string>;
   close(): Promise<void>;
@@ -53,7 +57,13 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<App> {
   await listener.start();
   const temporal = await connectTemporal(config);
   const secrets = new SecretBox(secretKeyOf(config));
-  const live = new LiveFeed(listener, () => orm.em.fork());
+  const metrics = createApiMetrics();
+  const live = new LiveFeed(listener, () => orm.em.fork(), {
+    counters: {
+      reloadQueries: (topic) => metrics.liveReloadQueries.inc({ topic }),
+      rowsLoaded: (topic, count) => metrics.liveRowsLoaded.inc({ topic }, count),
+    },
+  });
   const services: AppServices = { config, live, runner: { client: temporal.client, taskQueue: config.taskQueue }, secrets };
 
   const authenticateToken: TokenAuthenticator = (token) => authenticate(orm.em.fork(), token);
@@ -63,6 +73,7 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<App> {
   const hideSuggestions = config.production;
 
   const plugins: Plugin[] = [
+    requestMetricsPlugin(metrics),
     httpAuthenticationPlugin(authenticateToken, requestViewers),
     requestBodyPlugin(config.maxBodyBytes),
     ...queryLimitsPlugins(),
@@ -99,6 +110,7 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<App> {
   const server = createApiServer({
     graphqlPath: '/graphql',
     handleGraphQL: (req, res) => yoga.handle(req, res),
+    metrics: { registry: metrics.registry, token: config.metricsToken },
     liveness: { database: () => orm.em.fork().getConnection().execute('select 1') },
     readiness: {
       database: () => orm.em.fork().getConnection().execute('select 1'),
@@ -109,7 +121,18 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<App> {
   const sockets = new SocketRegistry();
   const stopFollowingRevocations = sockets.followRevocations(listener);
   const stopRechecking = sockets.recheckEvery(async (token) => (await authenticateWithin(authenticateToken, token)) !== null);
-  const cohorts = new SubscriptionCohorts({ maxBufferedBytes: config.subscriberBufferBytes });
+  const cohorts = new SubscriptionCohorts({
+    maxBufferedBytes: config.subscriberBufferBytes,
+    counters: {
+      subscribers: (operation, delta) => metrics.subscribers.inc({ operation }, delta),
+      cohorts: (operation, delta) => metrics.subscriptionCohorts.inc({ operation }, delta),
+      delivered: (operation, count, delayMs) => {
+        if (count > 0) metrics.messagesSent.inc({ operation }, count);
+        if (delayMs !== undefined) metrics.fanoutDelay.observe({ operation }, delayMs / 1000);
+      },
+      disconnected: (reason) => metrics.subscriptionDisconnects.inc({ reason }),
+    },
+  });
   const graphqlWs = serveGraphQLOverWebSocket({
     server,
     path: '/graphql',
@@ -119,6 +142,7 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<App> {
     registry: sockets,
     maxSocketsPerToken: config.maxSocketsPerToken,
     cohorts,
+    metrics,
     receivedAtOf: (row) => (row !== null && typeof row === 'object' ? live.receivedAtOf(row) : undefined),
     maskError: hideSuggestions ? maskErrorWithoutSuggestions : maskError,
   });
@@ -132,6 +156,7 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<App> {
     sockets,
     cohorts,
     listener,
+    metrics,
     listen: (port = config.port, host = config.host) =>
       new Promise((resolve, reject) => {
         server.once('error', reject);

@@ -9,6 +9,8 @@ import type { Viewer } from '../services/viewer.js';
 import { authenticateWithin, bearerOf, INVALID_TOKEN, unauthenticatedError, type TokenAuthenticator } from './authentication.js';
 import { sourceIpOf } from './http-server.js';
 import { FORBIDDEN_CLOSE_CODE, FORBIDDEN_CLOSE_REASON, type SocketRegistry } from './socket-registry.js';
+import type { ApiMetrics } from '../observability/metrics.js';
+import { startOperationTimer } from './request-metrics.js';
 import type { SharedSubscription, SubscriptionCohorts } from './subscription-cohorts.js';
 
 export interface GraphQLWebSocketOptions {
@@ -23,6 +25,8 @@ export interface GraphQLWebSocketOptions {
   maxSocketsPerToken: number;
   /** Where subscriptions run, identical ones together. */
   cohorts: SubscriptionCohorts;
+  /** Subscription setup is timed here (it runs outside Yoga's execute). */
+  metrics?: ApiMetrics;
   /** When a row's announcement arrived (the live feed knows), for the fan-out delay. */
   receivedAtOf(row: unknown): number | undefined;
   /** The error masking Yoga applies: subscribe-time errors go through it too. */
@@ -181,13 +185,14 @@ export function serveGraphQLOverWebSocket(options: GraphQLWebSocketOptions): { c
             options,
           });
           const member = { socket: ctx.extra.socket, id };
+          const timed = options.metrics ? startOperationTimer(options.metrics, contextValue, { schema, document, operationName: payload.operationName }) : () => {};
           return {
             schema,
             operationName: payload.operationName,
             document,
             variableValues: payload.variables ?? undefined,
             contextValue,
-            rootValue: { subscribe: () => options.cohorts.join(shared, member) },
+            rootValue: { subscribe: () => options.cohorts.join(shared, member).finally(timed) },
           };
         }
         return {
