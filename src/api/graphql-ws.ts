@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Server } from 'node:http';
-import { createSourceEventStream, execute as executeGraphQL, getOperationAST, GraphQLError, Kind, type DocumentNode, type ExecutionArgs, type ExecutionResult, type OperationDefinitionNode } from 'graphql';
+import { createSourceEventStream, execute as executeGraphQL, getOperationAST, GraphQLError, type DocumentNode, type ExecutionArgs, type ExecutionResult } from 'graphql';
 import { createGraphQLError, type YogaServerInstance } from 'graphql-yoga';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
@@ -10,6 +10,7 @@ import { authenticateWithin, bearerOf, INVALID_TOKEN, unauthenticatedError, type
 import { sourceIpOf } from './http-server.js';
 import { FORBIDDEN_CLOSE_CODE, FORBIDDEN_CLOSE_REASON, type SocketRegistry } from './socket-registry.js';
 import type { ApiMetrics } from '../observability/metrics.js';
+import { operationLabelsOf } from '../observability/operation-label.js';
 import { startOperationTimer } from './request-metrics.js';
 import type { SharedSubscription, SubscriptionCohorts } from './subscription-cohorts.js';
 
@@ -59,12 +60,6 @@ function forSocket(errors: readonly GraphQLError[]): GraphQLError[] {
     const { http: _status, ...extensions } = error.extensions;
     return new GraphQLError(error.message, { nodes: error.nodes, source: error.source, positions: error.positions, path: error.path, originalError: error.originalError, extensions });
   });
-}
-
-/** The operation's first root field: a metrics label bounded by the schema. */
-function rootFieldOf(operation: OperationDefinitionNode): string {
-  const first = operation.selectionSet.selections[0];
-  return first?.kind === Kind.FIELD ? first.name.value : '(unknown)';
 }
 
 /**
@@ -179,7 +174,7 @@ export function serveGraphQLOverWebSocket(options: GraphQLWebSocketOptions): { c
           const contextValue = (await contextFactory()) as unknown as GraphQLContext;
           const shared = sharedSubscription({
             key: cohortKeyOf(payload.query, payload.operationName, payload.variables, viewer),
-            operation: rootFieldOf(operation),
+            operation: operationLabelsOf(schema, document, payload.operationName).operation,
             args: { schema, document, operationName: payload.operationName, variableValues: payload.variables ?? undefined },
             contextValue,
             options,

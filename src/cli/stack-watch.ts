@@ -112,10 +112,15 @@ export function reportWait(name: string, outcome: WaitOutcome): number {
   return 0;
 }
 
+/** The server closes a socket it could not deliver everything to with this code; the client catches up. */
+const RESUME_CLOSE_CODE = 4008;
+
 /**
  * Prints the newest `history` events (oldest first), then each new one as it is written, until
- * SIGINT/SIGTERM or the stack's deletion. The subscription and a catch-up query (`events(since:)`) overlap, and events are
- * printed once by id, so nothing between the two, or during a reconnect, is lost or doubled.
+ * SIGINT/SIGTERM or the stack's deletion. After every (re)connect — a network blip, an API restart,
+ * or the server closing a slow reader with 4008 — the events since the last one printed are read
+ * with `events(since:)` before any live one is printed: live events arriving meanwhile wait, and
+ * everything is printed once (by id) and in order.
  */
 export async function followEvents(connection: Connection, stack: StackSummary, history: number, json: boolean): Promise<number> {
   const printed = new Set<string>();
@@ -145,17 +150,30 @@ export async function followEvents(connection: Connection, stack: StackSummary, 
 
   await enqueue(async () => (await recentEvents(connection, stack.id, history)).reverse().forEach(print));
 
+  // Whether the current connection has caught up since its subscription was certainly in place:
+  // the first live event proves it is, so a catch-up run after that one arrived misses nothing.
+  let caughtUpOnThisConnection = false;
+  let quietCatchUp: NodeJS.Timeout | null = null;
   const client = createClient({
     url: connection.url.replace(/^http/, 'ws'),
     webSocketImpl: WebSocket,
     connectionParams: connection.token ? { authorization: `Bearer ${connection.token}` } : {},
-    // Ride out API restarts and network blips (the catch-up fills the gap), but not a refusal:
-    // 4403 is the server turning the token down, and retrying would not change its mind.
+    // Ride out API restarts, network blips and slow-consumer closes (the catch-up fills the gap),
+    // but not a refusal: 4403 is the server turning the token down, and retrying would not change its mind.
     retryAttempts: 1000,
     shouldRetry: (closeOrError) => (closeOrError as { code?: unknown } | null)?.code !== 4403,
     retryWait: (retries) => new Promise((resolve) => setTimeout(resolve, Math.min(10_000, 500 * 2 ** retries))),
-    // The subscription starts a moment after the socket is acknowledged: catch up once it has.
-    on: { connected: () => void setTimeout(() => void catchUp(), 500) },
+    on: {
+      connected: () => {
+        caughtUpOnThisConnection = false;
+        // A stack that stays quiet sends nothing live: catch up a moment after the subscription went out.
+        if (quietCatchUp) clearTimeout(quietCatchUp);
+        quietCatchUp = setTimeout(() => void catchUp(), 500);
+      },
+      closed: (event) => {
+        if (!json && (event as { code?: unknown } | null)?.code === RESUME_CLOSE_CODE) process.stderr.write('the server closed the stream (the reader fell behind): reconnecting and catching up\n');
+      },
+    },
   });
   const live = client.iterate<{ stackEvents: StackEventBody }>({
     query: `subscription($id: ID!) { stackEvents(stackId: $id) { ${EVENT_FIELDS} } }`,
@@ -168,6 +186,7 @@ export async function followEvents(connection: Connection, stack: StackSummary, 
   stop = () => {
     if (stopping) return;
     stopping = true;
+    if (quietCatchUp) clearTimeout(quietCatchUp);
     void live.return?.();
     void client.dispose();
   };
@@ -178,13 +197,20 @@ export async function followEvents(connection: Connection, stack: StackSummary, 
     for await (const result of live) {
       if (result.errors?.length) throw failureOfErrors(connection, result.errors.map((error) => ({ message: error.message, extensions: error.extensions as { code?: string } | undefined })));
       const event = result.data?.stackEvents;
-      if (event) await enqueue(() => print(event));
+      if (!event) continue;
+      if (!caughtUpOnThisConnection) {
+        caughtUpOnThisConnection = true;
+        // Everything between the last printed event and this one comes first, from the database.
+        void catchUp();
+      }
+      await enqueue(() => print(event));
     }
   } catch (error) {
     if (!stopping) throw error instanceof CliFailure ? error : new CliFailure(`the event stream failed: ${error instanceof Error ? error.message : String(error)}`);
   } finally {
     process.removeListener('SIGINT', stop);
     process.removeListener('SIGTERM', stop);
+    if (quietCatchUp) clearTimeout(quietCatchUp);
     await client.dispose();
   }
   await printing;

@@ -8,6 +8,8 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '../../src/config.js';
+import { StackSchema } from '../../src/db/entities/index.js';
+import { recordStackEvent } from '../../src/events/stack-events.js';
 import { startTestApp, uniqueName, type TestApp } from '../helpers/app.js';
 import { dockerHost, dockerSkipReason, httpGet } from '../helpers/docker.js';
 import { quickstartTemplate } from '../helpers/fixtures.js';
@@ -331,6 +333,31 @@ describe('aos CLI against the API', () => {
     expect(lastFollower.stdout()).toMatch(/STACK_DELETED: stack deleted: every element removed\n$/);
     expect(lastFollower.stderr()).toContain('life is deleted: nothing more will come');
   }, 120_000);
+
+  it('follows on after the server closes its stream (4008, the notification feed lost): every event once, in order', async () => {
+    expect((await operator('stack', 'create', 'resumed', '--template', 'secrets', '--version', '1', '--no-deploy')).code).toBe(0);
+    const em = t.app.orm.em.fork();
+    const stack = await em.findOneOrFail(StackSchema, { name: 'resumed', tenant: { name: tenantName } });
+    const write = async (label: string) => {
+      for (let i = 0; i < 5; i += 1) await recordStackEvent(t.app.orm.em.fork(), { tenantId: stack.tenant.id, stackId: stack.id, type: 'MARK', message: `${label}-${i}` });
+    };
+    const follower = follow('resumed');
+    await follower.until((_out, err) => err.includes('following resumed'), 'the start of the follow');
+    // The subscription is in place once a live event comes through.
+    await write('before');
+    await follower.until((out) => out.includes('before-4'), 'the live events');
+    await em.getConnection().execute('select pg_terminate_backend(pid) from pg_stat_activity where application_name = ?', [t.app.listener.applicationName]);
+    // Written while the API has no LISTEN connection and the CLI reconnects: only a catch-up finds them.
+    await write('during');
+    await follower.until((out) => out.includes('during-4'), 'the events written while the feed was down');
+    await follower.until((_out, err) => err.includes('reconnecting and catching up'), 'the notice of the resume');
+    await write('after');
+    await follower.until((out) => out.includes('after-4'), 'the live events after the resume');
+    follower.child.kill('SIGINT');
+    expect(await follower.exited).toBe(0);
+    const marks = [...follower.stdout().matchAll(/MARK: (\w+-\d)/g)].map((match) => match[1]);
+    expect(marks).toEqual(['before', 'during', 'after'].flatMap((label) => Array.from({ length: 5 }, (_, i) => `${label}-${i}`)));
+  }, 60_000);
 });
 
 const skipDocker = dockerSkipReason();
