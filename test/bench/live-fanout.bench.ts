@@ -70,6 +70,8 @@ const worker = await startWorkerChild(taskQueue, children);
 
 afterAll(async () => {
   for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  // Work still queued for closed subscriptions would fail loudly against a closed pool.
+  await untilQuiet([]);
   await t.close();
 });
 
