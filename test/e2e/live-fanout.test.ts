@@ -123,11 +123,19 @@ describe('live updates at scale', () => {
     // Identical operations of one tenant and role share one cohort.
     expect(l.t.app.cohorts.size()).toBe(cohortsBefore + 1);
 
+    const counted = async (name: 'liveReloadQueries' | 'liveRowsLoaded') => (await l.t.app.metrics[name].get()).values.find((value) => value.labels.topic === 'stack.event')?.value ?? 0;
+    const queriesBefore = await counted('liveReloadQueries');
+    const rowsBefore = await counted('liveRowsLoaded');
     expect((await l.execute(stackId, 'INSTALL')).__typename).toBe('ExecuteStackActionSuccess');
     expect((await l.waitFor(stackId)).status).toBe('NORMAL');
     const truth = await eventsSince(stackId, baseline);
     expect(truth.length).toBeGreaterThanOrEqual(42);
     await until('every watcher has the whole install', () => watchers.every((w) => w.received.length >= truth.length), 20_000);
+    // The database saw each event loaded once for all 300 (in batches), through one LISTEN connection.
+    expect((await counted('liveRowsLoaded')) - rowsBefore).toBe(truth.length);
+    expect((await counted('liveReloadQueries')) - queriesBefore).toBeLessThanOrEqual(truth.length);
+    const listening = await l.t.app.orm.em.fork().getConnection().execute("select count(*)::int as n from pg_stat_activity where query like 'LISTEN%' and application_name like ?", [`aos-listen-${process.pid}-%`]);
+    expect(listening).toEqual([{ n: 1 }]);
     await new Promise((resolve) => setTimeout(resolve, 300));
     const expected = truth.map((event) => event.id);
     for (const w of watchers) {
