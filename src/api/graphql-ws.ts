@@ -179,7 +179,7 @@ export function serveGraphQLOverWebSocket(options: GraphQLWebSocketOptions): { c
             contextValue,
             options,
           });
-          const member = { socket: ctx.extra.socket, id };
+          const member = { socket: ctx.extra.socket, id, transport: ctx.extra.request.socket };
           const timed = options.metrics ? startOperationTimer(options.metrics, contextValue, { schema, document, operationName: payload.operationName }) : () => {};
           return {
             schema,

@@ -43,10 +43,17 @@ export interface SharedSubscription {
   receivedAtOf(row: unknown): number | undefined;
 }
 
+/** The TCP socket under a WebSocket (the upgrade request's): corked while a round of messages is written. */
+export interface CorkableTransport {
+  cork(): void;
+  uncork(): void;
+}
+
 export interface CohortMember {
   socket: WebSocket;
   /** The graphql-ws operation id. */
   id: string;
+  transport?: CorkableTransport;
 }
 
 export interface SubscriptionCohortsOptions {
@@ -154,6 +161,7 @@ class Cohort {
         this.owner.closeForResume(socket, 'slow_consumer');
         continue;
       }
+      if (member.transport) this.owner.corkUntilNextTurn(member.transport);
       socket.send(state.prefix + payload + '}');
       written += 1;
     }
@@ -177,6 +185,7 @@ export class SubscriptionCohorts {
   readonly maxBufferedBytes: number;
   readonly counters: SubscriptionCounters | undefined;
   private readonly cohorts = new Map<string, CohortEntry>();
+  private readonly corked = new Set<CorkableTransport>();
   /** Subscriptions (socket × operation) in every cohort. */
   private members = 0;
   /** Sockets closed with RESUME_CLOSE_CODE so far. */
@@ -231,6 +240,24 @@ export class SubscriptionCohorts {
     const key = cohort.subscription.key;
     if (this.cohorts.get(key)?.cohort === cohort) this.cohorts.delete(key);
     this.counters?.cohorts(cohort.subscription.operation, -1);
+  }
+
+  /**
+   * Holds the socket's writes until the event loop's next turn: the messages of every event
+   * delivered meanwhile (a burst arrives as one batch, and the batch grows while the process is
+   * busy) leave in one system call instead of one each.
+   */
+  corkUntilNextTurn(transport: CorkableTransport): void {
+    if (this.corked.has(transport)) return;
+    if (this.corked.size === 0) setImmediate(() => this.uncorkAll());
+    this.corked.add(transport);
+    transport.cork();
+  }
+
+  private uncorkAll(): void {
+    const corked = [...this.corked];
+    this.corked.clear();
+    for (const transport of corked) transport.uncork();
   }
 
   /** Closes a socket whose subscriptions have a gap; its client resumes from its last cursor. */
