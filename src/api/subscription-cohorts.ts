@@ -62,9 +62,12 @@ export interface SubscriptionCohortsOptions {
   counters?: SubscriptionCounters;
 }
 
+/** Sends a text frame whatever the data's type (ws sends Buffers as binary by default). */
+const TEXT_FRAME = { binary: false } as const;
+
 interface MemberState {
-  /** `{"id":…,"type":"next","payload":` — the payload and `}` complete a graphql-ws message. */
-  prefix: string;
+  /** `{"id":…,"type":"next","payload":` (UTF-8) — the payload and `}` complete a graphql-ws message. */
+  prefix: Buffer;
   end(): void;
   fail(error: Error): void;
 }
@@ -92,7 +95,7 @@ class Cohort {
     // Unhandled until graphql-ws asks for the next value: never an unhandled rejection.
     ended.catch(() => undefined);
     this.members.set(member, {
-      prefix: `{"id":${JSON.stringify(member.id)},"type":"next","payload":`,
+      prefix: Buffer.from(`{"id":${JSON.stringify(member.id)},"type":"next","payload":`),
       end: () => resolveEnd(DONE),
       fail: (error) => rejectEnd(error),
     });
@@ -135,7 +138,7 @@ class Cohort {
         const item = await this.source.next();
         if (item.done || this.closing) break;
         const result = await this.subscription.execute(item.value);
-        this.deliver(JSON.stringify(result), this.subscription.receivedAtOf(item.value));
+        this.deliver(Buffer.from(`${JSON.stringify(result)}}`), this.subscription.receivedAtOf(item.value));
       }
       for (const state of this.members.values()) state.end();
     } catch (error) {
@@ -152,7 +155,8 @@ class Cohort {
     }
   }
 
-  private deliver(payload: string, receivedAt: number | undefined): void {
+  /** `payload`: the result's JSON and the message's closing brace, encoded once for every member. */
+  private deliver(payload: Buffer, receivedAt: number | undefined): void {
     let written = 0;
     for (const [member, state] of this.members) {
       const socket = member.socket;
@@ -162,7 +166,7 @@ class Cohort {
         continue;
       }
       if (member.transport) this.owner.corkUntilNextTurn(member.transport);
-      socket.send(state.prefix + payload + '}');
+      socket.send(Buffer.concat([state.prefix, payload], state.prefix.length + payload.length), TEXT_FRAME);
       written += 1;
     }
     this.owner.counters?.delivered(this.subscription.operation, written, receivedAt === undefined ? undefined : performance.now() - receivedAt);
