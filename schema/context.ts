@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { AosConfig } from '../src/config.js';
 import type { LiveFeed } from '../src/events/live-feed.js';
-import type { SecretBox } from '../src/services/secret-box.js';
+import type { SecretBox } from '../src/security/secret-box.js';
 import type { ActionRunner } from '../src/services/stack-actions.js';
 import type { Viewer } from '../src/services/viewer.js';
 

@@ -20,7 +20,7 @@ import { requestBodyPlugin } from './api/request-body.js';
 import { SocketRegistry } from './api/socket-registry.js';
 import { SubscriptionCohorts } from './api/subscription-cohorts.js';
 import { authenticate, ensureBootstrapAdmin } from './services/auth.js';
-import { SecretBox } from './services/secret-box.js';
+import { SecretBox } from './security/secret-box.js';
 import { connectTemporal } from './temporal/client.js';
 import type { Viewer } from './services/viewer.js';
 

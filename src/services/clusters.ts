@@ -7,9 +7,9 @@ import { DOCKER_HEALTH_TIMEOUT_MS, dockerClusterHealth } from '../drivers/docker
 import { checkHostEndpoint, checkPublishAddress, checkUnixSocket, normalizeAddress, type EndpointPolicy, type EndpointVerdict } from '../drivers/endpoint-policy.js';
 import { boundedGet } from '../drivers/guarded-connections.js';
 import { parsePostgresUrl, postgresHealth, publicPostgresEndpoint } from '../drivers/postgresql/connection.js';
-import { clusterTargetOf } from './cluster-target.js';
+import { clusterTargetOf } from '../clusters/cluster-target.js';
 import { isUuid } from './pagination.js';
-import type { SecretBox } from './secret-box.js';
+import type { SecretBox } from '../security/secret-box.js';
 import { checkName } from './tenants.js';
 import { assertTenantAdmin, type Viewer } from './viewer.js';
 

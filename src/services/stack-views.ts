@@ -7,7 +7,7 @@ import { MASK } from '../domain/secrets.js';
 import { analyzeTemplate, maskAttributes, type TemplateAnalysis } from '../template/index.js';
 import type { LiveFeed, LiveTopic } from '../events/live-feed.js';
 import { DEFAULT_PAGE, MAX_PAGE, isUuid, type Page } from './pagination.js';
-import { SecretBox } from './secret-box.js';
+import { SecretBox } from '../security/secret-box.js';
 import type { Viewer } from './viewer.js';
 
 // --- template analyses --------------------------------------------------------------------------

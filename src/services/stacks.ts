@@ -33,7 +33,7 @@ import {
 } from '../template/index.js';
 import { lookupCluster } from './clusters.js';
 import { isUuid, paginate, type Page, type PageArgs } from './pagination.js';
-import type { SecretBox } from './secret-box.js';
+import type { SecretBox } from '../security/secret-box.js';
 import { plural } from '../domain/text.js';
 import { beginAction, cancelAction, type ActionRunner } from './stack-actions.js';
 import { analysisOf, maskedStackInputs } from './stack-views.js';

@@ -5,7 +5,7 @@ import { secretKeyOf, type AosConfig } from '../config.js';
 import { createDriverRegistry } from '../drivers/registry.js';
 import type { ElementDriver } from '../drivers/types.js';
 import type { WorkerMetrics } from '../observability/metrics.js';
-import { SecretBox } from '../services/secret-box.js';
+import { SecretBox } from '../security/secret-box.js';
 import { createActivities } from './activities/index.js';
 
 const require = createRequire(import.meta.url);

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { ClusterSchema } from '../../src/db/entities/index.js';
 import { parseEndpointPolicy, platformServices, type EndpointPolicy } from '../../src/drivers/endpoint-policy.js';
-import { SecretBox } from '../../src/services/secret-box.js';
+import { SecretBox } from '../../src/security/secret-box.js';
 import { createTenantWithUsers, startTestApp, uniqueName, type TestApp, type TestTenant } from '../helpers/app.js';
 import { dockerHost } from '../helpers/docker.js';
 

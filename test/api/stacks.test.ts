@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StackElementSchema, StackSchema } from '../../src/db/entities/index.js';
 import { recordStackEvent } from '../../src/events/stack-events.js';
-import { SecretBox } from '../../src/services/secret-box.js';
+import { SecretBox } from '../../src/security/secret-box.js';
 import { createTenantWithUsers, startTestApp, uniqueName, type TestApp, type TestTenant } from '../helpers/app.js';
 import { quickstartTemplate } from '../helpers/fixtures.js';
 

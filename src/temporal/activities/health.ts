@@ -7,9 +7,9 @@ import { driverFor, type DriverRegistry } from '../../drivers/registry.js';
 import type { ElementContext, HealthReport } from '../../drivers/types.js';
 import { publish } from '../../events/publish.js';
 import { recordStackEvent } from '../../events/stack-events.js';
-import { clusterTargetOf } from '../../services/cluster-target.js';
+import { clusterTargetOf } from '../../clusters/cluster-target.js';
 import type { AosConfig } from '../../config.js';
-import type { SecretBox } from '../../services/secret-box.js';
+import type { SecretBox } from '../../security/secret-box.js';
 
 export interface HealthActivityDeps {
   orm: MikroORM;

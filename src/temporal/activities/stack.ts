@@ -24,8 +24,8 @@ import { PermanentDriverError, type ElementContext, type ElementState, type Requ
 import { publish } from '../../events/publish.js';
 import { actionLabel, outcomeLabel, type WorkerMetrics } from '../../observability/metrics.js';
 import { addStackEvent, commitStackChanges, recordStackEvent } from '../../events/stack-events.js';
-import { clusterTargetOf } from '../../services/cluster-target.js';
-import type { SecretBox } from '../../services/secret-box.js';
+import { clusterTargetOf } from '../../clusters/cluster-target.js';
+import type { SecretBox } from '../../security/secret-box.js';
 import { analyzeTemplate, diffTemplates, evaluateDeferred, getNodeType, planTemplate, resolveTemplate, type ResolvedTemplate } from '../../template/index.js';
 
 export interface StackActivityDeps {

@@ -1,8 +1,10 @@
+// Outside services/: the API and the worker's activities both hand clusters to drivers, and the
+// worker side may not import services/ (services reach the worker through Temporal).
 import type { Cluster } from '../db/entities/index.js';
 import type { EndpointPolicy } from '../drivers/endpoint-policy.js';
 import { parsePostgresUrl } from '../drivers/postgresql/connection.js';
 import type { ClusterTarget } from '../drivers/types.js';
-import type { SecretBox } from './secret-box.js';
+import type { SecretBox } from '../security/secret-box.js';
 
 /**
  * What drivers get of a cluster: its endpoint and, opened, the credentials sealed at registration.

@@ -1,3 +1,5 @@
+// Outside services/: the API seals with it and the worker opens with it, and the worker side may
+// not import services/ (services reach the worker through Temporal; the reverse would be a cycle).
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
 
 const PREFIX = 'enc:v1:';
