@@ -42,11 +42,12 @@ aos_log "services ready in $((SECONDS - started_at)) s; running the suite"
 
 set +e
 if [ $# -eq 0 ]; then
-  # The whole suite starts with the static checks: types (strict) and lint (no import cycles,
-  # no floating promises, workflows import nothing with IO).
-  aos_log "typecheck and lint"
+  # The whole suite starts with the static checks: types (strict), lint (no import cycles, no
+  # floating promises, workflows import nothing with IO) and unused files and dependencies (knip).
+  aos_log "typecheck, lint and unused code"
   npx tsc -p tsconfig.json --noEmit || { aos_log "typecheck failed"; exit 1; }
   npx eslint . || { aos_log "lint failed"; exit 1; }
+  npx knip --no-progress || { aos_log "unused files or dependencies (knip) found"; exit 1; }
 fi
 if [ "${1:-}" = bench ]; then
   shift

@@ -1,6 +1,7 @@
 // The read side of stacks: what the API shows of a stack (inputs, outputs, elements, events,
 // alarms), always with secrets masked, and the live streams subscriptions are fed from.
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { LRUCache } from 'lru-cache';
 import { AlarmSchema, StackElementSchema, StackEventSchema, StackSchema, TemplateVersionSchema, type Alarm, type Stack, type StackEvent, type TemplateVersion } from '../db/entities/index.js';
 import { NotFound, ValidationFailed } from '../domain/errors.js';
 import { MASK } from '../domain/secrets.js';
@@ -12,24 +13,18 @@ import type { Viewer } from './viewer.js';
 
 // --- template analyses --------------------------------------------------------------------------
 
-const ANALYSIS_CACHE_SIZE = 200;
-const analyses = new Map<string, TemplateAnalysis>();
-
 /**
- * The parsed and validated document of a template version. Versions are immutable, so the
- * analysis is cached by id (a few hundred, least recently used out first): showing a list of
- * stacks must not re-parse the same template for each of them.
+ * The parsed and validated documents of template versions, by version id. Versions are immutable,
+ * so a few hundred stay cached (least recently used out first): showing a list of stacks must not
+ * re-parse the same template for each of them.
  */
+const analyses = new LRUCache<string, TemplateAnalysis>({ max: 200 });
+
 export function analysisOf(version: TemplateVersion): TemplateAnalysis {
   const cached = analyses.get(version.id);
-  if (cached) {
-    analyses.delete(version.id);
-    analyses.set(version.id, cached);
-    return cached;
-  }
+  if (cached) return cached;
   const analysis = analyzeTemplate(version.body);
   analyses.set(version.id, analysis);
-  if (analyses.size > ANALYSIS_CACHE_SIZE) analyses.delete(analyses.keys().next().value as string);
   return analysis;
 }
 
