@@ -7,7 +7,7 @@ import type { LiveFeed, LiveTopic } from '../events/live-feed.js';
 import { isUuid, paginate, type Page, type PageArgs } from '../services/pagination.js';
 import type { Viewer } from '../services/viewer.js';
 
-/** Trace names of DESIGN §7, one per kind of change. */
+/** Trace names, one per kind of change (the names CTS uses for the same changes). */
 export type TraceName =
   | 'CreateTemplate'
   | 'DeleteTemplate'

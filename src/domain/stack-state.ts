@@ -1,4 +1,4 @@
-// The stack state machine of DESIGN §6, pure: which operation may start from which status, and
+// The stack state machine, pure: which operation may start from which status, and
 // where each one ends. Services and workflows both read it; nothing here does IO.
 
 export type StackStatus = 'INITIAL' | 'PROCESSING' | 'NORMAL' | 'STOPPED' | 'PARTIALLY_STOPPED' | 'ABNORMAL' | 'UNKNOWN_ERROR';
@@ -34,7 +34,7 @@ export function isAllowed(op: StackOperation, s: StackSituation): boolean {
     case 'ROLLBACK':
       return s.status === 'ABNORMAL' && s.actionState === 'FAILED' && (s.action === 'INSTALL' || s.action === 'UPDATE');
     case 'START':
-      // Beyond DESIGN §6: a stack made ABNORMAL by a health check (its last action completed) can be
+      // Beyond the table: a stack made ABNORMAL by a health check (its last action completed) can be
       // started, which restarts what died.
       return ALLOWED_FROM.START.includes(s.status) || (s.status === 'ABNORMAL' && s.actionState === 'COMPLETE');
     default:
