@@ -9,6 +9,10 @@ import './types/audit-record.js';
 import './types/cluster.js';
 import './types/stack-event.js';
 import './types/stack.js';
+import './types/stack-plan.js';
+import './types/stack-inputs.js';
+import './types/stack-mutations.js';
+import './types/stack-subscriptions.js';
 
 builder.queryType({});
 builder.mutationType({});
