@@ -10,6 +10,7 @@ import {
   ValidationFailed,
   type TemplateProblemLike,
 } from '../src/domain/errors.js';
+import { STACK_STATUSES } from '../src/domain/stack-state.js';
 import { builder } from './builder.js';
 
 export const ErrorInterface = builder.interfaceRef<DomainError>('Error').implement({
@@ -64,7 +65,7 @@ builder.objectType(QuotaExceeded, {
 });
 
 export const StackStatusEnum = builder.enumType('StackStatus', {
-  values: ['INITIAL', 'PROCESSING', 'NORMAL', 'STOPPED', 'PARTIALLY_STOPPED', 'ABNORMAL', 'UNKNOWN_ERROR'] as const,
+  values: STACK_STATUSES,
 });
 
 builder.objectType(InvalidStackState, {

@@ -6,6 +6,7 @@ import { load as parseYaml } from 'js-yaml';
 import { expectPositionals, flag, intOption, keyValuePairs, listOption, stringOption, UsageError, type OptionSpec, type ParsedArgs } from './args.js';
 import { CliFailure, errorSelection, expectSuccess, printJson, printLines, type TypedErrorBody } from './client.js';
 import { runGroup, type CommandContext, type CommandGroup, type Subcommand } from './command.js';
+import { STACK_STATUSES } from '../domain/stack-state.js';
 import { inlineValue, table } from './format.js';
 import {
   findStack,
@@ -27,7 +28,6 @@ import { followEvents, recentEvents, reportWait, startingCursor, waitForStack, t
 
 export const summary = 'stacks: create, show, events, wait, start/stop, update, delete, export';
 
-const STATUSES = ['INITIAL', 'PROCESSING', 'NORMAL', 'STOPPED', 'PARTIALLY_STOPPED', 'ABNORMAL', 'UNKNOWN_ERROR'];
 
 // --- inputs and creation settings ---------------------------------------------------------------------
 
@@ -192,7 +192,7 @@ const group: CommandGroup = {
       async run(parsed, ctx) {
         expectPositionals(parsed, []);
         const status = stringOption(parsed, 'status')?.toUpperCase();
-        if (status !== undefined && !STATUSES.includes(status)) throw new UsageError(`--status must be one of ${STATUSES.join(', ')}`);
+        if (status !== undefined && !(STACK_STATUSES as readonly string[]).includes(status)) throw new UsageError(`--status must be one of ${STACK_STATUSES.join(', ')}`);
         const data = await ctx.call<{ stacks: { edges: { node: StackListRow }[] } }>(
           `query($first: Int, $filter: StackFilter) { stacks(first: $first, filter: $filter) { edges { node { ${STACK_SUMMARY_FIELDS} template { name } templateVersion { version } cluster { name } } } } }`,
           { first: intOption(parsed, 'limit', 1, 100) ?? 50, filter: { status: status ?? null, name: stringOption(parsed, 'name') ?? null } },

@@ -1,9 +1,14 @@
 // The stack state machine, pure: which operation may start from which status, and
 // where each one ends. Services and workflows both read it; nothing here does IO.
 
-export type StackStatus = 'INITIAL' | 'PROCESSING' | 'NORMAL' | 'STOPPED' | 'PARTIALLY_STOPPED' | 'ABNORMAL' | 'UNKNOWN_ERROR';
-export type RecordedAction = 'INSTALL' | 'UPDATE' | 'START' | 'STOP' | 'DELETE' | 'ROLLBACK';
-export type ActionState = 'IN_PROGRESS' | 'COMPLETE' | 'FAILED';
+/** Every status a stack can be in: the database, the schema's enum and the CLI read this list. */
+export const STACK_STATUSES = ['INITIAL', 'PROCESSING', 'NORMAL', 'STOPPED', 'PARTIALLY_STOPPED', 'ABNORMAL', 'UNKNOWN_ERROR'] as const;
+export type StackStatus = (typeof STACK_STATUSES)[number];
+/** The actions a stack records as its current or last one. */
+export const RECORDED_ACTIONS = ['INSTALL', 'UPDATE', 'START', 'STOP', 'DELETE', 'ROLLBACK'] as const;
+export type RecordedAction = (typeof RECORDED_ACTIONS)[number];
+export const ACTION_STATES = ['IN_PROGRESS', 'COMPLETE', 'FAILED'] as const;
+export type ActionState = (typeof ACTION_STATES)[number];
 
 /** Everything a caller can ask of a stack. */
 export type StackOperation = 'INSTALL' | 'UPDATE' | 'START' | 'STOP' | 'DELETE' | 'FORCE_DELETE' | 'CANCEL' | 'RETRY' | 'ROLLBACK';

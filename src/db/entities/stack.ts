@@ -1,14 +1,9 @@
 import { defineEntity, type InferEntity } from '@mikro-orm/core';
+import { ACTION_STATES, RECORDED_ACTIONS, STACK_STATUSES } from '../../domain/stack-state.js';
 import { ClusterSchema } from './cluster.js';
 import { TemplateSchema, TemplateVersionSchema } from './template.js';
 import { TenantSchema } from './tenant.js';
 
-export const STACK_STATUSES = ['INITIAL', 'PROCESSING', 'NORMAL', 'STOPPED', 'PARTIALLY_STOPPED', 'ABNORMAL', 'UNKNOWN_ERROR'] as const;
-export type StackStatus = (typeof STACK_STATUSES)[number];
-export const STACK_ACTIONS = ['INSTALL', 'UPDATE', 'START', 'STOP', 'DELETE', 'ROLLBACK'] as const;
-export type StackAction = (typeof STACK_ACTIONS)[number];
-export const ACTION_STATES = ['IN_PROGRESS', 'COMPLETE', 'FAILED'] as const;
-export type ActionState = (typeof ACTION_STATES)[number];
 
 export const StackSchema = defineEntity({
   name: 'Stack',
@@ -28,7 +23,7 @@ export const StackSchema = defineEntity({
     status: p.enum([...STACK_STATUSES]).default('INITIAL'),
     /** The status before the running action, for InvalidStackState and for cancel. */
     previousStatus: p.enum([...STACK_STATUSES]).nullable(),
-    action: p.enum([...STACK_ACTIONS]).nullable(),
+    action: p.enum([...RECORDED_ACTIONS]).nullable(),
     actionState: p.enum([...ACTION_STATES]).nullable(),
     /** The Temporal workflow of the running or last action. */
     actionWorkflowId: p.string().length(200).nullable(),
