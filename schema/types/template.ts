@@ -7,7 +7,6 @@ import {
   latestVersionOf,
   listTemplates,
   lookupTemplate,
-  MAX_TEMPLATE_BYTES,
   shownBodyOf,
   versionsOf,
 } from '../../src/services/templates.js';
@@ -122,17 +121,8 @@ builder.queryFields((t) => ({
     type: TemplateValidationRef,
     description: 'Checks a template without storing anything: every problem, the declared inputs, the install order.',
     args: { body: t.arg.string({ required: true }) },
-    resolve: (_root, { body }) =>
-      Buffer.byteLength(body, 'utf8') > MAX_TEMPLATE_BYTES
-        ? {
-            valid: false,
-            doc: null,
-            inputs: [],
-            elements: [],
-            outputs: [],
-            problems: [{ code: 'TOO_LARGE', path: '', message: `the template is larger than ${MAX_TEMPLATE_BYTES} bytes` }],
-          }
-        : analyzeTemplate(body),
+    // A body over the size limit is refused by the parser before it reads anything (TOO_LARGE).
+    resolve: (_root, { body }) => analyzeTemplate(body),
   }),
 }));
 

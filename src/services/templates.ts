@@ -8,8 +8,6 @@ import { checkName } from './tenants.js';
 import { assertCanChange, type Viewer } from './viewer.js';
 
 const VERSION = /^[A-Za-z0-9][A-Za-z0-9._+-]{0,63}$/;
-/** A template body is bounded before any parsing: the parser's cost grows with it. */
-export const MAX_TEMPLATE_BYTES = 1024 * 1024;
 
 function checkVersion(version: string): void {
   if (!VERSION.test(version)) {
@@ -17,11 +15,11 @@ function checkVersion(version: string): void {
   }
 }
 
-/** Refuses a body that is not a valid template, with every problem found. */
-export function checkTemplateBody(body: string): TemplateAnalysis {
-  if (Buffer.byteLength(body, 'utf8') > MAX_TEMPLATE_BYTES) {
-    throw ValidationFailed.single('TOO_LARGE', 'body', `the template is larger than ${MAX_TEMPLATE_BYTES} bytes`);
-  }
+/**
+ * Refuses a body that is not a valid template, with every problem found (a body over the size
+ * limit is refused by the parser before it reads anything: TOO_LARGE).
+ */
+function checkTemplateBody(body: string): TemplateAnalysis {
   const analysis = analyzeTemplate(body);
   if (!analysis.valid) {
     const count = analysis.problems.length;

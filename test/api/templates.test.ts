@@ -79,6 +79,18 @@ describe('templates', () => {
     expect(lookup.data!.template).toBeNull();
   });
 
+  it('refuses a body over 1 MiB with TOO_LARGE at line 1, whether stored or only checked, and stores nothing', async () => {
+    const name = uniqueName('huge');
+    const body = `tosca_definitions_version: ctc_tosca_version_1_0\ndescription: "${'é'.repeat(600 * 1024)}"\n`;
+    const res = await create(a.operator, { name, body });
+    expect(res.__typename).toBe('ValidationError');
+    expect(res.problems).toMatchObject([{ code: 'TOO_LARGE', line: 1, message: expect.stringContaining('at most 1048576 bytes') }]);
+    const checked = await t.gql(a.operator, 'query($body: String!) { validateTemplate(body: $body) { valid problems { code line } } }', { body });
+    expect(checked.data!.validateTemplate).toEqual({ valid: false, problems: [{ code: 'TOO_LARGE', line: 1 }] });
+    const lookup = await t.gql(a.operator, `query($name: String) { template(name: $name) { id } }`, { name });
+    expect(lookup.data!.template).toBeNull();
+  });
+
   it('says plainly that tabs cannot indent YAML, with the line', async () => {
     const res = await create(a.operator, {
       name: uniqueName('tabs'),
