@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { AosConfig } from '../src/config.js';
 import type { LiveFeed } from '../src/events/live-feed.js';
 import type { SecretBox } from '../src/security/secret-box.js';
-import type { ActionRunner } from '../src/services/stack-actions.js';
+import type { ActionRunner } from '../src/services/action-runner.js';
 import type { Viewer } from '../src/services/viewer.js';
 
 /** Long-lived parts shared by every operation of one API process. */
@@ -10,7 +10,7 @@ export interface AppServices {
   config: AosConfig;
   /** Rows announced over NOTIFY, loaded once per process for every live subscription. */
   live: LiveFeed;
-  /** Starts and cancels stack workflows (the Temporal client and task queue). */
+  /** Starts and cancels stack actions (Temporal behind it, in src/temporal/client/). */
   runner: ActionRunner;
   /** Seals secrets at rest. */
   secrets: SecretBox;

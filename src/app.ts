@@ -21,13 +21,16 @@ import { SocketRegistry } from './api/socket-registry.js';
 import { SubscriptionCohorts } from './api/subscription-cohorts.js';
 import { authenticate, ensureBootstrapAdmin } from './services/auth.js';
 import { SecretBox } from './security/secret-box.js';
-import { connectTemporal } from './temporal/client.js';
+import { connectTemporal, type TemporalHandle } from './temporal/client/connection.js';
+import { TemporalActionRunner } from './temporal/client/action-runner.js';
 import type { Viewer } from './services/viewer.js';
 
 export interface App {
   config: AosConfig;
   orm: MikroORM;
   services: AppServices;
+  /** The Temporal connection behind `services.runner` (the readiness check and tests use it too). */
+  temporal: TemporalHandle;
   yoga: YogaServerInstance<Record<string, unknown>, GraphQLContext>;
   server: Server;
   /** Open graphql-ws sockets by token: a revocation closes them. */
@@ -64,7 +67,7 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<App> {
       rowsLoaded: (topic, count) => metrics.liveRowsLoaded.inc({ topic }, count),
     },
   });
-  const services: AppServices = { config, live, runner: { client: temporal.client, taskQueue: config.taskQueue }, secrets };
+  const services: AppServices = { config, live, runner: new TemporalActionRunner(temporal.client, config.taskQueue), secrets };
 
   const authenticateToken: TokenAuthenticator = (token) => authenticate(orm.em.fork(), token);
   // The viewer each HTTP request authenticated as, before any GraphQL work (see httpAuthenticationPlugin).
@@ -151,6 +154,7 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<App> {
     config,
     orm,
     services,
+    temporal,
     yoga,
     server,
     sockets,

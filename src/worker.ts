@@ -4,8 +4,8 @@ import { loadConfig, secretKeyOf } from './config.js';
 import { initORM } from './db/orm.js';
 import { createWorkerMetrics } from './observability/metrics.js';
 import { startMetricsServer, type MetricsServer } from './observability/metrics-endpoint.js';
-import { connectTemporal } from './temporal/client.js';
-import { createWorker } from './temporal/worker.js';
+import { connectTemporal } from './temporal/client/connection.js';
+import { createWorker } from './temporal/worker/worker.js';
 
 const config = loadConfig();
 // Before anything connects: in production there is no starting without AOS_SECRET_KEY.

@@ -1,5 +1,5 @@
 import { proxyActivities } from '@temporalio/workflow';
-import type { Activities } from '../src/temporal/activities/index.js';
+import type { Activities } from '../src/temporal/worker/activities/index.js';
 
 const { purgeExpiredAuditRecords, databaseTime } = proxyActivities<Activities>({
   startToCloseTimeout: '2 minutes',

@@ -1,5 +1,5 @@
 import { continueAsNew, proxyActivities, sleep } from '@temporalio/workflow';
-import type { HealthActivities } from '../src/temporal/activities/health.js';
+import type { HealthActivities } from '../src/temporal/worker/activities/health.js';
 
 const { checkStackHealth } = proxyActivities<HealthActivities>({
   startToCloseTimeout: '2 minutes',

@@ -1,7 +1,7 @@
 import { ActivityCancellationType, CancellationScope, isCancellation, ParentClosePolicy, patched, proxyActivities, proxyLocalActivities, sleep, startChild } from '@temporalio/workflow';
 import { compensationOf, ELEMENT_STEP_MAX_ATTEMPTS, type ActionOutcome, type ElementStep } from '../src/domain/lifecycle.js';
-import type { StackActivities } from '../src/temporal/activities/stack.js';
-import type { StackWorkflowInput } from '../src/temporal/stack-workflows.js';
+import type { StackActivities } from '../src/temporal/worker/activities/stack.js';
+import type { StackWorkflowInput } from '../src/temporal/client/stack-workflows.js';
 import { runBounded, Saga } from './saga.js';
 
 /** Element steps: long, heartbeating, retried a few times; a cancellation waits for the activity to stop. */

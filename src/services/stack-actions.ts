@@ -1,16 +1,10 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { Client } from '@temporalio/client';
 import { StackSchema, type Stack } from '../db/entities/index.js';
 import { InvalidStackState, StackBusy } from '../domain/errors.js';
 import { allowedOperations, isAllowed, recordedActionOf, type StackOperation } from '../domain/stack-state.js';
 import { publish } from '../events/publish.js';
 import { recordStackEvent } from '../events/stack-events.js';
-import { startStackWorkflow, cancelStackWorkflow } from '../temporal/stack-workflows.js';
-
-export interface ActionRunner {
-  client: Client;
-  taskQueue: string;
-}
+import type { ActionRequest, ActionRunner } from './action-runner.js';
 
 export interface BeginOptions {
   requestToken?: string | null;
@@ -85,14 +79,14 @@ export async function beginAction(
 }
 
 /**
- * The previous action's workflow records its end in PostgreSQL a moment before it closes in
- * Temporal: a request in that gap would be refused as busy. The row says the stack is free, so
- * wait a little for Temporal to agree.
+ * The previous action's run records its end in PostgreSQL a moment before it closes in the
+ * engine: a request in that gap would be refused as busy. The row says the stack is free, so
+ * wait a little for the engine to agree.
  */
-async function startWhenPreviousCloses(runner: ActionRunner, input: Parameters<typeof startStackWorkflow>[2]): Promise<string> {
+async function startWhenPreviousCloses(runner: ActionRunner, request: ActionRequest): Promise<string> {
   for (let attempt = 0; ; attempt++) {
     try {
-      return await startStackWorkflow(runner.client, runner.taskQueue, input);
+      return await runner.start(request);
     } catch (error) {
       if (!(error instanceof StackBusy) || attempt >= 50) throw error;
       await new Promise((resolve) => setTimeout(resolve, 100));
@@ -100,6 +94,7 @@ async function startWhenPreviousCloses(runner: ActionRunner, input: Parameters<t
   }
 }
 
+/** Asks the running action to stop; its workflow undoes what it did. */
 export async function cancelAction(em: EntityManager, runner: ActionRunner, stack: Stack): Promise<Stack> {
   if (!isAllowed('CANCEL', { status: stack.status, action: stack.action ?? null, actionState: stack.actionState ?? null })) refuse(stack, 'CANCEL');
   await recordStackEvent(em, {
@@ -109,6 +104,11 @@ export async function cancelAction(em: EntityManager, runner: ActionRunner, stac
     status: stack.action ?? null,
     message: `cancellation of ${stack.action ?? 'the action'} requested`,
   });
-  await cancelStackWorkflow(runner.client, stack.id);
+  if ((await runner.cancel(stack.id)) === 'NOT_RUNNING') {
+    // The action ended between our read and the cancel: nothing is left to cancel.
+    await em.refresh(stack);
+    const situation = { status: stack.status, action: stack.action ?? null, actionState: stack.actionState ?? null };
+    throw new InvalidStackState(`stack "${stack.name}" has no running action to cancel`, stack.status, allowedOperations(situation));
+  }
   return stack;
 }

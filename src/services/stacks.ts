@@ -1,8 +1,8 @@
 // Stack use cases: preview, create, update, lifecycle actions, delete, export. Every action runs
-// as a Temporal workflow started through beginAction; this module checks, records and hands over.
+// as a workflow started through beginAction and the ActionRunner port; this module checks,
+// records and hands over.
 import { randomUUID } from 'node:crypto';
 import { LockMode, UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/postgresql';
-import { WorkflowNotFoundError } from '@temporalio/client';
 import { dump } from 'js-yaml';
 import {
   StackElementSchema,
@@ -35,7 +35,8 @@ import { lookupCluster } from './clusters.js';
 import { isUuid, paginate, type Page, type PageArgs } from './pagination.js';
 import type { SecretBox } from '../security/secret-box.js';
 import { plural } from '../domain/text.js';
-import { beginAction, cancelAction, type ActionRunner } from './stack-actions.js';
+import type { ActionRunner } from './action-runner.js';
+import { beginAction, cancelAction } from './stack-actions.js';
 import { analysisOf, maskedStackInputs } from './stack-views.js';
 import { findTemplate, findVersion, lookupTemplate } from './templates.js';
 import { checkName } from './tenants.js';
@@ -452,16 +453,7 @@ export async function executeStackAction(
 export async function cancelStackAction(em: EntityManager, viewer: Viewer, runner: ActionRunner, stackId: string): Promise<Stack> {
   if (viewer.role === 'VIEWER') throw new Forbidden('the VIEWER role can read but not change anything');
   const stack = await findStack(em, viewer, { id: stackId });
-  try {
-    await cancelAction(em, runner, stack);
-  } catch (error) {
-    // The workflow ended between our read and the cancel: nothing is left to cancel.
-    if (!(error instanceof WorkflowNotFoundError)) throw error;
-    await em.refresh(stack);
-    const situation = { status: stack.status, action: stack.action ?? null, actionState: stack.actionState ?? null };
-    throw new InvalidStackState(`stack "${stack.name}" has no running action to cancel`, stack.status, allowedOperations(situation));
-  }
-  return stack;
+  return cancelAction(em, runner, stack);
 }
 
 /** Starts the delete; the workflow removes the record when done (a forced one even if resources remain). */

@@ -83,7 +83,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.all(clients.map((client) => client.dispose()));
-  await Promise.all([...startedStacks].map((id) => t.app.services.runner.client.workflow.getHandle(`stack-${id}`).terminate('test over').catch(() => undefined)));
+  await Promise.all([...startedStacks].map((id) => t.app.temporal.client.workflow.getHandle(`stack-${id}`).terminate('test over').catch(() => undefined)));
   await t?.close();
 });
 

@@ -134,7 +134,7 @@ async function setStatus(stackId: string, status: string, extra: Record<string, 
 }
 
 function workflow(stackId: string) {
-  return t.app.services.runner.client.workflow.getHandle(`stack-${stackId}`);
+  return t.app.temporal.client.workflow.getHandle(`stack-${stackId}`);
 }
 
 beforeAll(async () => {

@@ -3,8 +3,8 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Worker } from '@temporalio/worker';
 import { loadConfig, type AosConfig } from '../../src/config.js';
 import { initORM } from '../../src/db/orm.js';
-import { connectTemporal, type TemporalHandle } from '../../src/temporal/client.js';
-import { bundleWorkflows, createWorker, type WorkerOptions } from '../../src/temporal/worker.js';
+import { connectTemporal, type TemporalHandle } from '../../src/temporal/client/connection.js';
+import { bundleWorkflows, createWorker, type WorkerOptions } from '../../src/temporal/worker/worker.js';
 
 export interface TestWorker {
   config: AosConfig;

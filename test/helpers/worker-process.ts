@@ -2,7 +2,7 @@
 // the test fault type. Prints "worker-ready" once it polls.
 import { loadConfig } from '../../src/config.js';
 import { initORM } from '../../src/db/orm.js';
-import { createWorker } from '../../src/temporal/worker.js';
+import { createWorker } from '../../src/temporal/worker/worker.js';
 import { faultDriver, registerFaultType } from './fault-type.js';
 
 registerFaultType();

@@ -7,7 +7,7 @@ import { historyFromJSON, historyToJSON } from '@temporalio/common/lib/proto-uti
 import { Worker } from '@temporalio/worker';
 import { describe, expect, it } from 'vitest';
 import { repoRoot } from '../../src/config.js';
-import { bundleWorkflows } from '../../src/temporal/worker.js';
+import { bundleWorkflows } from '../../src/temporal/worker/worker.js';
 import { faultTemplate, startLifecycle } from '../helpers/lifecycle.js';
 
 const dir = path.join(repoRoot, 'test', 'workflows', 'histories');

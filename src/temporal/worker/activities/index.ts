@@ -1,9 +1,9 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { purgeAuditRecords } from '../../audit/audit.js';
-import type { AosConfig } from '../../config.js';
-import type { DriverRegistry } from '../../drivers/registry.js';
-import type { WorkerMetrics } from '../../observability/metrics.js';
-import type { SecretBox } from '../../security/secret-box.js';
+import { purgeAuditRecords } from '../../../audit/audit.js';
+import type { AosConfig } from '../../../config.js';
+import type { DriverRegistry } from '../../../drivers/registry.js';
+import type { WorkerMetrics } from '../../../observability/metrics.js';
+import type { SecretBox } from '../../../security/secret-box.js';
 import { createHealthActivities } from './health.js';
 import { createStackActivities } from './stack.js';
 

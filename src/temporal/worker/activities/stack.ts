@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { ApplicationFailure, CancelledFailure, Context } from '@temporalio/activity';
-import type { AosConfig } from '../../config.js';
+import type { AosConfig } from '../../../config.js';
 import {
   StackElementSchema,
   StackRevisionSchema,
@@ -9,24 +9,24 @@ import {
   TemplateVersionSchema,
   type Stack,
   type StackElement,
-} from '../../db/entities/index.js';
+} from '../../../db/entities/index.js';
 import {
   ELEMENT_STEP_MAX_ATTEMPTS,
   type ActionPlan,
   type ElementStep,
   type FinishRequest,
   type TemplateSource,
-} from '../../domain/lifecycle.js';
-import { statusAfterFailure, type RecordedAction, type StackStatus } from '../../domain/stack-state.js';
-import { listOwnedObjects } from '../../drivers/docker/index.js';
-import { driverFor, type DriverRegistry } from '../../drivers/registry.js';
-import { PermanentDriverError, type ElementContext, type ElementState, type RequiredNode } from '../../drivers/types.js';
-import { publish } from '../../events/publish.js';
-import { actionLabel, outcomeLabel, type WorkerMetrics } from '../../observability/metrics.js';
-import { addStackEvent, commitStackChanges, recordStackEvent } from '../../events/stack-events.js';
-import { clusterTargetOf } from '../../clusters/cluster-target.js';
-import type { SecretBox } from '../../security/secret-box.js';
-import { analyzeTemplate, diffTemplates, evaluateDeferred, getNodeType, planTemplate, resolveTemplate, type ResolvedTemplate } from '../../template/index.js';
+} from '../../../domain/lifecycle.js';
+import { statusAfterFailure, type RecordedAction, type StackStatus } from '../../../domain/stack-state.js';
+import { listOwnedObjects } from '../../../drivers/docker/index.js';
+import { driverFor, type DriverRegistry } from '../../../drivers/registry.js';
+import { PermanentDriverError, type ElementContext, type ElementState, type RequiredNode } from '../../../drivers/types.js';
+import { publish } from '../../../events/publish.js';
+import { actionLabel, outcomeLabel, type WorkerMetrics } from '../../../observability/metrics.js';
+import { addStackEvent, commitStackChanges, recordStackEvent } from '../../../events/stack-events.js';
+import { clusterTargetOf } from '../../../clusters/cluster-target.js';
+import type { SecretBox } from '../../../security/secret-box.js';
+import { analyzeTemplate, diffTemplates, evaluateDeferred, getNodeType, planTemplate, resolveTemplate, type ResolvedTemplate } from '../../../template/index.js';
 
 export interface StackActivityDeps {
   orm: MikroORM;

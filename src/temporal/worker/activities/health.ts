@@ -1,15 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { Context } from '@temporalio/activity';
-import { AlarmSchema, StackElementSchema, StackSchema } from '../../db/entities/index.js';
-import type { StackStatus } from '../../domain/stack-state.js';
-import { driverFor, type DriverRegistry } from '../../drivers/registry.js';
-import type { ElementContext, HealthReport } from '../../drivers/types.js';
-import { publish } from '../../events/publish.js';
-import { recordStackEvent } from '../../events/stack-events.js';
-import { clusterTargetOf } from '../../clusters/cluster-target.js';
-import type { AosConfig } from '../../config.js';
-import type { SecretBox } from '../../security/secret-box.js';
+import { AlarmSchema, StackElementSchema, StackSchema } from '../../../db/entities/index.js';
+import type { StackStatus } from '../../../domain/stack-state.js';
+import { driverFor, type DriverRegistry } from '../../../drivers/registry.js';
+import type { ElementContext, HealthReport } from '../../../drivers/types.js';
+import { publish } from '../../../events/publish.js';
+import { recordStackEvent } from '../../../events/stack-events.js';
+import { clusterTargetOf } from '../../../clusters/cluster-target.js';
+import type { AosConfig } from '../../../config.js';
+import type { SecretBox } from '../../../security/secret-box.js';
 
 export interface HealthActivityDeps {
   orm: MikroORM;

@@ -1,5 +1,5 @@
 import { Client, Connection } from '@temporalio/client';
-import type { AosConfig } from '../config.js';
+import type { AosConfig } from '../../config.js';
 
 export interface TemporalHandle {
   client: Client;

@@ -1,17 +1,17 @@
 import { createRequire } from 'node:module';
 import { NativeConnection, Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { secretKeyOf, type AosConfig } from '../config.js';
-import { createDriverRegistry } from '../drivers/registry.js';
-import type { ElementDriver } from '../drivers/types.js';
-import type { WorkerMetrics } from '../observability/metrics.js';
-import { SecretBox } from '../security/secret-box.js';
+import { secretKeyOf, type AosConfig } from '../../config.js';
+import { createDriverRegistry } from '../../drivers/registry.js';
+import type { ElementDriver } from '../../drivers/types.js';
+import type { WorkerMetrics } from '../../observability/metrics.js';
+import { SecretBox } from '../../security/secret-box.js';
 import { createActivities } from './activities/index.js';
 
 const require = createRequire(import.meta.url);
-export const workflowsPath = require.resolve('../../workflows/index.ts');
+export const workflowsPath = require.resolve('../../../workflows/index.ts');
 
-/** Bundling takes about a second: tests do it once per run and pass the bundle around. */
+/** Bundling takes about a second: callers that start many workers bundle once and pass `bundle`. */
 export async function bundleWorkflows(): Promise<WorkflowBundleWithSourceMap> {
   return bundleWorkflowCode({ workflowsPath });
 }
