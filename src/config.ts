@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { DEFAULT_ELEMENT_PARALLELISM } from './domain/lifecycle.js';
 import { parseEndpointPolicy, platformServices, type EndpointPolicy } from './drivers/endpoint-policy.js';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -92,7 +93,7 @@ export function loadConfig(overrides: Partial<AosConfig> = {}): AosConfig {
     maxSocketsPerToken: Math.max(1, intFromEnv('AOS_MAX_SOCKETS_PER_TOKEN', 100)),
     subscriberBufferBytes: Math.max(16 * 1024, intFromEnv('AOS_SUBSCRIBER_BUFFER_BYTES', 1024 * 1024)),
     secretKey: process.env.AOS_SECRET_KEY || null,
-    elementParallelism: Math.max(1, intFromEnv('AOS_ELEMENT_PARALLELISM', 10)),
+    elementParallelism: Math.max(1, intFromEnv('AOS_ELEMENT_PARALLELISM', DEFAULT_ELEMENT_PARALLELISM)),
     healthIntervalSeconds: intFromEnv('AOS_HEALTH_INTERVAL_SECONDS', 30),
     metricsToken: process.env.AOS_METRICS_TOKEN || null,
     workerMetricsPort: portFromEnv('AOS_WORKER_METRICS_PORT', 9464),

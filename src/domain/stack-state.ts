@@ -52,11 +52,6 @@ export function allowedOperations(s: StackSituation): StackOperation[] {
   return all.filter((op) => isAllowed(op, s));
 }
 
-/** The action a RETRY runs again. */
-export function retriedAction(s: StackSituation): RecordedAction | null {
-  return isAllowed('RETRY', s) ? s.action : null;
-}
-
 /** The action recorded on the stack while an operation runs. */
 export function recordedActionOf(op: StackOperation, s: StackSituation): RecordedAction {
   switch (op) {
@@ -75,17 +70,6 @@ export function recordedActionOf(op: StackOperation, s: StackSituation): Recorde
 export function statusAfterFailure(action: RecordedAction, partial: { someStopped?: boolean } = {}): StackStatus {
   if (action === 'STOP') return partial.someStopped ? 'PARTIALLY_STOPPED' : 'ABNORMAL';
   return 'ABNORMAL';
-}
-
-export function statusAfterSuccess(action: Exclude<RecordedAction, 'DELETE'>): StackStatus {
-  switch (action) {
-    case 'STOP':
-      return 'STOPPED';
-    case 'ROLLBACK':
-      return 'INITIAL';
-    default:
-      return 'NORMAL';
-  }
 }
 
 export const DEFAULT_TIMEOUT_MINUTES = 60;
