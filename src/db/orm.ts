@@ -5,7 +5,7 @@ import { repoRoot } from '../config.js';
 import { migrationsList } from '../../migrations/index.js';
 import { allEntities } from './entities/index.js';
 
-export function ormOptions(databaseUrl: string, overrides: Partial<Options> = {}): Options {
+function ormOptions(databaseUrl: string, overrides: Partial<Options> = {}): Options {
   return {
     clientUrl: databaseUrl,
     entities: allEntities,
@@ -27,8 +27,6 @@ export function ormOptions(databaseUrl: string, overrides: Partial<Options> = {}
     ...overrides,
   };
 }
-
-export type Orm = MikroORM;
 
 export async function initORM(databaseUrl: string, overrides: Partial<Options> = {}): Promise<MikroORM> {
   return MikroORM.init(ormOptions(databaseUrl, overrides));
