@@ -1,0 +1,263 @@
+// Action bookkeeping: the stack's side of an action's run. Its start (the plan, element rows),
+// the start of a rollback, its end (status, revision, outputs, events; a deleted stack's record
+// goes) and, after a forced delete, what was left behind.
+import { randomUUID } from 'node:crypto';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { StackElementSchema, StackRevisionSchema, StackSchema, TemplateVersionSchema, type Stack } from '../../../db/entities/index.js';
+import { DEFAULT_ELEMENT_PARALLELISM, type ActionPlan, type ElementStep, type FinishRequest } from '../../../domain/lifecycle.js';
+import { statusAfterFailure, type RecordedAction, type StackStatus } from '../../../domain/stack-state.js';
+import { listOwnedObjects } from '../../../drivers/docker/index.js';
+import { actionLabel, outcomeLabel } from '../../../observability/metrics.js';
+import { clusterTargetOf } from '../../../clusters/cluster-target.js';
+import { evaluateDeferred, planTemplate, type ResolvedTemplate } from '../../../template/index.js';
+import { stepsOf, updateSteps } from './step-planning.js';
+import { errorText, type StackActivityDeps, type StackRecords } from './stack-records.js';
+
+export function createActionBookkeeping(deps: StackActivityDeps, records: StackRecords) {
+  const { fork, loadStack, resolvedOf, stackChanged, event } = records;
+  const minuteMs = deps.timeoutUnitMs ?? 60_000;
+  const parallelism = deps.parallelism ?? DEFAULT_ELEMENT_PARALLELISM;
+  const monitorIntervalMs = deps.monitorIntervalMs ?? 30_000;
+
+  /** Rows for every node of `resolved` that has none yet (an update adds nodes). */
+  async function ensureElementRows(em: EntityManager, stack: Stack, resolved: ResolvedTemplate): Promise<void> {
+    const existing = new Set((await em.find(StackElementSchema, { stack }, { fields: ['name'] })).map((row) => row.name));
+    for (const [name, node] of Object.entries(resolved.nodes)) {
+      if (!existing.has(name)) em.create(StackElementSchema, { id: randomUUID(), stack, name, type: node.type, status: 'PENDING', health: 'UNKNOWN' });
+    }
+    await em.flush();
+  }
+
+  /** Flags the steps whose driver is quick, by the element's type (its row, or the template's node). */
+  async function markQuick(em: EntityManager, stack: Stack, waves: ElementStep[][]): Promise<ElementStep[][]> {
+    const rows = await em.find(StackElementSchema, { stack }, { fields: ['name', 'type'] });
+    const typeOf = new Map(rows.map((row) => [row.name, row.type]));
+    return waves.map((wave) => wave.map((step) => (deps.drivers.get(typeOf.get(step.element) ?? '')?.quick ? { ...step, quick: true } : step)));
+  }
+
+  return {
+    /** Records the start of the action and returns its plan: names and steps only, no secrets. */
+    async beginStackAction(input: { stackId: string; action: RecordedAction; retry?: boolean }): Promise<ActionPlan> {
+      const em = fork();
+      const stack = await loadStack(em, input.stackId);
+      if (input.action === 'DELETE') {
+        // A stack whose template no longer resolves must still be deletable: fall back to its rows.
+        const rows = await em.find(StackElementSchema, { stack }, { fields: ['name'] });
+        const current = await resolvedOf(em, stack, 'current').catch(() => null);
+        const deleteWaves = current ? planTemplate(current).deleteWaves : [];
+        const planned = new Set(deleteWaves.flat());
+        const strays = rows.map((row) => row.name).filter((name) => !planned.has(name));
+        const waves = stepsOf([...(strays.length ? [strays] : []), ...deleteWaves], 'DELETE', 'current');
+        await event(em, stack, 'ACTION_STARTED', `DELETE started: ${waves.flat().length} element(s)`, undefined, 'DELETE');
+        const plan: ActionPlan = { tenantId: stack.tenant.id, stackName: stack.name, autoRollback: false, timeoutMs: stack.timeoutMinutes * minuteMs, parallelism, waves: await markQuick(em, stack, waves), rollbackOf: null, monitorIntervalMs: 0 };
+        deps.metrics?.actionsStarted.inc({ action: actionLabel(input.action) });
+        return plan;
+      }
+      const current = await resolvedOf(em, stack, 'current');
+      const currentPlan = planTemplate(current);
+      let waves: ElementStep[][] = [];
+      let rollbackOf: ActionPlan['rollbackOf'] = null;
+      switch (input.action) {
+        case 'INSTALL':
+          await ensureElementRows(em, stack, current);
+          waves = stepsOf(currentPlan.waves, 'CREATE', 'current');
+          break;
+        case 'UPDATE': {
+          const pending = await resolvedOf(em, stack, 'pending');
+          await ensureElementRows(em, stack, pending);
+          waves = updateSteps(current, pending, 'pending');
+          break;
+        }
+        case 'START':
+          waves = stepsOf(currentPlan.waves, 'START', 'current');
+          break;
+        case 'STOP':
+          waves = stepsOf(currentPlan.deleteWaves, 'STOP', 'current');
+          break;
+        case 'ROLLBACK': {
+          if (stack.previousStatus === 'ABNORMAL' && stack.pendingUpdate) {
+            // A failed update: bring every element back to the current revision.
+            const pending = await resolvedOf(em, stack, 'pending');
+            waves = updateSteps(pending, current, 'current');
+            rollbackOf = 'UPDATE';
+          } else {
+            waves = stepsOf(currentPlan.deleteWaves, 'DELETE', 'current');
+            rollbackOf = 'INSTALL';
+          }
+          break;
+        }
+      }
+      const what = input.retry ? `retry of ${input.action}` : input.action;
+      await event(em, stack, 'ACTION_STARTED', `${what} started: ${waves.reduce((n, w) => n + w.length, 0)} element step(s) in ${waves.length} wave(s)`, undefined, input.action);
+      const plan: ActionPlan = {
+        tenantId: stack.tenant.id,
+        stackName: stack.name,
+        autoRollback: stack.autoRollback,
+        timeoutMs: stack.timeoutMinutes * minuteMs,
+        parallelism,
+        waves: await markQuick(em, stack, waves),
+        rollbackOf,
+        monitorIntervalMs,
+      };
+      deps.metrics?.actionsStarted.inc({ action: actionLabel(input.action) });
+      return plan;
+    },
+
+    /** Marks the beginning of a rollback (an event; the steps follow). */
+    async recordRollbackStarted(input: { stackId: string; reason: string; steps: number }): Promise<void> {
+      const em = fork();
+      const stack = await loadStack(em, input.stackId);
+      await event(em, stack, 'ROLLBACK_STARTED', `rolling back ${input.steps} completed step(s): ${input.reason}`);
+    },
+
+    /** Ends the action: status, revision, outputs, events; for a finished delete, the record goes. */
+    async finishStackAction(input: FinishRequest): Promise<void> {
+      const em = fork();
+      const stack = await loadStack(em, input.stackId);
+      const action = (stack.action ?? 'INSTALL') as RecordedAction;
+      const reason = input.reason ?? null;
+      const failedList = input.failedElements?.length ? ` (elements: ${input.failedElements.join(', ')})` : '';
+
+      if (action === 'DELETE' && input.outcome === 'COMPLETE') {
+        await event(em, stack, 'STACK_DELETED', reason ? `stack deleted; ${reason}` : 'stack deleted: every element removed', undefined, 'DELETE_COMPLETE');
+        await em.nativeDelete(StackSchema, { id: stack.id });
+        // Counted once the record is gone: a retry (after a failed announcement) finds no stack.
+        deps.metrics?.actionsFinished.inc({ action: 'DELETE', outcome: outcomeLabel('COMPLETE') });
+        await stackChanged(em, stack);
+        return;
+      }
+
+      let status: StackStatus;
+      switch (input.outcome) {
+        case 'COMPLETE':
+          status = await completeAction(em, stack, action);
+          stack.actionState = 'COMPLETE';
+          stack.statusReason = null;
+          await event(em, stack, 'ACTION_COMPLETED', `${action} completed`, undefined, status);
+          break;
+        case 'ROLLED_BACK':
+        case 'CANCELLED': {
+          status = await restoreAfterRollback(em, stack, action);
+          stack.actionState = 'FAILED';
+          stack.statusReason = reason;
+          const what = input.outcome === 'CANCELLED' ? 'cancelled and undone' : 'failed and was rolled back';
+          await event(em, stack, 'ROLLBACK_COMPLETED', `${action} ${what}: ${reason ?? ''}`.trim(), undefined, status);
+          break;
+        }
+        case 'ROLLBACK_FAILED':
+          status = 'ABNORMAL';
+          stack.actionState = 'FAILED';
+          stack.statusReason = `${reason ?? 'rollback failed'}${failedList}`;
+          await event(em, stack, 'ROLLBACK_FAILED', `rollback of ${action} failed${failedList}: ${reason ?? ''}`, input.failedElements?.[0], status);
+          break;
+        default:
+          status = statusAfterFailure(action, { someStopped: input.someStopped });
+          stack.actionState = 'FAILED';
+          stack.statusReason = `${reason ?? 'failed'}${failedList}`;
+          await event(em, stack, 'ACTION_FAILED', `${action} failed${failedList}: ${reason ?? ''}`, input.failedElements?.[0], status);
+      }
+      stack.status = status;
+      stack.actionRequestToken = stack.actionRequestToken ?? null;
+      await em.flush();
+      await stackChanged(em, stack);
+      deps.metrics?.actionsFinished.inc({ action: actionLabel(action), outcome: outcomeLabel(input.outcome) });
+    },
+
+    /**
+     * What a forced delete could not remove: as the engine reports it (Docker clusters), or, when
+     * the engine cannot be asked, the physical ids recorded for the elements still deployed.
+     */
+    async listLeftovers(input: { stackId: string }): Promise<string[]> {
+      const em = fork();
+      const stack = await loadStack(em, input.stackId);
+      const target = clusterTargetOf(stack.cluster, deps.secrets, deps.config.clusterEndpointPolicy);
+      if (target?.kind === 'DOCKER') {
+        try {
+          return await listOwnedObjects(target, stack.id);
+        } catch (error) {
+          const recorded = await em.find(StackElementSchema, { stack, physicalId: { $ne: null } }, { orderBy: { name: 'asc' } });
+          return [
+            `(the engine could not be asked: ${errorText(error)}; recorded on it)`,
+            ...recorded.map((row) => `${row.name}: ${row.physicalId}`),
+          ];
+        }
+      }
+      return [];
+    },
+  };
+
+  /** Success of INSTALL/UPDATE/START/STOP/ROLLBACK: where the stack lands and what it records. */
+  async function completeAction(em: EntityManager, stack: Stack, action: RecordedAction): Promise<StackStatus> {
+    if (action === 'INSTALL' || action === 'UPDATE') {
+      if (action === 'UPDATE' && stack.pendingUpdate) {
+        const resolved = await resolvedOf(em, stack, 'pending');
+        stack.templateVersion = em.getReference(TemplateVersionSchema, stack.pendingUpdate.templateVersionId);
+        stack.inputs = stack.pendingUpdate.inputs;
+        stack.pendingUpdate = null;
+        await removeRowsNotIn(em, stack, resolved);
+        await storeOutputs(em, stack, resolved);
+      } else {
+        await storeOutputs(em, stack, await resolvedOf(em, stack, 'current'));
+      }
+      stack.revision += 1;
+      em.create(StackRevisionSchema, { id: randomUUID(), stack, number: stack.revision, templateVersion: stack.templateVersion, inputs: stack.inputs });
+      return 'NORMAL';
+    }
+    if (action === 'STOP') return 'STOPPED';
+    if (action === 'ROLLBACK') {
+      if (stack.pendingUpdate) {
+        stack.pendingUpdate = null;
+        await removeRowsNotIn(em, stack, await resolvedOf(em, stack, 'current'));
+        return 'NORMAL';
+      }
+      await resetElements(em, stack);
+      stack.outputs = null;
+      return 'INITIAL';
+    }
+    return 'NORMAL';
+  }
+
+  /** After compensation: an install is back to INITIAL, an update to its previous revision. */
+  async function restoreAfterRollback(em: EntityManager, stack: Stack, action: RecordedAction): Promise<StackStatus> {
+    switch (action) {
+      case 'INSTALL':
+        await resetElements(em, stack);
+        stack.outputs = null;
+        return 'INITIAL';
+      case 'UPDATE':
+        stack.pendingUpdate = null;
+        await removeRowsNotIn(em, stack, await resolvedOf(em, stack, 'current'));
+        return 'NORMAL';
+      default:
+        return stack.previousStatus && stack.previousStatus !== 'PROCESSING' ? stack.previousStatus : 'ABNORMAL';
+    }
+  }
+
+  async function resetElements(em: EntityManager, stack: Stack): Promise<void> {
+    await em.nativeUpdate(StackElementSchema, { stack }, { status: 'PENDING', health: 'UNKNOWN', physicalId: null, attributes: null, properties: null, statusReason: null });
+  }
+
+  async function removeRowsNotIn(em: EntityManager, stack: Stack, resolved: ResolvedTemplate): Promise<void> {
+    await em.nativeDelete(StackElementSchema, { stack, name: { $nin: Object.keys(resolved.nodes) } });
+  }
+
+  async function storeOutputs(em: EntityManager, stack: Stack, resolved: ResolvedTemplate): Promise<void> {
+    const rows = await em.find(StackElementSchema, { stack });
+    const attributes = new Map(rows.map((row) => [row.name, deps.secrets.openAll(row.attributes ?? {})]));
+    const outputs: NonNullable<Stack['outputs']> = {};
+    for (const [name, output] of Object.entries(resolved.outputs)) {
+      let value: unknown;
+      try {
+        value = evaluateDeferred(output.value, (node) => attributes.get(node));
+      } catch (error) {
+        value = null;
+        await event(em, stack, 'OUTPUT_FAILED', `output ${name} could not be computed: ${errorText(error)}`);
+      }
+      const secret = output.secret === true;
+      outputs[name] = { value: secret ? deps.secrets.seal(value) : value, ...(output.description ? { description: output.description } : {}), ...(secret ? { secret } : {}) };
+    }
+    stack.outputs = outputs;
+    const names = Object.keys(outputs);
+    if (names.length) await event(em, stack, 'OUTPUTS_COMPUTED', `outputs computed: ${names.join(', ')}`);
+  }
+}
