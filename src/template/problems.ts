@@ -1,4 +1,4 @@
-import { MAX_SHOWN_NAME } from './path.js';
+import { MAX_SHOWN_NAME, formatPath, type PathSegment } from './path.js';
 import type { TemplateProblem } from './types.js';
 
 /** Problems listed at most; past it one TOO_MANY_PROBLEMS problem tells how many more there are. */
@@ -56,6 +56,11 @@ export const ProblemCode = {
   /** Always last: how many problems were left out of the list. */
   TOO_MANY_PROBLEMS: 'TOO_MANY_PROBLEMS',
 } as const;
+
+/** A problem at `path`, for checks that report at most a few (no source map, no cap). */
+export function problemAt(code: string, path: readonly PathSegment[], message: string, hint?: string): TemplateProblem {
+  return hint === undefined ? { code, path: formatPath(path), message } : { code, path: formatPath(path), message, hint };
+}
 
 export type ProblemCodeName = (typeof ProblemCode)[keyof typeof ProblemCode];
 

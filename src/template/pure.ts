@@ -17,6 +17,7 @@ export { planTemplate, buildPlan, findCycles, documentDependencies } from './pla
 export { diffTemplates, type DiffOptions, type DiffTypeInfo } from './diff.js';
 export { evaluateDeferred, isDeferred, deferredReferences, type AttributesOf, type AttributeReference } from './deferred.js';
 export { maskResolvedTemplate, maskAttributes, maskSecretInputs, maskSecrets, SECRET_MASK } from './masking.js';
-export { resolveTemplatePure, resolveInputValues, immutableInputProblems, isDeployable, type ResolveResult } from './resolve.js';
+export { resolveTemplatePure, isDeployable, type ResolveResult } from './resolve.js';
+export { resolveInputValues, immutableInputProblems } from './input-values.js';
 export { getNodeType, listNodeTypes, registerNodeType, unregisterNodeType, isNodeTypeOf } from './catalog/index.js';
 export { ProblemCode } from './problems.js';

@@ -6,11 +6,13 @@
 import { getNodeType, type NodeTypeDef } from './catalog/index.js';
 import { combineConcat, combineJoin, isDeferred, valueAtPath } from './deferred.js';
 import { SELF, asFunctionCall, concatParts, inputReference, joinArguments, nodeReference } from './functions.js';
-import { checkInputValue, constraintFailures, entryTypeOf, inputSpecsOf, type PatternEngine } from './inputs.js';
-import { cloneJson, deepEqual, isPlainObject } from './json-values.js';
+import { resolveInputValues } from './input-values.js';
+import type { PatternEngine } from './inputs.js';
+import { isPlainObject } from './json-values.js';
 import { formatPath, type PathSegment } from './path.js';
 import { documentDependencies, requirementTargets } from './plan.js';
-import { ProblemCode, closestName, sortProblems } from './problems.js';
+import { ProblemCode, problemAt, sortProblems } from './problems.js';
+import { ResolutionBudget, ResolutionTooLarge } from './resolution-budget.js';
 import { schemaAt, withSchemaDefaults, writeOnlyPaths } from './schema-walk.js';
 import type { InputSpec, PropertyPath, ResolvedNode, ResolvedOutput, ResolvedTemplate, TemplateDoc, TemplateProblem } from './types.js';
 
@@ -22,115 +24,6 @@ export interface ResolveResult {
 export interface ResolveOptions {
   /** Checks `pattern` constraints of inputs; without it they are not checked (see PatternEngine). */
   patterns?: PatternEngine;
-}
-
-/**
- * The resolution budget. get_property and get_input copy the value they name, and copies of copies
- * double at each step: 20 small nodes can ask for millions of values. Resolving stops with
- * RESOLUTION_TOO_LARGE once it has made this many values, or values this large as JSON text.
- */
-export const MAX_RESOLVED_VALUES = 250_000;
-export const MAX_RESOLVED_BYTES = 8 * 1024 * 1024;
-
-class ResolutionTooLarge extends Error {
-  constructor(
-    readonly at: readonly PathSegment[],
-    readonly limit: string,
-  ) {
-    super(limit);
-  }
-}
-
-/** Values made (copies included) and their size as JSON text, approximately. */
-class ResolutionBudget {
-  private values = MAX_RESOLVED_VALUES;
-  private bytes = MAX_RESOLVED_BYTES;
-
-  charge(bytes: number, at: readonly PathSegment[]): void {
-    if (--this.values < 0) throw new ResolutionTooLarge(at, `more than ${MAX_RESOLVED_VALUES} values`);
-    if ((this.bytes -= bytes) < 0) throw new ResolutionTooLarge(at, `more than ${MAX_RESOLVED_BYTES} bytes`);
-  }
-
-  /** Charges one value (not what it holds); containers are charged item by item as they are built. */
-  chargeValue(value: unknown, at: readonly PathSegment[]): void {
-    if (typeof value === 'string') this.charge(value.length + 3, at);
-    else if (Array.isArray(value)) this.charge(2 + value.length, at);
-    else if (isPlainObject(value)) {
-      let keys = 2;
-      for (const key in value) keys += key.length + 4;
-      this.charge(keys, at);
-    } else this.charge(8, at);
-  }
-
-  /** A deep copy, charged value by value: it stops as soon as the budget is spent, not after copying. */
-  copy<T>(value: T, at: readonly PathSegment[]): T {
-    this.chargeValue(value, at);
-    if (Array.isArray(value)) return value.map((item) => this.copy(item as unknown, at)) as T;
-    if (isPlainObject(value)) {
-      const copy: Record<string, unknown> = {};
-      for (const [key, item] of Object.entries(value)) {
-        Object.defineProperty(copy, key, { value: this.copy(item, at), enumerable: true, writable: true, configurable: true });
-      }
-      return copy as T;
-    }
-    return value;
-  }
-}
-
-function problem(code: string, path: readonly PathSegment[], message: string, hint?: string): TemplateProblem {
-  return hint === undefined ? { code, path: formatPath(path), message } : { code, path: formatPath(path), message, hint };
-}
-
-/**
- * Checks input values against the declarations and applies defaults. Unknown names, missing
- * required inputs, wrong types and failed constraints are problems at `inputs.<name>`.
- * Values may be given as text ("3", "true"): they are converted when they spell the type exactly.
- * An input that is not required and has no default resolves to null.
- */
-export function resolveInputValues(
-  doc: unknown,
-  given: Record<string, unknown>,
-  patterns?: PatternEngine,
-): { values: Record<string, unknown>; specs: InputSpec[]; problems: TemplateProblem[] } {
-  const specs = inputSpecsOf(doc);
-  const declarations = isPlainObject(doc) && isPlainObject(doc.inputs) ? doc.inputs : {};
-  const problems: TemplateProblem[] = [];
-  const values: Record<string, unknown> = {};
-  const names = specs.map((spec) => spec.name);
-  const provided = isPlainObject(given) ? given : {};
-  for (const name of Object.keys(provided)) {
-    if (!names.includes(name)) {
-      const close = closestName(name, names);
-      problems.push(problem(ProblemCode.UNKNOWN_INPUT, ['inputs', name], `the template has no input "${name}"`, close ? `did you mean "${close}"?` : names.length > 0 ? `inputs: ${names.join(', ')}` : 'the template declares no inputs'));
-    }
-  }
-  for (const spec of specs) {
-    const path = ['inputs', spec.name];
-    const value = provided[spec.name];
-    if (value === undefined || value === null) {
-      if (spec.default !== undefined) values[spec.name] = cloneJson(spec.default);
-      else if (spec.required) {
-        problems.push(problem(ProblemCode.MISSING_INPUT, path, `input "${spec.name}" is required`, `give a ${spec.type} value${spec.description ? ` (${spec.description})` : ''}`));
-      } else values[spec.name] = null;
-      continue;
-    }
-    const checked = checkInputValue(spec.type, value, { coerce: true, entryType: entryTypeOf(declarations[spec.name]) });
-    if (!checked.ok) {
-      problems.push(problem(ProblemCode.TYPE_MISMATCH, path, `input "${spec.name}": ${spec.secret ? `expected ${spec.type} text` : checked.message}`));
-      continue;
-    }
-    const failures = constraintFailures(checked.value, spec.constraints, spec.secret, patterns);
-    for (const failure of failures) problems.push(problem(ProblemCode.CONSTRAINT_FAILED, path, `input "${spec.name}": ${failure}`));
-    if (failures.length === 0) values[spec.name] = checked.value;
-  }
-  return { values, specs, problems };
-}
-
-/** Problems for immutable inputs whose value an update would change. */
-export function immutableInputProblems(doc: unknown, previous: Record<string, unknown>, next: Record<string, unknown>): TemplateProblem[] {
-  return inputSpecsOf(doc)
-    .filter((spec) => spec.immutable && Object.prototype.hasOwnProperty.call(previous, spec.name) && !deepEqual(previous[spec.name], next[spec.name]))
-    .map((spec) => problem(ProblemCode.IMMUTABLE_INPUT, ['inputs', spec.name], `input "${spec.name}" is immutable: it cannot change once the stack exists`, 'create a new stack to use another value'));
 }
 
 interface Evaluated {
@@ -209,7 +102,7 @@ class Resolver {
     if (cached) return cached;
     const at: PathSegment[] = ['node_templates', node, 'properties', name];
     if (this.inProgress.has(key)) {
-      this.problems.push(problem(ProblemCode.CYCLE, at, `property "${name}" of "${node}" refers back to itself through get_property`));
+      this.problems.push(problemAt(ProblemCode.CYCLE, at, `property "${name}" of "${node}" refers back to itself through get_property`));
       return { value: null, secretPaths: [] };
     }
     const raw = this.rawProperties(node);
@@ -346,7 +239,7 @@ class Resolver {
   }
 
   private fail(code: string, at: PathSegment[], message: string): null {
-    this.problems.push(problem(code, at, message));
+    this.problems.push(problemAt(code, at, message));
     return null;
   }
 }
@@ -364,7 +257,7 @@ function sortedPaths(paths: PropertyPath[]): PropertyPath[] {
  */
 export function resolveTemplatePure(doc: TemplateDoc | unknown, inputs: Record<string, unknown>, options: ResolveOptions = {}): ResolveResult {
   if (!isPlainObject(doc) || !isPlainObject(doc.node_templates)) {
-    return { resolved: null, problems: [problem(ProblemCode.NOT_A_MAPPING, [], 'resolve needs a validated template document')] };
+    return { resolved: null, problems: [problemAt(ProblemCode.NOT_A_MAPPING, [], 'resolve needs a validated template document')] };
   }
   const { values, specs, problems } = resolveInputValues(doc, inputs, options.patterns);
   if (problems.length > 0) return { resolved: null, problems: sortProblems(problems) };
@@ -374,7 +267,7 @@ export function resolveTemplatePure(doc: TemplateDoc | unknown, inputs: Record<s
     return resolveWith(resolver, doc, doc.node_templates, values, specs);
   } catch (error) {
     if (!(error instanceof ResolutionTooLarge)) throw error;
-    const tooLarge = problem(
+    const tooLarge = problemAt(
       ProblemCode.RESOLUTION_TOO_LARGE,
       error.at,
       `resolving the template makes ${error.limit} (copies made by get_property and get_input count each time); it stopped here`,
