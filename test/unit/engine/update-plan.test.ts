@@ -1,64 +1,20 @@
 // What an UPDATE's step plan is built from, over random templates: the diff names every element
 // once with the right kind, and the install waves of the new template (ADD, MODIFY, REPLACE) and
 // the delete waves of the old one (DELETE) give each change exactly one place, after everything it
-// depends on. The activity that turns these into element steps (`updateSteps`, private to the stack
-// activities) adds only the mapping ADD→CREATE, MODIFY→UPDATE, REPLACE→REPLACE, DELETE→DELETE.
+// depends on.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { diffTemplates, planTemplate, type DiffTypeInfo, type ResolvedNode, type ResolvedTemplate } from '../../../src/template/index.js';
+import { diffTemplates, planTemplate, type DiffTypeInfo } from '../../../src/template/index.js';
+import { nodeSeeds, templateOf, templatesOf, updates, type NodeSeed } from './template-generators.js';
 
 /** Type information of the test's two made-up types: `size` forces a replacement. */
 const typeInfo = (): DiffTypeInfo => ({ replaceOnChange: ['size'], deployable: true });
 
-interface NodeSeed {
-  type: 'A' | 'B';
-  size: number;
-  label: number;
-  /** Indexes of earlier nodes this one requires: the graph is acyclic by construction. */
-  needs: number[];
-}
-
-const nodeSeeds = fc.array(
-  fc.record({ type: fc.constantFrom<'A' | 'B'>('A', 'B'), size: fc.nat({ max: 2 }), label: fc.nat({ max: 2 }), needs: fc.array(fc.nat(), { maxLength: 3 }) }),
-  { minLength: 1, maxLength: 12 },
-);
-
-/** A resolved template of the seeds whose index `keep` accepts; requirements to dropped nodes go too. */
-function templateOf(seeds: NodeSeed[], keep: (index: number) => boolean): ResolvedTemplate {
-  const nodes: Record<string, ResolvedNode> = {};
-  seeds.forEach((seed, index) => {
-    if (!keep(index)) return;
-    const requirements: Record<string, string> = {};
-    for (const need of seed.needs) {
-      if (index === 0) break;
-      const target = need % index;
-      if (keep(target)) requirements[`dependency_${target}`] = `n${target}`;
-    }
-    nodes[`n${index}`] = { type: `Test.${seed.type}`, properties: { size: seed.size, label: seed.label }, requirements, dependencies: [...new Set(Object.values(requirements))].sort() };
-  });
-  return { nodes, outputs: {}, inputs: {} };
-}
-
-/** Two versions of one template: some nodes only in one of them, some with other properties or type. */
-const updates = nodeSeeds.chain((seeds) =>
-  fc.record({
-    seeds: fc.constant(seeds),
-    changed: fc.array(fc.record({ type: fc.constantFrom<'A' | 'B'>('A', 'B'), size: fc.nat({ max: 2 }), label: fc.nat({ max: 2 }) }), { minLength: seeds.length, maxLength: seeds.length }),
-    inOld: fc.array(fc.boolean(), { minLength: seeds.length, maxLength: seeds.length }),
-    inNew: fc.array(fc.boolean(), { minLength: seeds.length, maxLength: seeds.length }),
-    touched: fc.array(fc.boolean(), { minLength: seeds.length, maxLength: seeds.length }),
-  }),
-);
-
 describe('update planning (diff + waves)', () => {
   it('names every element of either template once, with ADD and DELETE exactly for the added and removed', () => {
     fc.assert(
-      fc.property(updates, ({ seeds, changed, inOld, inNew, touched }) => {
-        const from = templateOf(seeds, (i) => inOld[i]);
-        const to = templateOf(
-          seeds.map((seed, i) => (touched[i] ? { ...seed, ...changed[i] } : seed)),
-          (i) => inNew[i],
-        );
+      fc.property(updates, (update) => {
+        const { from, to } = templatesOf(update);
         const changes = diffTemplates(from, to, { typeInfo });
         const names = changes.map((change) => change.element);
         expect(new Set(names).size).toBe(names.length);
@@ -82,12 +38,8 @@ describe('update planning (diff + waves)', () => {
 
   it('gives every change one place: new elements in the new install waves after their dependencies, removed ones in the old delete waves', () => {
     fc.assert(
-      fc.property(updates, ({ seeds, changed, inOld, inNew, touched }) => {
-        const from = templateOf(seeds, (i) => inOld[i]);
-        const to = templateOf(
-          seeds.map((seed, i) => (touched[i] ? { ...seed, ...changed[i] } : seed)),
-          (i) => inNew[i],
-        );
+      fc.property(updates, (update) => {
+        const { from, to } = templatesOf(update);
         const changes = diffTemplates(from, to, { typeInfo });
         const forward = planTemplate(to).waves;
         const backward = planTemplate(from).deleteWaves;
