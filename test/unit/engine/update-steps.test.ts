@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ElementOp, ElementStep, TemplateSource } from '../../../src/domain/lifecycle.js';
 import { diffTemplates, type ChangeKind } from '../../../src/template/index.js';
-import { updateSteps } from '../../../src/temporal/worker/activities/step-planning.js';
+import { stepsOf, updateSteps } from '../../../src/temporal/worker/activities/step-planning.js';
 import { templatesOf, updates } from './template-generators.js';
 
 const OP_OF: Record<Exclude<ChangeKind, 'NO_CHANGE'>, ElementOp> = { ADD: 'CREATE', MODIFY: 'UPDATE', REPLACE: 'REPLACE', DELETE: 'DELETE' };
@@ -81,5 +81,32 @@ describe('updateSteps', () => {
         expect(updateSteps(from, structuredClone(from), 'pending')).toEqual([]);
       }),
     );
+  });
+
+  it("the rollback of an update (pending back to current) re-creates what it deleted and deletes what it created", () => {
+    fc.assert(
+      fc.property(updates, (update) => {
+        const { from, to } = templatesOf(update);
+        const forward = updateSteps(from, to, 'pending').flat();
+        const back = updateSteps(to, from, 'current').flat();
+        const elementsWith = (steps: ElementStep[], op: ElementOp): string[] => steps.filter((step) => step.op === op).map((step) => step.element).sort();
+        expect(elementsWith(back, 'CREATE')).toEqual(elementsWith(forward, 'DELETE'));
+        expect(elementsWith(back, 'DELETE')).toEqual(elementsWith(forward, 'CREATE'));
+        expect(back.map((step) => step.element).sort()).toEqual(forward.map((step) => step.element).sort());
+      }),
+    );
+  });
+});
+
+describe('stepsOf', () => {
+  it('gives every element of every wave one step of the op and template given, and drops empty waves', () => {
+    expect(stepsOf([['a', 'b'], [], ['c']], 'STOP', 'current')).toEqual([
+      [
+        { element: 'a', op: 'STOP', source: 'current' },
+        { element: 'b', op: 'STOP', source: 'current' },
+      ],
+      [{ element: 'c', op: 'STOP', source: 'current' }],
+    ]);
+    expect(stepsOf([[], []], 'DELETE', 'current')).toEqual([]);
   });
 });
