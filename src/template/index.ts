@@ -35,7 +35,8 @@ export { isDeployable, type ResolveResult } from './resolve.js';
 export { resolveInputValues, immutableInputProblems } from './input-values.js';
 export { MAX_RESOLVED_VALUES, MAX_RESOLVED_BYTES } from './resolution-budget.js';
 export { re2Patterns, MAX_PATTERN_LENGTH, MAX_PATTERN_SIZE, MAX_PATTERN_VALUE_LENGTH } from './patterns.js';
-export { inputSpecsOf, maskInputSpecs, INPUT_TYPES, CONSTRAINT_NAMES, MAX_INPUTS } from './inputs.js';
+export { inputSpecsOf, maskInputSpecs, INPUT_TYPES, MAX_INPUTS } from './inputs.js';
+export { CONSTRAINT_NAMES } from './input-constraints.js';
 export { FUNCTION_NAMES } from './functions.js';
 export {
   registerNodeType,

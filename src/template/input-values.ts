@@ -1,6 +1,7 @@
 // The input values a stack is given, checked against the template's declarations (defaults
 // applied, text converted where it spells the type), and the immutable ones an update would change.
-import { checkInputValue, constraintFailures, entryTypeOf, inputSpecsOf, type PatternEngine } from './inputs.js';
+import { constraintFailures, type PatternEngine } from './input-constraints.js';
+import { checkInputValue, entryTypeOf, inputSpecsOf } from './inputs.js';
 import { cloneJson, deepEqual, isPlainObject } from './json-values.js';
 import { ProblemCode, closestName, problemAt } from './problems.js';
 import type { InputSpec, TemplateProblem } from './types.js';

@@ -8,7 +8,7 @@
 // pattern took 5 s against a 4 KB value), so the program size is bounded too, before compiling.
 
 import { RE2JS } from 're2js';
-import type { PatternEngine } from './inputs.js';
+import type { PatternEngine } from './input-constraints.js';
 import { preview } from './json-values.js';
 
 /** Longest pattern text accepted. */

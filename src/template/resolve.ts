@@ -7,7 +7,7 @@ import { getNodeType, type NodeTypeDef } from './catalog/index.js';
 import { combineConcat, combineJoin, isDeferred, valueAtPath } from './deferred.js';
 import { SELF, asFunctionCall, concatParts, inputReference, joinArguments, nodeReference } from './functions.js';
 import { resolveInputValues } from './input-values.js';
-import type { PatternEngine } from './inputs.js';
+import type { PatternEngine } from './input-constraints.js';
 import { isPlainObject } from './json-values.js';
 import { formatPath, type PathSegment } from './path.js';
 import { documentDependencies, requirementTargets } from './plan.js';

@@ -1,14 +1,7 @@
 // The inputs section: known types, entry schemas, constraints that can be used, and defaults that
 // fit their type and constraints.
-import {
-  INPUT_TYPES,
-  SECRET_INPUT_TYPES,
-  checkInputValue,
-  constraintDefinitionIssues,
-  constraintFailures,
-  entryTypeOf,
-  isInputType,
-} from './inputs.js';
+import { constraintDefinitionIssues, constraintFailures } from './input-constraints.js';
+import { INPUT_TYPES, SECRET_INPUT_TYPES, checkInputValue, entryTypeOf, isInputType } from './inputs.js';
 import { isPlainObject } from './json-values.js';
 import { shownName } from './path.js';
 import { re2Patterns } from './patterns.js';
