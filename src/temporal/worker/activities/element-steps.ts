@@ -8,8 +8,8 @@ import { ELEMENT_STEP_MAX_ATTEMPTS, type ElementStep } from '../../../domain/lif
 import { driverFor } from '../../../drivers/registry.js';
 import { PermanentDriverError, type ElementContext, type ElementState, type RequiredNode } from '../../../drivers/types.js';
 import { addStackEvent, commitStackChanges } from '../../../events/stack-events.js';
-import { clusterTargetOf } from '../../../clusters/cluster-target.js';
 import { evaluateDeferred, getNodeType, type ResolvedTemplate } from '../../../template/index.js';
+import { elementContextOf } from './element-context.js';
 import { errorText, permanent, type StackActivityDeps, type StackRecords } from './stack-records.js';
 
 const DEPLOYED = new Set(['CREATE_COMPLETE', 'UPDATE_COMPLETE', 'START_COMPLETE', 'STOPPED', 'STOP_FAILED', 'START_FAILED', 'UPDATE_FAILED', 'DELETE_FAILED']);
@@ -56,7 +56,6 @@ export function createElementSteps(deps: StackActivityDeps, records: StackRecord
   }
 
   async function driverContext(em: EntityManager, stack: Stack, resolved: ResolvedTemplate | null, element: string): Promise<ElementContext> {
-    const activity = Context.current();
     const requirements: Record<string, RequiredNode> = {};
     const spec = resolved?.nodes[element];
     if (resolved && spec) {
@@ -64,18 +63,7 @@ export function createElementSteps(deps: StackActivityDeps, records: StackRecord
         requirements[requirement] = { name: node, type: resolved.nodes[node].type, properties: await concreteProperties(em, stack, resolved, node) };
       }
     }
-    return {
-      tenantId: stack.tenant.id,
-      stackId: stack.id,
-      stackName: stack.name,
-      namespace: stack.namespace,
-      element,
-      cluster: clusterTargetOf(stack.cluster, deps.secrets, deps.config.clusterEndpointPolicy),
-      requirements,
-      heartbeat: (details) => activity.heartbeat(details),
-      signal: activity.cancellationSignal,
-      log: (message) => activity.log.info(message, { stackId: stack.id, element }),
-    };
+    return elementContextOf(deps, stack, element, { requirements });
   }
 
   /** The element's new state, its event and the announcements: one flush, one round trip. */

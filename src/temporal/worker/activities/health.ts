@@ -1,22 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { Context } from '@temporalio/activity';
 import { AlarmSchema, StackElementSchema, StackSchema } from '../../../db/entities/index.js';
 import type { StackStatus } from '../../../domain/stack-state.js';
 import { driverFor, type DriverRegistry } from '../../../drivers/registry.js';
-import type { ElementContext, HealthReport } from '../../../drivers/types.js';
+import type { HealthReport } from '../../../drivers/types.js';
 import { publish } from '../../../events/publish.js';
 import { recordStackEvent } from '../../../events/stack-events.js';
-import { clusterTargetOf } from '../../../clusters/cluster-target.js';
-import type { AosConfig } from '../../../config.js';
-import type { SecretBox } from '../../../security/secret-box.js';
+import { elementContextOf, type ElementContextDeps } from './element-context.js';
 
-export interface HealthActivityDeps {
+export interface HealthActivityDeps extends ElementContextDeps {
   orm: MikroORM;
   drivers: DriverRegistry;
-  secrets: SecretBox;
-  /** Tenant clusters are reached only where the platform's endpoint policy allows. */
-  config: Pick<AosConfig, 'clusterEndpointPolicy'>;
 }
 
 /** Statuses the monitor may move a stack between: only when its last action completed. */
@@ -36,24 +30,12 @@ export function createHealthActivities(deps: HealthActivityDeps) {
       // An action owns the stack while it runs; a failed action's ABNORMAL is not the monitor's to lift.
       if (stack.status === 'PROCESSING' || stack.actionState !== 'COMPLETE' || !MONITORED.includes(stack.status)) return { done: false };
 
-      const activity = Context.current();
       const elements = await em.find(StackElementSchema, { stack, physicalId: { $ne: null } });
       const reports = new Map<string, HealthReport>();
       for (const element of elements) {
         const driver = deps.drivers.get(element.type);
         if (!driver?.health) continue;
-        const ctx: ElementContext = {
-          tenantId: stack.tenant.id,
-          stackId: stack.id,
-          stackName: stack.name,
-          namespace: stack.namespace,
-          element: element.name,
-          cluster: clusterTargetOf(stack.cluster, deps.secrets, deps.config.clusterEndpointPolicy),
-          requirements: {},
-          heartbeat: (details) => activity.heartbeat(details),
-          signal: activity.cancellationSignal,
-          log: () => undefined,
-        };
+        const ctx = elementContextOf(deps, stack, element.name, { quiet: true });
         let report: HealthReport;
         try {
           report = await driverFor(deps.drivers, element.type).health!(ctx, { physicalId: element.physicalId ?? null, attributes: deps.secrets.openAll(element.attributes ?? {}) });

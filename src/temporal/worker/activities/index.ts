@@ -20,7 +20,11 @@ export interface ActivityDeps {
   metrics?: WorkerMetrics;
 }
 
-/** Every activity the worker offers; dependencies come in here, never from module singletons. */
+/**
+ * Every activity the worker offers, and the dependencies they share. Not all of them come in
+ * here yet: the Docker driver reads some settings from process.env, and node types come from the
+ * template module's registry.
+ */
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createStackActivities({ ...deps, parallelism: deps.config.elementParallelism, monitorIntervalMs: (deps.monitorIntervalMs ?? deps.config.healthIntervalSeconds * 1000) }),
