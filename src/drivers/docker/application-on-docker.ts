@@ -14,6 +14,7 @@ import {
 } from '../types.js';
 import { dockerClient, statusOf } from './client.js';
 import { dockerObjectName } from './names.js';
+import { stopGraceSeconds } from './timeouts.js';
 
 export const LABEL_INSTANCE = 'aos.instance';
 export const LABEL_SPEC_HASH = 'aos.spec-hash';
@@ -24,15 +25,6 @@ export const LABEL_OBJECT = 'aos.object';
 
 /** A replacement container's name is its instance's name with this suffix until it takes over. */
 export const NEXT_SUFFIX = '-next';
-
-function envMs(name: string, fallback: number): number {
-  const value = Number(process.env[name]);
-  return Number.isFinite(value) && value > 0 ? value : fallback;
-}
-export const readyTimeoutMs = (): number => envMs('AOS_DOCKER_READY_TIMEOUT_MS', 120_000);
-/** Seconds a container gets to exit after SIGTERM before Docker kills it (Docker's own default). */
-export const stopGraceSeconds = (): number => Math.round(envMs('AOS_DOCKER_STOP_TIMEOUT_SECONDS', 10));
-export const pullTimeoutMs = (): number => envMs('AOS_DOCKER_PULL_TIMEOUT_MS', 300_000);
 
 export interface InstanceContainer {
   id: string;

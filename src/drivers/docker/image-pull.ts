@@ -2,9 +2,10 @@
 // (AOS_DOCKER_PULL_TIMEOUT_MS), cancelled with the activity. A pull that cannot succeed is a
 // permanent error; an engine that cannot be reached is not (a retry may find it back).
 import { PermanentDriverError } from '../types.js';
-import { pullTimeoutMs, type ApplicationOnDocker } from './application-on-docker.js';
+import type { ApplicationOnDocker } from './application-on-docker.js';
 import { cancelled } from './cancellation.js';
 import { engineMessage, isEngineUnreachable, statusOf } from './client.js';
+import { pullTimeoutMs } from './timeouts.js';
 
 function pullFailure(image: string, reason: string): PermanentDriverError {
   return new PermanentDriverError(`image ${image} could not be pulled: ${reason.replace(/^\(HTTP code \d+\) [a-z ]+ - /i, '')}`, 'IMAGE_PULL_FAILED');

@@ -15,7 +15,6 @@ import {
   NEXT_SUFFIX,
   collision,
   ownedByElement,
-  stopGraceSeconds,
   tolerate,
   type ApplicationOnDocker,
   type InstanceContainer,
@@ -24,6 +23,7 @@ import { engineMessage } from './client.js';
 import { describePorts, isPortConflict, planPorts, portKey, type DesiredPorts } from './port-plan.js';
 import { waitReady } from './readiness.js';
 import { DOCKER_RESTART_POLICY, containerSpecHash, type ApplicationSpec } from './spec.js';
+import { stopGraceSeconds } from './timeouts.js';
 
 /** Attempts to find a free host port when the engine reports the chosen one taken (a race). */
 const PORT_CONFLICT_ATTEMPTS = 5;

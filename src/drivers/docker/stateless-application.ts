@@ -28,13 +28,13 @@
 //
 // The parts: application-on-docker.ts (the element's view of the engine: names, labels,
 // containers), image-pull.ts, network-and-volumes.ts, port-plan.ts, rollout.ts, readiness.ts,
-// application-state.ts; this file is the driver that puts them in order.
+// application-state.ts, timeouts.ts and cancellation.ts; this file is the driver that puts them
+// in order.
 import { PermanentDriverError, type ElementContext, type ElementDriver, type ElementState, type HealthReport } from '../types.js';
 import {
   ApplicationOnDocker,
   LABEL_SPEC_HASH,
   NEXT_SUFFIX,
-  stopGraceSeconds,
   tolerate,
   type InstanceContainer,
 } from './application-on-docker.js';
@@ -59,6 +59,7 @@ import {
   containerSpecHash,
   parseApplicationSpec,
 } from './spec.js';
+import { stopGraceSeconds } from './timeouts.js';
 
 /**
  * Brings the engine to the desired state: pulled image, network, volumes, `instances` running
