@@ -19,7 +19,7 @@ import { describeJsonTypes, schemaAt, typeFits } from './schema-walk.js';
 import { nodeTypeOf, type TemplateCheck } from './validate-context.js';
 
 /** What a function call produces, when that can be told before deployment. */
-export interface FunctionContext {
+interface FunctionContext {
   /** The node whose properties hold the call (SELF refers to it); absent in outputs. */
   node?: string;
   /** JSON types the location accepts, from the node type's schema. */

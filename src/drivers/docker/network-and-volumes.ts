@@ -26,7 +26,7 @@ interface StackNetwork {
  * The stack's networks, found by their labels (so one made under an earlier naming scheme is
  * still the stack's), oldest first.
  */
-export async function stackNetworks(app: ApplicationOnDocker): Promise<StackNetwork[]> {
+async function stackNetworks(app: ApplicationOnDocker): Promise<StackNetwork[]> {
   const listed = await app.docker.listNetworks({
     filters: { label: [`${LABEL_TENANT}=${app.ctx.tenantId}`, `${LABEL_STACK}=${app.ctx.stackId}`, `${LABEL_OBJECT}=stack-network`] },
   });
