@@ -1,10 +1,10 @@
 // Entry point of a worker process: runs workflows and activities from the task queue.
-import { ScheduleOverlapPolicy } from '@temporalio/client';
 import { loadConfig, secretKeyOf } from './config.js';
 import { initORM } from './db/orm.js';
 import { createWorkerMetrics } from './observability/metrics.js';
 import { startMetricsServer, type MetricsServer } from './observability/metrics-endpoint.js';
 import { connectTemporal } from './temporal/client/connection.js';
+import { ensureMaintenanceSchedule, runStartupMaintenance } from './temporal/client/maintenance.js';
 import { createWorker } from './temporal/worker/worker.js';
 
 const config = loadConfig();
@@ -26,24 +26,10 @@ const temporal = await connectTemporal(config);
 const running = worker.run();
 console.log(`[worker] polling task queue "${config.taskQueue}" on ${config.temporalAddress}`);
 
-// A real workflow at start-up proves that Temporal, this worker and PostgreSQL are wired.
-const startup = await temporal.client.workflow.execute('maintenanceWorkflow', {
-  taskQueue: config.taskQueue,
-  workflowId: `aos-maintenance-startup-${Date.now()}`,
-  workflowExecutionTimeout: '2 minutes',
-});
+const startup = await runStartupMaintenance(temporal.client, config.taskQueue);
 console.log(`[worker] start-up workflow done: database time ${startup.databaseTime}, ${startup.auditRecordsPurged} expired audit records purged`);
 
-try {
-  await temporal.client.schedule.create({
-    scheduleId: 'aos-maintenance',
-    spec: { intervals: [{ every: '1 hour' }] },
-    action: { type: 'startWorkflow', workflowType: 'maintenanceWorkflow', taskQueue: config.taskQueue, workflowId: 'aos-maintenance' },
-    policies: { overlap: ScheduleOverlapPolicy.SKIP },
-  });
-} catch (error) {
-  if (!(error instanceof Error && /already/i.test(error.message))) throw error;
-}
+await ensureMaintenanceSchedule(temporal.client, config.taskQueue);
 
 let stopping = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { ApplicationFailure } from '@temporalio/activity';
+import { LRUCache } from 'lru-cache';
 import type { AosConfig } from '../../../config.js';
 import { StackSchema, TemplateVersionSchema, type Stack } from '../../../db/entities/index.js';
 import type { TemplateSource } from '../../../domain/lifecycle.js';
@@ -31,23 +32,8 @@ export interface StackActivityDeps {
   metrics?: WorkerMetrics;
 }
 
-/** Resolved templates are pure functions of (version, inputs): cache a few per process. */
-class ResolvedCache {
-  private readonly entries = new Map<string, ResolvedTemplate>();
-  constructor(private readonly limit = 64) {}
-  async get(key: string, compute: () => Promise<ResolvedTemplate>): Promise<ResolvedTemplate> {
-    const hit = this.entries.get(key);
-    if (hit) {
-      this.entries.delete(key);
-      this.entries.set(key, hit);
-      return hit;
-    }
-    const value = await compute();
-    this.entries.set(key, value);
-    if (this.entries.size > this.limit) this.entries.delete(this.entries.keys().next().value as string);
-    return value;
-  }
-}
+/** Resolved templates are pure functions of (version, inputs): a few per process are kept. */
+const RESOLVED_TEMPLATES_KEPT = 64;
 
 export function permanent(message: string, type = 'StackPermanent'): ApplicationFailure {
   return ApplicationFailure.nonRetryable(message, type);
@@ -67,7 +53,7 @@ export interface StackRecords {
 
 /** One per worker: the resolved-template cache lives as long as the activities. */
 export function createStackRecords(deps: StackActivityDeps): StackRecords {
-  const cache = new ResolvedCache();
+  const cache = new LRUCache<string, ResolvedTemplate>({ max: RESOLVED_TEMPLATES_KEPT });
 
   const fork = (): EntityManager => deps.orm.em.fork();
 
@@ -81,15 +67,16 @@ export function createStackRecords(deps: StackActivityDeps): StackRecords {
     const target = source === 'pending' ? stack.pendingUpdate : { templateVersionId: stack.templateVersion.id, inputs: stack.inputs };
     if (!target) throw permanent(`stack ${stack.name} has no pending update`);
     const key = `${target.templateVersionId}:${createHash('sha256').update(JSON.stringify(target.inputs)).digest('hex')}`;
-    return cache.get(key, async () => {
-      // Versions never change: the body is read (and parsed) once per process and inputs.
-      const version = await em.findOneOrFail(TemplateVersionSchema, { id: target.templateVersionId });
-      const analysis = analyzeTemplate(version.body);
-      if (!analysis.valid || !analysis.doc) throw permanent(`template version ${version.version} is no longer valid`);
-      const { resolved, problems } = resolveTemplate(analysis.doc, deps.secrets.openAll(target.inputs));
-      if (!resolved) throw permanent(`the inputs no longer fit the template: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`);
-      return resolved;
-    });
+    const cached = cache.get(key);
+    if (cached) return cached;
+    // Versions never change: the body is read (and parsed) once per process and inputs.
+    const version = await em.findOneOrFail(TemplateVersionSchema, { id: target.templateVersionId });
+    const analysis = analyzeTemplate(version.body);
+    if (!analysis.valid || !analysis.doc) throw permanent(`template version ${version.version} is no longer valid`);
+    const { resolved, problems } = resolveTemplate(analysis.doc, deps.secrets.openAll(target.inputs));
+    if (!resolved) throw permanent(`the inputs no longer fit the template: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`);
+    cache.set(key, resolved);
+    return resolved;
   }
 
   async function stackChanged(em: EntityManager, stack: Stack): Promise<void> {
