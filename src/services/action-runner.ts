@@ -12,7 +12,10 @@ export interface ActionRequest {
   force?: boolean;
 }
 
-/** NOT_RUNNING: the run ended before the request reached it, so there was nothing left to stop. */
+/**
+ * NOT_RUNNING: the engine knows no run of the stack's actions, so there is nothing to stop. (A run
+ * that closed a moment ago may still take the request, which then changes nothing.)
+ */
 export type CancelOutcome = 'CANCEL_REQUESTED' | 'NOT_RUNNING';
 
 export interface ActionRunner {
