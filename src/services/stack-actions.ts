@@ -105,7 +105,7 @@ export async function cancelAction(em: EntityManager, runner: ActionRunner, stac
     message: `cancellation of ${stack.action ?? 'the action'} requested`,
   });
   if ((await runner.cancel(stack.id)) === 'NOT_RUNNING') {
-    // The action ended between our read and the cancel: nothing is left to cancel.
+    // The row says an action runs but the engine knows no run of it: nothing is left to cancel.
     await em.refresh(stack);
     const situation = { status: stack.status, action: stack.action ?? null, actionState: stack.actionState ?? null };
     throw new InvalidStackState(`stack "${stack.name}" has no running action to cancel`, stack.status, allowedOperations(situation));
