@@ -1,7 +1,8 @@
 import { ScheduleOverlapPolicy, type Client } from '@temporalio/client';
+import type { MaintenanceResult } from '../../../workflows/maintenance.js';
 
 /** A real workflow at start-up proves that Temporal, this worker and PostgreSQL are wired. */
-export async function runStartupMaintenance(client: Client, taskQueue: string): Promise<{ databaseTime: string; auditRecordsPurged: number }> {
+export async function runStartupMaintenance(client: Client, taskQueue: string): Promise<MaintenanceResult> {
   return client.workflow.execute('maintenanceWorkflow', {
     taskQueue,
     workflowId: `aos-maintenance-startup-${Date.now()}`,

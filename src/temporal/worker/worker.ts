@@ -9,7 +9,7 @@ import { SecretBox } from '../../security/secret-box.js';
 import { createActivities } from './activities/index.js';
 
 const require = createRequire(import.meta.url);
-export const workflowsPath = require.resolve('../../../workflows/index.ts');
+const workflowsPath = require.resolve('../../../workflows/index.ts');
 
 /** Bundling takes about a second: callers that start many workers bundle once and pass `bundle`. */
 export async function bundleWorkflows(): Promise<WorkflowBundleWithSourceMap> {

@@ -4,8 +4,6 @@ import { createActionBookkeeping } from './action-bookkeeping.js';
 import { createElementSteps } from './element-steps.js';
 import { createStackRecords, type StackActivityDeps } from './stack-records.js';
 
-export type { StackActivityDeps } from './stack-records.js';
-
 export function createStackActivities(deps: StackActivityDeps) {
   const records = createStackRecords(deps);
   return { ...createActionBookkeeping(deps, records), ...createElementSteps(deps, records) };
