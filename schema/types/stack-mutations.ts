@@ -2,18 +2,8 @@
 // inputs. Each mutation returns a success payload or one of the errors it names (a union).
 import type { Stack } from '../../src/db/entities/index.js';
 import { plural } from '../../src/domain/text.js';
-import {
-  cancelStackAction,
-  createStack,
-  deleteStack,
-  executeStackAction,
-  exportStackInputs,
-  previewStack,
-  previewStackUpdate,
-  secretInputNames,
-  updateStack,
-  type StackPlan,
-} from '../../src/services/stacks.js';
+import { previewStack, previewStackUpdate, type StackPlan } from '../../src/services/stack-plans.js';
+import { cancelStackAction, createStack, deleteStack, executeStackAction, exportStackInputs, secretInputNames, updateStack } from '../../src/services/stacks.js';
 import { audited } from '../audited.js';
 import { builder } from '../builder.js';
 import { Forbidden, InvalidStackState, NameTaken, NotFound, QuotaExceeded, StackBusy, TenantFrozen, ValidationFailed } from '../errors.js';

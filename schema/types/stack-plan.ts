@@ -1,5 +1,5 @@
 // What an action would do, as the preview mutations return it: steps in install order and waves.
-import type { PlanStep, StackPlan } from '../../src/services/stacks.js';
+import type { PlanStep, StackPlan } from '../../src/services/stack-plans.js';
 import { builder } from '../builder.js';
 import { TemplateProblemRef } from '../errors.js';
 

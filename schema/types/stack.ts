@@ -5,7 +5,7 @@ import type { Alarm, Stack } from '../../src/db/entities/index.js';
 import { allowedOperations } from '../../src/domain/stack-state.js';
 import { lookupCluster } from '../../src/services/clusters.js';
 import { stackAlarms, stackElements, stackEventPage, stackInputValues, stackOutputs, type ElementView, type InputValueView, type OutputView } from '../../src/services/stack-views.js';
-import { listStacks, lookupStack, templateOfStack, versionOfStack } from '../../src/services/stacks.js';
+import { listStacks, lookupStack, templateOfStack, versionOfStack } from '../../src/services/stack-lookups.js';
 import { builder } from '../builder.js';
 import { StackStatusEnum } from '../errors.js';
 import { ClusterRef } from './cluster.js';

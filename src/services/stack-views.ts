@@ -2,12 +2,13 @@
 // alarms), always with secrets masked, and the live streams subscriptions are fed from.
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { LRUCache } from 'lru-cache';
-import { AlarmSchema, StackElementSchema, StackEventSchema, StackSchema, TemplateVersionSchema, type Alarm, type Stack, type StackEvent, type TemplateVersion } from '../db/entities/index.js';
+import { AlarmSchema, StackElementSchema, StackEventSchema, StackSchema, type Alarm, type Stack, type StackEvent, type TemplateVersion } from '../db/entities/index.js';
 import { NotFound, ValidationFailed } from '../domain/errors.js';
 import { MASK } from '../domain/secrets.js';
 import { analyzeTemplate, maskAttributes, type TemplateAnalysis } from '../template/index.js';
 import type { LiveFeed, LiveTopic } from '../events/live-feed.js';
 import { DEFAULT_PAGE, MAX_PAGE, isUuid, type Page } from './pagination.js';
+import { versionOfStack } from './stack-lookups.js';
 import { SecretBox } from '../security/secret-box.js';
 import type { Viewer } from './viewer.js';
 
@@ -26,10 +27,6 @@ export function analysisOf(version: TemplateVersion): TemplateAnalysis {
   const analysis = analyzeTemplate(version.body);
   analyses.set(version.id, analysis);
   return analysis;
-}
-
-async function versionOf(em: EntityManager, stack: Stack): Promise<TemplateVersion> {
-  return em.findOneOrFail(TemplateVersionSchema, { id: stack.templateVersion.id });
 }
 
 /** Any sealed value ("enc:v1:…"), at any depth, shown as the mask: ciphertext is not for clients either. */
@@ -52,7 +49,7 @@ export interface InputValueView {
  * masked: those the template declares password/secret and anything stored sealed.
  */
 export async function stackInputValues(em: EntityManager, stack: Stack): Promise<InputValueView[]> {
-  const specs = analysisOf(await versionOf(em, stack)).inputs;
+  const specs = analysisOf(await versionOfStack(em, stack)).inputs;
   const secret = new Set(specs.filter((spec) => spec.secret).map((spec) => spec.name));
   const stored = stack.inputs ?? {};
   const names = [...specs.map((spec) => spec.name).filter((name) => name in stored), ...Object.keys(stored).filter((name) => !specs.some((spec) => spec.name === name)).sort()];
@@ -74,7 +71,7 @@ export interface OutputView {
 
 /** Computed outputs after an install; before that, the declared outputs without values. */
 export async function stackOutputs(em: EntityManager, stack: Stack): Promise<OutputView[]> {
-  const analysis = analysisOf(await versionOf(em, stack));
+  const analysis = analysisOf(await versionOfStack(em, stack));
   const declared = analysis.outputs;
   const definitions = analysis.doc?.outputs ?? {};
   const computed = stack.outputs ?? {};
@@ -102,7 +99,7 @@ export interface ElementView {
 
 /** Elements in the install order of the stack's template (others after them, by name), secret attributes masked. */
 export async function stackElements(em: EntityManager, stack: Stack): Promise<ElementView[]> {
-  const order = analysisOf(await versionOf(em, stack)).elements;
+  const order = analysisOf(await versionOfStack(em, stack)).elements;
   const rank = (name: string) => {
     const index = order.indexOf(name);
     return index === -1 ? order.length : index;
