@@ -2,7 +2,7 @@
 // query fields. What a stack can be asked to do lives in stack-mutations.ts; its live feed in
 // stack-subscriptions.ts.
 import type { Alarm, Stack } from '../../src/db/entities/index.js';
-import { allowedOperations } from '../../src/domain/stack-state.js';
+import { allowedOperations, situationOf } from '../../src/domain/stack-state.js';
 import { lookupCluster } from '../../src/services/clusters.js';
 import { stackAlarms, stackElements, stackEventPage, stackInputValues, stackOutputs, type ElementView, type InputValueView, type OutputView } from '../../src/services/stack-views.js';
 import { listStacks, lookupStack, templateOfStack, versionOfStack } from '../../src/services/stack-lookups.js';
@@ -65,7 +65,7 @@ StackRef.implement({
     actionState: t.string({ nullable: true, description: 'IN_PROGRESS, COMPLETE or FAILED.', resolve: (stack) => stack.actionState ?? null }),
     allowedActions: t.stringList({
       description: 'What may be asked of the stack now: INSTALL, UPDATE, START, STOP, DELETE, FORCE_DELETE, CANCEL, RETRY, ROLLBACK.',
-      resolve: (stack) => allowedOperations({ status: stack.status, action: stack.action ?? null, actionState: stack.actionState ?? null }),
+      resolve: (stack) => allowedOperations(situationOf(stack)),
     }),
     template: t.field({ type: TemplateRef, resolve: (stack, _a, ctx) => templateOfStack(ctx.em, stack) }),
     templateVersion: t.field({ type: TemplateVersionRef, resolve: (stack, _a, ctx) => versionOfStack(ctx.em, stack) }),

@@ -31,6 +31,11 @@ const ALLOWED_FROM: Record<Exclude<StackOperation, 'RETRY' | 'ROLLBACK'>, StackS
   CANCEL: ['PROCESSING'],
 };
 
+/** What the state machine reads of a stack row (its optional columns as null). */
+export function situationOf(stack: { status: StackStatus; action?: RecordedAction | null; actionState?: ActionState | null }): StackSituation {
+  return { status: stack.status, action: stack.action ?? null, actionState: stack.actionState ?? null };
+}
+
 /** Retry repeats the action that failed; rollback undoes a failed install or update. */
 export function isAllowed(op: StackOperation, s: StackSituation): boolean {
   switch (op) {

@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { StackSchema, type Stack } from '../db/entities/index.js';
 import { InvalidStackState, StackBusy } from '../domain/errors.js';
-import { allowedOperations, isAllowed, recordedActionOf, type StackOperation } from '../domain/stack-state.js';
+import { allowedOperations, isAllowed, recordedActionOf, situationOf, type StackOperation } from '../domain/stack-state.js';
 import { publish } from '../events/publish.js';
 import { recordStackEvent } from '../events/stack-events.js';
 import type { ActionRequest, ActionRunner } from './action-runner.js';
@@ -12,13 +12,17 @@ export interface BeginOptions {
   pendingUpdate?: { templateVersionId: string; inputs: Record<string, unknown> } | null;
 }
 
-function refuse(stack: Stack, op: StackOperation): never {
-  if (stack.status === 'PROCESSING') throw new StackBusy(`stack "${stack.name}" is busy with ${stack.action ?? 'an action'}`);
-  throw new InvalidStackState(
-    `${op} is not allowed while stack "${stack.name}" is ${stack.status}`,
-    stack.status,
-    allowedOperations({ status: stack.status, action: stack.action ?? null, actionState: stack.actionState ?? null }),
-  );
+/**
+ * Refuses an operation the stack's state does not allow: StackBusy while an action runs (unless
+ * `busy` asks for InvalidStackState, as previews do), else InvalidStackState with what is allowed.
+ */
+export function assertOperationAllowed(stack: Stack, op: StackOperation, busy: 'StackBusy' | 'InvalidStackState' = 'StackBusy'): void {
+  if (!isAllowed(op, situationOf(stack))) throw refusal(stack, op, busy);
+}
+
+function refusal(stack: Stack, op: StackOperation, busy: 'StackBusy' | 'InvalidStackState' = 'StackBusy'): StackBusy | InvalidStackState {
+  if (stack.status === 'PROCESSING' && busy === 'StackBusy') return new StackBusy(`stack "${stack.name}" is busy with ${stack.action ?? 'an action'}`);
+  return new InvalidStackState(`${op} is not allowed while stack "${stack.name}" is ${stack.status}`, stack.status, allowedOperations(situationOf(stack)));
 }
 
 /**
@@ -37,10 +41,10 @@ export async function beginAction(
   const token = options.requestToken ?? null;
   for (let attempt = 0; attempt < 3; attempt++) {
     if (token && stack.actionRequestToken === token) return { stack, started: false };
-    const situation = { status: stack.status, action: stack.action ?? null, actionState: stack.actionState ?? null };
-    if (!isAllowed(op, situation)) refuse(stack, op);
+    assertOperationAllowed(stack, op);
+    const situation = situationOf(stack);
     const action = recordedActionOf(op, situation);
-    const before = { status: stack.status, action: stack.action ?? null, actionState: stack.actionState ?? null, actionRequestToken: stack.actionRequestToken ?? null };
+    const before = { ...situation, actionRequestToken: stack.actionRequestToken ?? null };
     const claimed = await em.nativeUpdate(
       StackSchema,
       { id: stack.id, status: stack.status },
@@ -75,7 +79,8 @@ export async function beginAction(
     await publish(em, 'stack.changed', { tenantId: stack.tenant.id, stackId: stack.id });
     return { stack, started: true };
   }
-  refuse(stack, op);
+  // Three claims lost to concurrent requests: the stack is theirs now.
+  throw refusal(stack, op);
 }
 
 /**
@@ -96,7 +101,7 @@ async function startWhenPreviousCloses(runner: ActionRunner, request: ActionRequ
 
 /** Asks the running action to stop; its workflow undoes what it did. */
 export async function cancelAction(em: EntityManager, runner: ActionRunner, stack: Stack): Promise<Stack> {
-  if (!isAllowed('CANCEL', { status: stack.status, action: stack.action ?? null, actionState: stack.actionState ?? null })) refuse(stack, 'CANCEL');
+  assertOperationAllowed(stack, 'CANCEL');
   await recordStackEvent(em, {
     tenantId: stack.tenant.id,
     stackId: stack.id,
@@ -107,8 +112,7 @@ export async function cancelAction(em: EntityManager, runner: ActionRunner, stac
   if ((await runner.cancel(stack.id)) === 'NOT_RUNNING') {
     // The row says an action runs but the engine knows no run of it: nothing is left to cancel.
     await em.refresh(stack);
-    const situation = { status: stack.status, action: stack.action ?? null, actionState: stack.actionState ?? null };
-    throw new InvalidStackState(`stack "${stack.name}" has no running action to cancel`, stack.status, allowedOperations(situation));
+    throw new InvalidStackState(`stack "${stack.name}" has no running action to cancel`, stack.status, allowedOperations(situationOf(stack)));
   }
   return stack;
 }

@@ -4,7 +4,8 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { SecretBox } from '../security/secret-box.js';
 import { diffTemplates, maskResolvedTemplate, planTemplate, type ChangeKind, type ResolvedTemplate, type TemplateProblem } from '../template/index.js';
 import { findStack } from './stack-lookups.js';
-import { assertOperationAllowed, prepareCreation, prepareUpdate, type CreateStackInput, type UpdateStackInput } from './stack-requests.js';
+import { assertOperationAllowed } from './stack-actions.js';
+import { prepareCreation, prepareUpdate, type CreateStackInput, type UpdateStackInput } from './stack-requests.js';
 import type { Viewer } from './viewer.js';
 
 export interface PlanStep {

@@ -2,9 +2,9 @@
 // cluster and input values, every problem of a request at once; and the state a request needs.
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Cluster, Stack, Template, TemplateVersion } from '../db/entities/index.js';
-import { InvalidStackState, NotFound, StackBusy, ValidationFailed, type TemplateProblemLike } from '../domain/errors.js';
+import { NotFound, ValidationFailed, type TemplateProblemLike } from '../domain/errors.js';
 import { MASK } from '../domain/secrets.js';
-import { allowedOperations, isAllowed, DEFAULT_TIMEOUT_MINUTES, MAX_TIMEOUT_MINUTES, type StackOperation } from '../domain/stack-state.js';
+import { DEFAULT_TIMEOUT_MINUTES, MAX_TIMEOUT_MINUTES } from '../domain/stack-state.js';
 import { plural } from '../domain/text.js';
 import type { SecretBox } from '../security/secret-box.js';
 import { immutableInputProblems, resolveTemplate, type ResolvedTemplate, type TemplateDoc, type TemplateProblem } from '../template/index.js';
@@ -78,14 +78,6 @@ function documentOf(version: TemplateVersion, template: Pick<Template, 'name'>):
     throw new ValidationFailed(`version "${version.version}" of template "${template.name}" is no longer valid`, analysis.problems);
   }
   return analysis.doc;
-}
-
-/** Refuses an operation the stack's state does not allow, the way beginAction would, before any costly check. */
-export function assertOperationAllowed(stack: Stack, op: StackOperation, busy: 'StackBusy' | 'InvalidStackState'): void {
-  const situation = { status: stack.status, action: stack.action ?? null, actionState: stack.actionState ?? null };
-  if (isAllowed(op, situation)) return;
-  if (stack.status === 'PROCESSING' && busy === 'StackBusy') throw new StackBusy(`stack "${stack.name}" is busy with ${stack.action ?? 'an action'}`);
-  throw new InvalidStackState(`${op} is not allowed while stack "${stack.name}" is ${stack.status}`, stack.status, allowedOperations(situation));
 }
 
 // --- creation -----------------------------------------------------------------------------------
