@@ -102,7 +102,7 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<App> {
     logging: config.production ? 'warn' : 'info',
     plugins,
     context: (initial) => {
-      const viewer = (initial.viewer as Viewer | undefined) ?? requestViewers.get(initial.request as Request);
+      const viewer = (initial.viewer as Viewer | undefined) ?? requestViewers.get(initial.request);
       // Unreachable through the server (authentication answers 401 first); a guard for other entries.
       if (!viewer) throw unauthenticatedError(MISSING_TOKEN);
       const req = initial.req as Parameters<typeof sourceIpOf>[0];

@@ -65,21 +65,22 @@ function errorResponse(status: number, code: string, message: string, headers: R
  */
 export function httpAuthenticationPlugin(authenticateToken: TokenAuthenticator, viewers: WeakMap<Request, Viewer>): Plugin {
   return {
-    async onRequest({ request, endResponse }) {
+    async onRequest(payload) {
+      const { request } = payload;
       const token = bearerOf(request.headers.get('authorization'));
       if (!token) {
-        endResponse(errorResponse(401, 'UNAUTHENTICATED', MISSING_TOKEN, { 'www-authenticate': 'Bearer' }));
+        payload.endResponse(errorResponse(401, 'UNAUTHENTICATED', MISSING_TOKEN, { 'www-authenticate': 'Bearer' }));
         return;
       }
       let viewer: Viewer | null;
       try {
         viewer = await authenticateWithin(authenticateToken, token);
       } catch (error) {
-        endResponse(errorResponse(503, 'SERVICE_UNAVAILABLE', (error as Error).message, { 'retry-after': '1' }));
+        payload.endResponse(errorResponse(503, 'SERVICE_UNAVAILABLE', (error as Error).message, { 'retry-after': '1' }));
         return;
       }
       if (!viewer) {
-        endResponse(errorResponse(401, 'UNAUTHENTICATED', INVALID_TOKEN, { 'www-authenticate': 'Bearer error="invalid_token"' }));
+        payload.endResponse(errorResponse(401, 'UNAUTHENTICATED', INVALID_TOKEN, { 'www-authenticate': 'Bearer error="invalid_token"' }));
         return;
       }
       viewers.set(request, viewer);

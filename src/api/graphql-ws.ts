@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Server } from 'node:http';
-import { createSourceEventStream, execute as executeGraphQL, getOperationAST, GraphQLError, type DocumentNode, type ExecutionArgs, type ExecutionResult } from 'graphql';
+import { createSourceEventStream, execute as executeGraphQL, getOperationAST, GraphQLError, OperationTypeNode, type DocumentNode, type ExecutionArgs, type GraphQLSchema } from 'graphql';
 import { createGraphQLError, type YogaServerInstance } from 'graphql-yoga';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
@@ -60,6 +60,16 @@ function forSocket(errors: readonly GraphQLError[]): GraphQLError[] {
     const { http: _status, ...extensions } = error.extensions;
     return new GraphQLError(error.message, { nodes: error.nodes, source: error.source, positions: error.positions, path: error.path, originalError: error.originalError, extensions });
   });
+}
+
+/** What Yoga's envelop hands out for one operation (its own types say `any`). */
+interface EnvelopedOperation {
+  schema: GraphQLSchema;
+  parse: (source: string) => DocumentNode;
+  validate: (schema: GraphQLSchema, document: DocumentNode) => readonly GraphQLError[];
+  contextFactory: () => Promise<unknown>;
+  execute: (args: ExecutionArgs) => unknown;
+  subscribe: (args: ExecutionArgs) => unknown;
 }
 
 /**
@@ -160,8 +170,8 @@ export function serveGraphQLOverWebSocket(options: GraphQLWebSocketOptions): { c
           viewer,
           sourceIp: sourceIpOf(ctx.extra.request),
           params: payload,
-        });
-        let document;
+        }) as EnvelopedOperation;
+        let document: DocumentNode;
         try {
           document = parse(payload.query);
         } catch (error) {
@@ -170,8 +180,8 @@ export function serveGraphQLOverWebSocket(options: GraphQLWebSocketOptions): { c
         const errors = validate(schema, document);
         if (errors.length) return forSocket(errors);
         const operation = getOperationAST(document, payload.operationName);
-        if (operation?.operation === 'subscription') {
-          const contextValue = (await contextFactory()) as unknown as GraphQLContext;
+        if (operation?.operation === OperationTypeNode.SUBSCRIPTION) {
+          const contextValue = (await contextFactory()) as GraphQLContext;
           const shared = sharedSubscription({
             key: cohortKeyOf(payload.query, payload.operationName, payload.variables, viewer),
             operation: operationLabelsOf(schema, document, payload.operationName).operation,

@@ -10,6 +10,7 @@ import {
   isInterfaceType,
   isListType,
   isObjectType,
+  OperationTypeNode,
   type ASTNode,
   type ASTVisitor,
   type FieldNode,
@@ -171,7 +172,7 @@ export function queryCostRule(limits: Pick<QueryLimits, 'maxCost' | 'maxHeavyFie
     };
 
     const costOperation = (operation: OperationDefinitionNode): void => {
-      const root = operation.operation === 'query' ? schema.getQueryType() : operation.operation === 'mutation' ? schema.getMutationType() : schema.getSubscriptionType();
+      const root = operation.operation === OperationTypeNode.QUERY ? schema.getQueryType() : operation.operation === OperationTypeNode.MUTATION ? schema.getMutationType() : schema.getSubscriptionType();
       const defaults = new Map<string, ValueNode | undefined>();
       for (const definition of operation.variableDefinitions ?? []) defaults.set(definition.variable.name.value, definition.defaultValue);
       // Per operation: a variable's default (hence a fragment's cost) may differ between operations.

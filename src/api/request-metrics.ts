@@ -79,14 +79,14 @@ export function requestMetricsPlugin(metrics: ApiMetrics): Plugin {
     },
     onValidate({ params, context }) {
       return ({ valid }) => {
-        if (!valid) observeRefused(metrics, context, operationTypeOf(params.documentAST));
+        if (!valid) observeRefused(metrics, context, operationTypeOf(params.documentAST as DocumentNode));
       };
     },
     onExecute({ args }) {
-      return { onExecuteDone: startOperationTimer(metrics, args.contextValue as object, args) };
+      return { onExecuteDone: startOperationTimer(metrics, args.contextValue, args) };
     },
     onSubscribe({ args }) {
-      const done = startOperationTimer(metrics, args.contextValue as object, args);
+      const done = startOperationTimer(metrics, args.contextValue, args);
       return { onSubscribeResult: done, onSubscribeError: done };
     },
   };

@@ -164,7 +164,7 @@ export function isSuccess<TSuccess extends { __typename: string }>(result: TSucc
 /** The success member, or a CliFailure describing the typed error. */
 export function expectSuccess<TSuccess extends { __typename: string }>(result: TSuccess | TypedErrorBody, context: ProblemContext = {}): TSuccess {
   if (isSuccess(result)) return result;
-  throw failureOfTypedError(result as TypedErrorBody, context);
+  throw failureOfTypedError(result, context);
 }
 
 // --- output ------------------------------------------------------------------------------------------

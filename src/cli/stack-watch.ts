@@ -195,7 +195,7 @@ export async function followEvents(connection: Connection, stack: StackSummary, 
   if (!json) process.stderr.write(`following ${stack.name} (Ctrl-C to stop)\n`);
   try {
     for await (const result of live) {
-      if (result.errors?.length) throw failureOfErrors(connection, result.errors.map((error) => ({ message: error.message, extensions: error.extensions as { code?: string } | undefined })));
+      if (result.errors?.length) throw failureOfErrors(connection, result.errors.map((error) => ({ message: error.message, extensions: error.extensions })));
       const event = result.data?.stackEvents;
       if (!event) continue;
       if (!caughtUpOnThisConnection) {

@@ -11,7 +11,7 @@ export function settleWithin<T>(work: () => Promise<T>, ms: number, onTimeout: (
       try {
         resolve(onTimeout());
       } catch (error) {
-        reject(error);
+        reject(error instanceof Error ? error : new Error(String(error)));
       }
     }, ms);
   });

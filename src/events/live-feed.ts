@@ -100,7 +100,7 @@ export class LiveStream<Row extends object> implements AsyncIterableIterator<Row
   next(): Promise<IteratorResult<Row>> {
     if (this.ended) return Promise.reject(this.ended);
     if (this.head < this.queue.length) {
-      const row = this.queue[this.head] as Row;
+      const row = this.queue[this.head];
       this.head += 1;
       if (this.head === this.queue.length) this.clearQueue();
       return Promise.resolve({ value: row, done: false });

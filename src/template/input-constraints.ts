@@ -81,7 +81,7 @@ function constraintArgumentProblem(type: string, name: string, argument: unknown
   switch (name) {
     case 'valid_values': {
       if (!Array.isArray(argument) || argument.length === 0) return 'valid_values takes a non-empty list of allowed values';
-      const wrong = argument.find((value) => !checkInputValue(type, value, { coerce: false, entryType }).ok);
+      const wrong: unknown = (argument as unknown[]).find((value) => !checkInputValue(type, value, { coerce: false, entryType }).ok);
       if (wrong === undefined) return undefined;
       return `valid_values holds ${SECRET_INPUT_TYPES.has(type) ? 'a value' : preview(wrong, 30)}, which is not a valid ${type}`;
     }

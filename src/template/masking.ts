@@ -10,7 +10,7 @@ function maskAt(value: unknown, path: PropertyPath): unknown {
   if (path.length === 0) return value === null || value === undefined ? value : SECRET_MASK;
   const [head, ...rest] = path;
   if (Array.isArray(value) && typeof head === 'number' && head < value.length) {
-    const copy = [...value];
+    const copy: unknown[] = [...(value as unknown[])];
     copy[head] = maskAt(copy[head], rest);
     return copy;
   }

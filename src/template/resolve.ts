@@ -14,7 +14,7 @@ import { documentDependencies, requirementTargets } from './plan.js';
 import { ProblemCode, problemAt, sortProblems } from './problems.js';
 import { ResolutionBudget, ResolutionTooLarge } from './resolution-budget.js';
 import { schemaAt, withSchemaDefaults, writeOnlyPaths } from './schema-walk.js';
-import type { InputSpec, PropertyPath, ResolvedNode, ResolvedOutput, ResolvedTemplate, TemplateDoc, TemplateProblem } from './types.js';
+import type { InputSpec, PropertyPath, ResolvedNode, ResolvedOutput, ResolvedTemplate, TemplateProblem } from './types.js';
 
 export interface ResolveResult {
   resolved: ResolvedTemplate | null;
@@ -229,7 +229,7 @@ class Resolver {
   private navigate(value: unknown, path: PathSegment[], at: PathSegment[], what: string): unknown {
     if (path.length === 0) return this.budget.copy(value, at);
     const call = asFunctionCall(value);
-    if (call?.name === 'get_attribute' && Array.isArray(call.args)) return { get_attribute: [...this.budget.copy(call.args, at), ...path] };
+    if (call?.name === 'get_attribute' && Array.isArray(call.args)) return { get_attribute: [...(this.budget.copy(call.args, at) as unknown[]), ...path] };
     if (isDeferred(value) && asFunctionCall(value) !== undefined) {
       return this.fail(ProblemCode.BAD_FUNCTION, at, `${what} is only known after deployment and cannot be indexed with ${formatPath(path)}`);
     }
@@ -255,7 +255,8 @@ function sortedPaths(paths: PropertyPath[]): PropertyPath[] {
  * problems. Resolved properties include the defaults of the node type's schema. Resolving stops
  * with a RESOLUTION_TOO_LARGE problem past MAX_RESOLVED_VALUES or MAX_RESOLVED_BYTES.
  */
-export function resolveTemplatePure(doc: TemplateDoc | unknown, inputs: Record<string, unknown>, options: ResolveOptions = {}): ResolveResult {
+// `doc` is a TemplateDoc when it comes from analyzeTemplate; anything else is reported, not trusted.
+export function resolveTemplatePure(doc: unknown, inputs: Record<string, unknown>, options: ResolveOptions = {}): ResolveResult {
   if (!isPlainObject(doc) || !isPlainObject(doc.node_templates)) {
     return { resolved: null, problems: [problemAt(ProblemCode.NOT_A_MAPPING, [], 'resolve needs a validated template document')] };
   }

@@ -219,7 +219,7 @@ async function openSocket(app: TestApp, connectionParams: Record<string, unknown
   const messages: Socket['messages'] = [];
   const waiters: (() => void)[] = [];
   ws.on('message', (data) => {
-    messages.push(JSON.parse(String(data)));
+    messages.push(JSON.parse((data as Buffer).toString()));
     for (const wake of waiters.splice(0)) wake();
   });
   const closed = new Promise<{ code: number; reason: string }>((resolve) => ws.on('close', (code, reason) => resolve({ code, reason: String(reason) })));

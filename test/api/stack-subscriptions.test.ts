@@ -82,7 +82,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await Promise.all(clients.map((client) => client.dispose()));
+  await Promise.all(clients.map(async (client) => client.dispose()));
   await Promise.all([...startedStacks].map((id) => t.app.temporal.client.workflow.getHandle(`stack-${id}`).terminate('test over').catch(() => undefined)));
   await t?.close();
 });

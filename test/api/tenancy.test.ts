@@ -249,7 +249,7 @@ describe('what one tenant may pile up', () => {
 describe('the secret key', () => {
   it('is required in production: the API and the worker refuse to start without it', async () => {
     for (const entry of ['src/server.ts', 'src/worker.ts']) {
-      const env: Record<string, string> = { ...process.env, NODE_ENV: 'production', AOS_PORT: '0' } as Record<string, string>;
+      const env: Record<string, string> = { ...process.env, NODE_ENV: 'production', AOS_PORT: '0' };
       delete env.AOS_SECRET_KEY;
       const child = spawn(process.execPath, ['--import', 'tsx', entry], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
       let stderr = '';

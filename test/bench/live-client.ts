@@ -79,7 +79,7 @@ function open(subscriber: Subscriber, wsUrl: string, token: string, timeoutMs: n
         deliveries += 1;
         return;
       }
-      const message = JSON.parse(data.toString()) as { type: string; id?: string; payload?: unknown };
+      const message = JSON.parse((data as Buffer).toString()) as { type: string; id?: string; payload?: unknown };
       switch (message.type) {
         case 'connection_ack':
           socket.send(JSON.stringify({ id: SUBSCRIPTION_ID, type: 'subscribe', payload: { query: STACK_EVENTS_SUBSCRIPTION, variables: { id: subscriber.stackId } } }));
@@ -152,7 +152,7 @@ function onCommand(command: ClientCommand): void {
             return;
           }
           subscriber.ids.push(event.id);
-          subscriber.receivedAt.push(times[k] as number);
+          subscriber.receivedAt.push(times[k]);
         });
         subscriber.raw = [];
       }

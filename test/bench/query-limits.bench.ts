@@ -12,6 +12,7 @@ import {
   getNamedType,
   getNullableType,
   isListType,
+  OperationTypeNode,
   parse,
   validate,
   type ASTVisitor,
@@ -72,7 +73,7 @@ function baselineRule(limits = { maxDepth: 12, maxAliases: 20, maxCost: 20_000 }
     };
     return {
       OperationDefinition(operation) {
-        const root = operation.operation === 'query' ? schema.getQueryType() : operation.operation === 'mutation' ? schema.getMutationType() : schema.getSubscriptionType();
+        const root = operation.operation === OperationTypeNode.QUERY ? schema.getQueryType() : operation.operation === OperationTypeNode.MUTATION ? schema.getMutationType() : schema.getSubscriptionType();
         const acc = { depth: 0, aliases: 0, cost: 0 };
         walk(operation.selectionSet, root, 1, 1, new Set(), acc);
         if (acc.depth > limits.maxDepth) context.reportError(limitError(`query depth ${acc.depth} exceeds the limit of ${limits.maxDepth}`, operation));

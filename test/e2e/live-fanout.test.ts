@@ -36,7 +36,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await Promise.all(clients.map((client) => client.dispose()));
+  await Promise.all(clients.map(async (client) => client.dispose()));
   for (const socket of sockets) socket.terminate();
   await l?.close();
 });
@@ -99,7 +99,7 @@ async function rawWatcher(stackId: string, query = EVENT_SUBSCRIPTION) {
   const closed = new Promise<{ code: number; reason: string }>((resolve) => socket.on('close', (code, reason) => resolve({ code, reason: reason.toString() })));
   const acknowledged = new Promise<void>((resolve, reject) => {
     socket.on('message', (data) => {
-      const message = JSON.parse(String(data)) as { type: string; payload?: { data?: { stackEvents: LiveEvent } } };
+      const message = JSON.parse((data as Buffer).toString()) as { type: string; payload?: { data?: { stackEvents: LiveEvent } } };
       if (message.type === 'connection_ack') resolve();
       if (message.type === 'next' && message.payload?.data) received.push(message.payload.data.stackEvents);
     });

@@ -30,7 +30,7 @@ async function startOtherApi(taskQueue: string): Promise<string> {
       const match = /listening on (http:\/\/\S+)/.exec(output);
       if (match) {
         clearTimeout(timer);
-        resolve(match[1] as string);
+        resolve(match[1]);
       }
     };
     child.stdout?.on('data', read);
@@ -46,7 +46,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await Promise.all(clients.map((client) => client.dispose()));
+  await Promise.all(clients.map(async (client) => client.dispose()));
   if (other && other.exitCode === null) {
     other.kill('SIGTERM');
     await Promise.race([once(other, 'exit'), new Promise((resolve) => setTimeout(resolve, 10_000))]);

@@ -14,12 +14,12 @@ export function startWorkerChild(taskQueue: string, children: ChildProcess[], en
   });
   children.push(child);
   let stderr = '';
-  child.stderr!.on('data', (chunk: Buffer) => {
+  child.stderr.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-4000);
   });
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`the worker process did not start in 90 s: ${stderr}`)), 90_000);
-    child.stdout!.on('data', (chunk: Buffer) => {
+    child.stdout.on('data', (chunk: Buffer) => {
       if (chunk.toString().includes('worker-ready')) {
         clearTimeout(timer);
         resolve(child);

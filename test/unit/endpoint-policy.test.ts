@@ -287,7 +287,7 @@ describe('PostgreSQL connection URLs', () => {
     const config = postgresClientConfig(connection!, { socket: () => undefined as never, connectTimeoutMs: 1000, queryTimeoutMs: 1000 });
     expect(config.connectionString).toBeUndefined();
     expect(typeof config.password).toBe('function');
-    expect(await (config.password as () => string)()).toBe('');
+    expect(await (config.password as () => string | Promise<string>)()).toBe('');
     expect(config).toMatchObject({ host: 'db.example.com', port: 5432, database: 'orders', user: 'app', ssl: false, sslnegotiation: 'postgres' });
   });
 

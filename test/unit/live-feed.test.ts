@@ -67,10 +67,10 @@ describe('LiveFeed', () => {
     expect(queries.count - before.count).toBe(1);
     expect(queries.rows - before.rows).toBe(50);
     for (const rows of received) expect(rows.map((row) => row.id)).toEqual(written.map((event) => event.id));
-    const seqs = received[0]!.map((row) => Number(row.seq));
+    const seqs = received[0].map((row) => Number(row.seq));
     expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
     // Every stream got the very same row objects: loaded once.
-    expect(received[1]![0]).toBe(received[0]![0]);
+    expect(received[1][0]).toBe(received[0][0]);
     expect(live.streamCount()).toBe(0);
   });
 
@@ -141,6 +141,6 @@ describe('LiveFeed', () => {
     await em.nativeDelete(StackEventSchema, { id: gone.id });
     await em.commit();
     const kept = await writeEvents(tenantId, stackId, 1);
-    expect((await take(stream, 1)).map((row) => row.id)).toEqual([kept[0]!.id]);
+    expect((await take(stream, 1)).map((row) => row.id)).toEqual([kept[0].id]);
   });
 });

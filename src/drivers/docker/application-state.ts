@@ -4,7 +4,7 @@ import type { ElementState } from '../types.js';
 import { LABEL_HOST_PORT_PREFIX, NEXT_SUFFIX, type ApplicationOnDocker } from './application-on-docker.js';
 import { portKey } from './port-plan.js';
 import { dialAddress } from './probe.js';
-import type { ApplicationSpec, ServicePort } from './spec.js';
+import { textOfValue, type ApplicationSpec, type ServicePort } from './spec.js';
 
 function protocolLabel(protocol: 'tcp' | 'udp'): 'TCP' | 'UDP' {
   return protocol === 'tcp' ? 'TCP' : 'UDP';
@@ -60,7 +60,7 @@ export function serviceOfState(state: ElementState): Pick<ApplicationSpec, 'serv
     .map((p) => ({
       port: p.port as number,
       targetPort: typeof p.targetPort === 'number' ? p.targetPort : (p.port as number),
-      protocol: String(p.protocol ?? 'tcp').toLowerCase() === 'udp' ? 'udp' : 'tcp',
+      protocol: textOfValue(p.protocol ?? 'tcp').toLowerCase() === 'udp' ? 'udp' : 'tcp',
       nodePort: typeof p.nodePort === 'number' ? p.nodePort : undefined,
     }));
   return { serviceType: service?.type === 'NodePort' ? 'NodePort' : 'ClusterIP', servicePorts };

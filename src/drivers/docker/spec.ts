@@ -56,6 +56,13 @@ function invalid(message: string): never {
   throw new PermanentDriverError(`invalid container spec: ${message}`, 'INVALID_PROPERTIES');
 }
 
+/** A template value as text: scalars as themselves, anything else as JSON (never "[object Object]"). */
+export function textOfValue(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
+  return JSON.stringify(value) ?? '';
+}
+
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
@@ -76,7 +83,7 @@ function portNumber(value: unknown, path: string): number {
 
 function protocolOf(value: unknown, path: string): Protocol {
   if (value === undefined || value === null || value === '') return 'tcp';
-  const protocol = String(value).toLowerCase();
+  const protocol = textOfValue(value).toLowerCase();
   if (protocol !== 'tcp' && protocol !== 'udp') invalid(`${path} must be TCP or UDP, got ${JSON.stringify(value)}`);
   return protocol;
 }
@@ -91,7 +98,7 @@ function envList(value: unknown, path: string, showValues: boolean): EnvVar[] {
       // Never echo a secret's value back in the error.
       invalid(`${path}[${i}] (${entry.name}) must be a string, number or boolean${showValues ? `, got ${JSON.stringify(raw)}` : ''}`);
     }
-    return { name: entry.name, value: String(raw) };
+    return { name: entry.name, value: textOfValue(raw) };
   });
 }
 
@@ -181,7 +188,7 @@ export function parseApplicationSpec(
   if (appProperties.healthCheck !== undefined && appProperties.healthCheck !== null) {
     const hc = appProperties.healthCheck;
     if (!isRecord(hc) || (hc.type !== 'tcp' && hc.type !== 'http')) invalid('healthCheck.type must be tcp or http');
-    const path = hc.path === undefined ? '/' : String(hc.path);
+    const path = hc.path === undefined ? '/' : textOfValue(hc.path);
     if (!path.startsWith('/')) invalid('healthCheck.path must start with /');
     healthCheck = { type: hc.type, port: portNumber(hc.port, 'healthCheck.port'), path };
   }

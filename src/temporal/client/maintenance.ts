@@ -3,7 +3,7 @@ import type { MaintenanceResult } from '../../../workflows/maintenance.js';
 
 /** A real workflow at start-up proves that Temporal, this worker and PostgreSQL are wired. */
 export async function runStartupMaintenance(client: Client, taskQueue: string): Promise<MaintenanceResult> {
-  return client.workflow.execute('maintenanceWorkflow', {
+  return client.workflow.execute<() => Promise<MaintenanceResult>>('maintenanceWorkflow', {
     taskQueue,
     workflowId: `aos-maintenance-startup-${Date.now()}`,
     workflowExecutionTimeout: '2 minutes',

@@ -114,7 +114,7 @@ export function createActionBookkeeping(deps: StackActivityDeps, records: StackR
     async finishStackAction(input: FinishRequest): Promise<void> {
       const em = fork();
       const stack = await loadStack(em, input.stackId);
-      const action = (stack.action ?? 'INSTALL') as RecordedAction;
+      const action = (stack.action ?? 'INSTALL');
       const reason = input.reason ?? null;
       const failedList = input.failedElements?.length ? ` (elements: ${input.failedElements.join(', ')})` : '';
 

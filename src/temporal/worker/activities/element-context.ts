@@ -34,6 +34,8 @@ export function elementContextOf(
     requirements: options.requirements ?? {},
     heartbeat: (details) => activity.heartbeat(details),
     signal: activity.cancellationSignal,
-    log: options.quiet ? () => undefined : (message) => activity.log.info(message, { stackId: stack.id, element }),
+    log: options.quiet ? () => undefined : (message: string) => {
+          activity.log.info(message, { stackId: stack.id, element });
+        },
   };
 }

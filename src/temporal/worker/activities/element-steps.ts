@@ -132,7 +132,7 @@ export function createElementSteps(deps: StackActivityDeps, records: StackRecord
               if (driver.stop && element.physicalId) state = await driver.stop(ctx, previous);
               break;
           }
-          const done = state as ElementState | null;
+          const done = state;
           if (done) {
             element.physicalId = done.physicalId;
             element.attributes = sealAttributes(element.type, done.attributes);

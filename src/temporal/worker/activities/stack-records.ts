@@ -43,12 +43,13 @@ export function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** Plain functions (no `this`): the activities destructure them. */
 export interface StackRecords {
-  fork(): EntityManager;
-  loadStack(em: EntityManager, stackId: string): Promise<Stack>;
-  resolvedOf(em: EntityManager, stack: Stack, source: TemplateSource): Promise<ResolvedTemplate>;
-  stackChanged(em: EntityManager, stack: Stack): Promise<void>;
-  event(em: EntityManager, stack: Stack, type: string, message: string, element?: string, status?: string): Promise<void>;
+  fork: () => EntityManager;
+  loadStack: (em: EntityManager, stackId: string) => Promise<Stack>;
+  resolvedOf: (em: EntityManager, stack: Stack, source: TemplateSource) => Promise<ResolvedTemplate>;
+  stackChanged: (em: EntityManager, stack: Stack) => Promise<void>;
+  event: (em: EntityManager, stack: Stack, type: string, message: string, element?: string, status?: string) => Promise<void>;
 }
 
 /** One per worker: the resolved-template cache lives as long as the activities. */
