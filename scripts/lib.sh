@@ -23,11 +23,16 @@ aos_apt_install() {
 # Node dependencies: installed when missing or when the lock file changed since the last install.
 aos_ensure_node_deps() {
   local stamp="$AOS_ROOT/node_modules/.aos-lock-stamp"
-  if [ ! -d "$AOS_ROOT/node_modules" ] || [ ! -f "$stamp" ] || ! cmp -s "$AOS_ROOT/package-lock.json" "$stamp"; then
-    aos_log "installing node dependencies (npm ci)"
-    (cd "$AOS_ROOT" && npm ci --no-audit --no-fund --loglevel=error) >&2 || aos_die "npm ci failed"
-    cp "$AOS_ROOT/package-lock.json" "$stamp"
-  fi
+  # One install at a time: two `npm ci` in one checkout (an `npm test` and an `npm run up` started
+  # together after the lock file changed) delete each other's files.
+  (
+    command -v flock >/dev/null && flock 9
+    if [ ! -d "$AOS_ROOT/node_modules" ] || [ ! -f "$stamp" ] || ! cmp -s "$AOS_ROOT/package-lock.json" "$stamp"; then
+      aos_log "installing node dependencies (npm ci)"
+      (cd "$AOS_ROOT" && npm ci --no-audit --no-fund --loglevel=error) >&2 || exit 1
+      cp "$AOS_ROOT/package-lock.json" "$stamp"
+    fi
+  ) 9>"$AOS_ROOT/.npm-install.lock" || aos_die "npm ci failed"
 }
 
 aos_wait_for() { # aos_wait_for SECONDS DESCRIPTION COMMAND...
