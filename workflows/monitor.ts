@@ -7,7 +7,7 @@ const { checkStackHealth } = proxyActivities<HealthActivities>({
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 3 },
 });
 
-export interface MonitorInput {
+interface MonitorInput {
   stackId: string;
   intervalMs: number;
 }

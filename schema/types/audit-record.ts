@@ -2,7 +2,7 @@ import type { AuditRecord } from '../../src/db/entities/index.js';
 import { listAuditRecords, liveAuditRecords } from '../../src/audit/audit.js';
 import { builder } from '../builder.js';
 
-export const AuditRecordRef = builder.objectRef<AuditRecord>('AuditRecord').implement({
+const AuditRecordRef = builder.objectRef<AuditRecord>('AuditRecord').implement({
   description: 'One API change, successful or not (like a CTS trace).',
   fields: (t) => ({
     id: t.exposeID('id'),

@@ -5,7 +5,7 @@ import { builder } from '../builder.js';
 import type { GraphQLContext } from '../context.js';
 import { ErrorInterface, Forbidden, NameTaken, NotFound, TenantFrozen, ValidationFailed } from '../errors.js';
 
-export const ClusterKindEnum = builder.enumType('ClusterKind', { values: ['DOCKER', 'KUBERNETES', 'POSTGRESQL'] as const });
+const ClusterKindEnum = builder.enumType('ClusterKind', { values: ['DOCKER', 'KUBERNETES', 'POSTGRESQL'] as const });
 
 // healthy, version and healthMessage come from one live check per cluster and operation.
 const checks = new WeakMap<Cluster, Promise<ClusterHealth>>();

@@ -4,7 +4,7 @@ import { audited } from '../audited.js';
 import { builder } from '../builder.js';
 import { Forbidden, NameTaken, NotFound, ValidationFailed } from '../errors.js';
 
-export const TenantStateEnum = builder.enumType('TenantState', { values: ['ACTIVE', 'FROZEN'] as const });
+const TenantStateEnum = builder.enumType('TenantState', { values: ['ACTIVE', 'FROZEN'] as const });
 
 export const TenantRef = builder.objectRef<Tenant>('Tenant').implement({
   fields: (t) => ({
@@ -14,7 +14,7 @@ export const TenantRef = builder.objectRef<Tenant>('Tenant').implement({
   }),
 });
 
-export const QuotaRef = builder.objectRef<QuotaView>('Quota').implement({
+const QuotaRef = builder.objectRef<QuotaView>('Quota').implement({
   fields: (t) => ({
     templates: t.exposeInt('templates'),
     stacks: t.exposeInt('stacks'),

@@ -6,9 +6,9 @@ import { builder } from '../builder.js';
 import { Forbidden, NameTaken, NotFound, ValidationFailed } from '../errors.js';
 import { TenantRef } from './tenant.js';
 
-export const RoleEnum = builder.enumType('Role', { values: ['ADMIN', 'OPERATOR', 'VIEWER'] as const });
+const RoleEnum = builder.enumType('Role', { values: ['ADMIN', 'OPERATOR', 'VIEWER'] as const });
 
-export const ApiTokenRef = builder.objectRef<ApiToken>('ApiToken').implement({
+const ApiTokenRef = builder.objectRef<ApiToken>('ApiToken').implement({
   description: 'A bearer token of a user. Its value is shown once, when it is made; only its digest is kept.',
   fields: (t) => ({
     id: t.exposeID('id'),
@@ -19,7 +19,7 @@ export const ApiTokenRef = builder.objectRef<ApiToken>('ApiToken').implement({
   }),
 });
 
-export const UserRef = builder.objectRef<User>('User').implement({
+const UserRef = builder.objectRef<User>('User').implement({
   fields: (t) => ({
     id: t.exposeID('id'),
     name: t.exposeString('name'),

@@ -13,9 +13,9 @@ export const INVALID_TOKEN = 'the bearer token is not valid';
  * A token lookup that hangs (a pool with no free connection, a stalled database) must not hold the
  * request, nor a socket's operation, forever.
  */
-export const AUTHENTICATION_TIMEOUT_MS = 5_000;
+const AUTHENTICATION_TIMEOUT_MS = 5_000;
 
-export class AuthenticationUnavailable extends Error {
+class AuthenticationUnavailable extends Error {
   constructor() {
     super('authentication is unavailable for the moment: retry later');
     this.name = 'AuthenticationUnavailable';

@@ -23,7 +23,7 @@ export function maskError(error: unknown, message: string, isDev?: boolean): Err
  */
 const SUGGESTION = /\s*Did you mean [^?]*\?/g;
 
-export function withoutSuggestions(message: string): string {
+function withoutSuggestions(message: string): string {
   return message.replace(SUGGESTION, '');
 }
 

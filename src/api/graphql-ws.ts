@@ -35,9 +35,9 @@ export interface GraphQLWebSocketOptions {
 }
 
 /** Operations (subscriptions, mostly) running at once on one socket. */
-export const MAX_OPERATIONS_PER_SOCKET = 100;
+const MAX_OPERATIONS_PER_SOCKET = 100;
 /** A token past its socket limit: a close code of our own (graphql-ws leaves 4000–4999 to applications). */
-export const TOO_MANY_SOCKETS_CLOSE_CODE = 4429;
+const TOO_MANY_SOCKETS_CLOSE_CODE = 4429;
 
 /** What a connection remembers: its token (checked again on every operation) and the latest viewer. */
 interface ConnectionState extends Record<PropertyKey, unknown> {

@@ -3,9 +3,9 @@ import { settleWithin } from '../domain/deadline.js';
 import { METRICS_PATH, serveMetricsRequest, type MetricsEndpoint } from '../observability/metrics-endpoint.js';
 
 /** A probe's check that has not answered by then counts as failed. */
-export const PROBE_TIMEOUT_MS = 2_000;
+const PROBE_TIMEOUT_MS = 2_000;
 
-export type ProbeCheck = () => Promise<unknown>;
+type ProbeCheck = () => Promise<unknown>;
 
 export interface ApiServerOptions {
   graphqlPath: string;

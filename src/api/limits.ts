@@ -54,10 +54,10 @@ export const DEFAULT_LIMITS: Readonly<QueryLimits> = {
 };
 
 /** A list field without `first`/`last` (a stack's elements, a template's versions) is costed at this size. */
-export const DEFAULT_LIST_SIZE = DEFAULT_PAGE;
+const DEFAULT_LIST_SIZE = DEFAULT_PAGE;
 
 /** Each of these parses, checks and resolves a template of up to 1 MiB: at most `maxHeavyFields` per operation. */
-export const HEAVY_FIELDS: ReadonlySet<string> = new Set([
+const HEAVY_FIELDS: ReadonlySet<string> = new Set([
   'Query.validateTemplate',
   'Mutation.createTemplate',
   'Mutation.createTemplateVersion',
@@ -68,15 +68,15 @@ export const HEAVY_FIELDS: ReadonlySet<string> = new Set([
 ]);
 
 /** Structure limits (depth, aliases, directives, cost, heavy fields): a 400 with this code. */
-export const QUERY_TOO_COMPLEX = 'QUERY_TOO_COMPLEX';
+const QUERY_TOO_COMPLEX = 'QUERY_TOO_COMPLEX';
 /** Size limits of the document itself (characters, tokens). */
-export const QUERY_TOO_LARGE = 'QUERY_TOO_LARGE';
+const QUERY_TOO_LARGE = 'QUERY_TOO_LARGE';
 
 /**
  * Answered like graphql's own parse and validation errors: 400 for GraphQL-over-HTTP clients
  * (`application/graphql-response+json`), 200 for plain `application/json` ones (`spec`).
  */
-export function limitError(message: string, code: string = QUERY_TOO_COMPLEX, nodes?: readonly ASTNode[]): GraphQLError {
+function limitError(message: string, code: string = QUERY_TOO_COMPLEX, nodes?: readonly ASTNode[]): GraphQLError {
   return new GraphQLError(message, { nodes, extensions: { code, http: { status: 400, spec: true } } });
 }
 

@@ -14,7 +14,7 @@ export const FORBIDDEN_CLOSE_REASON = 'Forbidden';
  * Open sockets are checked again this often, operation or not: a token that expired, or whose
  * revocation announcement was missed (the LISTEN connection was away), ends its sockets by then.
  */
-export const SOCKET_RECHECK_MS = 60_000;
+const SOCKET_RECHECK_MS = 60_000;
 
 /** Says whether a token is still valid (false for revoked, expired, or its user deleted). */
 export type TokenCheck = (token: string) => Promise<boolean>;

@@ -8,7 +8,7 @@ import { isUuid, paginate, type Page, type PageArgs } from '../services/paginati
 import type { Viewer } from '../services/viewer.js';
 
 /** Trace names, one per kind of change (the names CTS uses for the same changes). */
-export type TraceName =
+type TraceName =
   | 'CreateTemplate'
   | 'DeleteTemplate'
   | 'UpdateTemplate'
@@ -94,10 +94,6 @@ export interface AuditFilter {
   to?: Date | null;
 }
 
-/** Whether a record belongs to the viewer's trail: its tenant's own records and what was done to it. */
-export function auditVisibleTo(viewer: Viewer, record: Pick<AuditRecord, 'tenantId' | 'targetTenantId'>): boolean {
-  return viewer.platformAdmin || record.tenantId === viewer.tenantId || record.targetTenantId === viewer.tenantId;
-}
 
 /**
  * Newest first. A tenant sees its own records and those of the platform administrator's actions
@@ -125,7 +121,7 @@ function auditKeys(tenantId: string | null | undefined, targetTenantId: string |
 }
 
 /** Audit records as written: to the platform administrator all of them, to a tenant its own and those aimed at it. */
-export const auditRecordTopic: LiveTopic<'audit.recorded', AuditRecord> = {
+const auditRecordTopic: LiveTopic<'audit.recorded', AuditRecord> = {
   topic: 'audit.recorded',
   rowIdOf: (payload) => (isUuid(payload.id) ? payload.id : null),
   keysOfPayload: (payload) => auditKeys(payload.tenantId, payload.targetTenantId),

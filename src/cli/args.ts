@@ -15,7 +15,7 @@ export interface ParsedArgs {
 }
 
 /** Options every API command accepts. */
-export const COMMON_OPTIONS: OptionSpec = {
+const COMMON_OPTIONS: OptionSpec = {
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 };
@@ -70,7 +70,7 @@ const NUMBER = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?$/;
  * `integer`, `float` and `boolean` inputs, and the API checks types strictly), else the text.
  * Leading zeros ("007") and the like stay text, so a string input is not silently changed.
  */
-export function coerceValue(raw: string): string | number | boolean {
+function coerceValue(raw: string): string | number | boolean {
   if (raw === 'true') return true;
   if (raw === 'false') return false;
   if (NUMBER.test(raw)) {

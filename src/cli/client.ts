@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { repoRoot } from '../config.js';
 
-export const DEFAULT_URL = 'http://127.0.0.1:4000/graphql';
+const DEFAULT_URL = 'http://127.0.0.1:4000/graphql';
 
 export interface Connection {
   url: string;
@@ -147,7 +147,7 @@ export function formatProblem(problem: Pick<ProblemBody, 'code' | 'path' | 'mess
   return `${place}${problem.path || '(document)'} ${problem.code} ${problem.message}${hint}`;
 }
 
-export function failureOfTypedError(error: TypedErrorBody, context: ProblemContext = {}): CliFailure {
+function failureOfTypedError(error: TypedErrorBody, context: ProblemContext = {}): CliFailure {
   const details: string[] = [];
   for (const problem of error.problems ?? []) details.push(formatProblem(problem, context.file));
   if (error.status !== undefined) details.push(`status ${error.status}; allowed now: ${error.allowedActions?.length ? error.allowedActions.join(', ') : 'nothing'}`);
@@ -157,7 +157,7 @@ export function failureOfTypedError(error: TypedErrorBody, context: ProblemConte
 }
 
 /** True for the success member of a result union (every success type is named `…Success`). */
-export function isSuccess<TSuccess extends { __typename: string }>(result: TSuccess | TypedErrorBody): result is TSuccess {
+function isSuccess<TSuccess extends { __typename: string }>(result: TSuccess | TypedErrorBody): result is TSuccess {
   return result.__typename.endsWith('Success');
 }
 

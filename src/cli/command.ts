@@ -42,7 +42,7 @@ function subcommandUsage(group: CommandGroup, name: string, sub: Subcommand): st
   return [`usage: aos ${group.name} ${name} ${sub.args}`.trimEnd(), '', sub.summary, ...(sub.details?.length ? ['', ...sub.details] : [])].join('\n');
 }
 
-export function makeContext(json: boolean, connection: Connection = connectionFromEnv()): CommandContext {
+function makeContext(json: boolean, connection: Connection = connectionFromEnv()): CommandContext {
   return {
     json,
     connection,

@@ -4,7 +4,7 @@ const SECRET_KEY = /pass(word)?|secret|token|kubeconfig|connectionurl|credential
 const MAX_AUDITED_STRING = 4096;
 
 /** True for a field name whose value must never be shown or logged. */
-export function isSecretKey(key: string): boolean {
+function isSecretKey(key: string): boolean {
   return SECRET_KEY.test(key);
 }
 

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { familyOf, normalizeAddress, parseHost } from './endpoint-addresses.js';
 
 /** A policy that cannot be used: the process must not start with it. */
-export class EndpointPolicyError extends Error {
+class EndpointPolicyError extends Error {
   constructor(message: string) {
     super(`AOS_CLUSTER_ENDPOINT_POLICY: ${message}`);
     this.name = 'EndpointPolicyError';
@@ -35,7 +35,7 @@ interface HostRule {
 
 export type Rule = AddressRule | HostRule;
 
-export interface HostPort {
+interface HostPort {
   host: string;
   port: number;
 }
@@ -57,7 +57,7 @@ export interface EndpointPolicy {
   readonly lookupTimeoutMs: number;
 }
 
-export const DEFAULT_LOOKUP_TIMEOUT_MS = 2000;
+const DEFAULT_LOOKUP_TIMEOUT_MS = 2000;
 /** More entries than any real policy needs; a bound on what start-up parses. */
 const MAX_RULES = 1000;
 

@@ -23,15 +23,7 @@ import { platformAddresses, resolveName } from './endpoint-lookups.js';
 import type { EndpointPolicy, PortRange, Rule } from './endpoint-policy-parse.js';
 
 export { normalizeAddress, parseHost } from './endpoint-addresses.js';
-export {
-  DEFAULT_LOOKUP_TIMEOUT_MS,
-  EndpointPolicyError,
-  parseEndpointPolicy,
-  platformServices,
-  type EndpointPolicy,
-  type HostPort,
-  type PlatformServices,
-} from './endpoint-policy-parse.js';
+export { parseEndpointPolicy, platformServices, type EndpointPolicy } from './endpoint-policy-parse.js';
 
 /** A connection the policy refuses. Its message is safe to show the tenant (no resolved addresses). */
 export class EndpointRefused extends Error {

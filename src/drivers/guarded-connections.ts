@@ -12,7 +12,7 @@ import { assertConnectable, checkUnixSocket, EndpointRefused, guardedLookup, typ
 export type ConnectionFailure = 'unreachable' | 'timed out' | 'TLS failure' | 'refused by the endpoint policy' | 'not an HTTP answer';
 
 /** An answer larger than a socket may carry: the connection is cut there. */
-export class AnswerTooLarge extends Error {
+class AnswerTooLarge extends Error {
   readonly code = 'ANSWER_TOO_LARGE';
   constructor(limit: number) {
     super(`the peer sent more than ${limit} bytes`);

@@ -4,7 +4,7 @@
 // earlier work instead of creating a twin.
 import type { EndpointPolicy } from './endpoint-policy.js';
 
-export type ElementHealth = 'HEALTHY' | 'UNKNOWN' | 'ABNORMAL';
+type ElementHealth = 'HEALTHY' | 'UNKNOWN' | 'ABNORMAL';
 
 /** A registered deployment target, with its credentials already decrypted. */
 export interface ClusterTarget {

@@ -51,13 +51,13 @@ export function bearerMatches(authorization: string | undefined, token: string):
   return timingSafeEqual(digest(presented), digest(token));
 }
 
-export type MetricsAccess = 'allowed' | 'unauthorized' | 'forbidden';
+type MetricsAccess = 'allowed' | 'unauthorized' | 'forbidden';
 
 /**
  * With a token: the token decides (a proxy in front would make every client look local). Without
  * one: the peer's address — never X-Forwarded-For, which any client can write.
  */
-export function metricsAccess(req: IncomingMessage, token: string | null): MetricsAccess {
+function metricsAccess(req: IncomingMessage, token: string | null): MetricsAccess {
   if (token) return bearerMatches(req.headers.authorization, token) ? 'allowed' : 'unauthorized';
   return isLoopbackAddress(req.socket.remoteAddress) ? 'allowed' : 'forbidden';
 }

@@ -8,12 +8,12 @@ import type { ActionOutcome } from '../domain/lifecycle.js';
 import type { RecordedAction } from '../domain/stack-state.js';
 
 /** Our own metrics start with this; prom-client's process and Node.js metrics keep their names. */
-export const METRIC_PREFIX = 'aos_';
+const METRIC_PREFIX = 'aos_';
 
 /** Request latencies: 5 ms (a cached read) to 10 s (a request at its limits). */
-export const REQUEST_DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+const REQUEST_DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 /** Notification → message on every socket: 1 ms (one row, few sockets) to 10 s (a backlog). */
-export const FANOUT_DELAY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+const FANOUT_DELAY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
 export interface ApiMetrics {
   registry: Registry;

@@ -13,7 +13,7 @@ import type { SecretBox } from '../security/secret-box.js';
 import { checkName } from './tenants.js';
 import { assertTenantAdmin, type Viewer } from './viewer.js';
 
-export type ClusterKind = Cluster['kind'];
+type ClusterKind = Cluster['kind'];
 
 /** A cluster cannot go while stacks are deployed on it: their resources would be orphaned. */
 export class ClusterInUse extends DomainError {
@@ -52,9 +52,9 @@ interface ClusterCredentials {
   connectionUrl?: string;
 }
 
-export const DEFAULT_PUBLISH_ADDRESS = '127.0.0.1';
+const DEFAULT_PUBLISH_ADDRESS = '127.0.0.1';
 /** A health check answers within this, whatever the target does. */
-export const HEALTH_TIMEOUT_MS = DOCKER_HEALTH_TIMEOUT_MS;
+const HEALTH_TIMEOUT_MS = DOCKER_HEALTH_TIMEOUT_MS;
 /** A Kubernetes /version answer is a few hundred bytes. */
 const HEALTH_MAX_BODY_BYTES = 4 * 1024;
 const MAX_KUBECONFIG_BYTES = 256 * 1024;
@@ -311,12 +311,6 @@ export async function lookupCluster(em: EntityManager, viewer: Viewer, ref: { id
   if (ref.id) return isUuid(ref.id) ? em.findOne(ClusterSchema, { id: ref.id, tenant: viewer.tenantId }) : null;
   if (ref.name) return em.findOne(ClusterSchema, { name: ref.name, tenant: viewer.tenantId });
   return null;
-}
-
-export async function findCluster(em: EntityManager, viewer: Viewer, ref: { id?: string | null; name?: string | null }): Promise<Cluster> {
-  const found = await lookupCluster(em, viewer, ref);
-  if (!found) throw new NotFound('cluster', ref.id ?? ref.name ?? '');
-  return found;
 }
 
 /** The tenant's ADMIN deletes its clusters; the platform administrator any tenant's (by id). */

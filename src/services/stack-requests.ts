@@ -41,7 +41,7 @@ export interface UpdateStackInput {
 const NAMESPACE = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 export const REQUEST_TOKEN = /^[\x21-\x7e]{1,128}$/;
 const MAX_DESCRIPTION = 4096;
-export const DEFAULT_NAMESPACE = 'default';
+const DEFAULT_NAMESPACE = 'default';
 
 export function problemsError(problems: TemplateProblemLike[], what: string): ValidationFailed {
   return new ValidationFailed(`${plural(problems.length, 'problem')} in ${what}`, problems);

@@ -30,7 +30,7 @@ export function analysisOf(version: TemplateVersion): TemplateAnalysis {
 }
 
 /** Any sealed value ("enc:v1:…"), at any depth, shown as the mask: ciphertext is not for clients either. */
-export function hideSealed(value: unknown): unknown {
+function hideSealed(value: unknown): unknown {
   if (SecretBox.isSealed(value)) return MASK;
   if (Array.isArray(value)) return value.map(hideSealed);
   if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, hideSealed(inner)]));
@@ -187,7 +187,7 @@ export const stackEventTopic: LiveTopic<'stack.event', StackEvent> = {
 };
 
 /** Stacks that changed, routed to watchers of that stack and to watchers of all the tenant's stacks. */
-export const stackChangeTopic: LiveTopic<'stack.changed', Stack> = {
+const stackChangeTopic: LiveTopic<'stack.changed', Stack> = {
   topic: 'stack.changed',
   rowIdOf: (payload) => (isUuid(payload.stackId) ? payload.stackId : null),
   keysOfPayload: (payload) => [`stack/${payload.tenantId}/${payload.stackId}`, `tenant/${payload.tenantId}`],

@@ -11,8 +11,8 @@ import { assertTenantAdmin, canSeeTenant, PLATFORM_TENANT, type Role, type Viewe
 /** Users of one tenant: `users` lists them whole, so their number is bounded. */
 export const MAX_USERS_PER_TENANT = 1000;
 /** Live tokens one user may hold: each is a credential to keep track of, so there is a bound. */
-export const MAX_TOKENS_PER_USER = 50;
-export const MAX_TOKEN_DAYS = 3650;
+const MAX_TOKENS_PER_USER = 50;
+const MAX_TOKEN_DAYS = 3650;
 const DAY_MS = 24 * 3600 * 1000;
 /** NOTIFY payloads are limited to 8000 bytes: revoked ids are announced in batches well below it. */
 const REVOKED_PER_NOTIFICATION = 100;

@@ -8,7 +8,7 @@ import type { PathSegment } from './path.js';
 export type AttributesOf = (node: string) => Record<string, unknown> | undefined;
 
 /** How a part of concat/join becomes text: JSON for lists and mappings, '' for null. */
-export function textOf(value: unknown): string {
+function textOf(value: unknown): string {
   if (typeof value === 'string') return value;
   if (value === null || value === undefined) return '';
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);

@@ -4,7 +4,7 @@
 import type { PathSegment } from './path.js';
 
 export const FUNCTION_NAMES = ['get_input', 'get_attribute', 'get_property', 'concat', 'join'] as const;
-export type FunctionName = (typeof FUNCTION_NAMES)[number];
+type FunctionName = (typeof FUNCTION_NAMES)[number];
 
 /** The node reference meaning "the node this value belongs to" in get_property. */
 export const SELF = 'SELF';
@@ -29,7 +29,7 @@ export function asFunctionCall(value: unknown): FunctionCall | undefined {
   return { name: onlyKey as FunctionName, args: (value as Record<string, unknown>)[onlyKey] };
 }
 
-export function isPathSegment(value: unknown): value is PathSegment {
+function isPathSegment(value: unknown): value is PathSegment {
   return (typeof value === 'string' && value.length > 0) || (typeof value === 'number' && Number.isInteger(value) && value >= 0);
 }
 

@@ -55,7 +55,7 @@ function mayHoldSecrets(text: string): boolean {
 }
 
 /** What replaces a text that could not be parsed: its secrets could not be found. */
-export function unmaskableBody(text: string): string {
+function unmaskableBody(text: string): string {
   return `# (template text not shown: it could not be parsed, so the secrets in it could not be masked; ${text.length} characters)\n`;
 }
 

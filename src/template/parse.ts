@@ -28,7 +28,7 @@ export interface ParseResult {
   sourceMap: SourceMap;
 }
 
-export function utf8Length(text: string): number {
+function utf8Length(text: string): number {
   let bytes = 0;
   for (let i = 0; i < text.length; i++) {
     const code = text.charCodeAt(i);

@@ -32,7 +32,7 @@ interface PatternBudget {
  * one instruction per literal, class or escape, plus the copies each counted repetition makes
  * (`x{n,m}` is m copies of x). Stops counting once past `ceiling`.
  */
-export function estimatedProgramSize(pattern: string, ceiling = Number.MAX_SAFE_INTEGER): number {
+function estimatedProgramSize(pattern: string, ceiling = Number.MAX_SAFE_INTEGER): number {
   const groups: number[] = [0];
   let last = 0;
   const add = (size: number): void => {

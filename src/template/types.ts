@@ -36,7 +36,7 @@ export interface InputDefinition {
 }
 
 /** `- package: {node: nginx-container}` or `- package: nginx-container`. */
-export type RequirementEntry = Record<string, string | { node: string; relationship?: string; capability?: string }>;
+type RequirementEntry = Record<string, string | { node: string; relationship?: string; capability?: string }>;
 
 export interface NodeTemplate {
   type: string;

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { buildApp, type App } from '../../src/app.js';
 import type { AosConfig } from '../../src/config.js';
 
-export interface GqlResponse<T = Record<string, unknown>> {
+interface GqlResponse<T = Record<string, unknown>> {
   status: number;
   data?: T;
   errors?: { message: string; extensions?: { code?: string } }[];

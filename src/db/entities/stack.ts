@@ -114,4 +114,3 @@ export const StackRevisionSchema = defineEntity({
     createdAt: p.datetime().onCreate(() => new Date()),
   }),
 });
-export type StackRevision = InferEntity<typeof StackRevisionSchema>;

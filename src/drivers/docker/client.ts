@@ -73,13 +73,13 @@ export function dockerClient(target: ClusterTarget, options: DockerClientOptions
 }
 
 /** An error from the engine API carries the HTTP status; connection failures carry an errno code. */
-export interface DockerApiError extends Error {
+interface DockerApiError extends Error {
   statusCode?: number;
   code?: string;
   json?: { message?: string } | null;
 }
 
-export function isDockerApiError(error: unknown): error is DockerApiError {
+function isDockerApiError(error: unknown): error is DockerApiError {
   return error instanceof Error;
 }
 

@@ -8,13 +8,10 @@ export {
   dockerClusterHealth,
   listOwnedObjects,
   parseDockerEndpoint,
-  type DockerClientOptions,
-  type DockerClusterHealth,
-  type DockerEndpoint,
 } from './client.js';
 export { dockerObjectName, tenantTag } from './names.js';
-export { nodePortRange, DEFAULT_NODEPORT_RANGE, type PortRange } from './ports.js';
-export { CONTAINER_COMPONENT_TYPE, STATELESS_APPLICATION_TYPE, parseApplicationSpec, type ApplicationSpec } from './spec.js';
+export { nodePortRange } from './ports.js';
+export { parseApplicationSpec } from './spec.js';
 
 import type { ElementDriver } from '../types.js';
 import { containerComponentDriver } from './container-component.js';

@@ -8,7 +8,7 @@ export interface PortRange {
   max: number;
 }
 
-export const DEFAULT_NODEPORT_RANGE: PortRange = { min: 30000, max: 32767 };
+const DEFAULT_NODEPORT_RANGE: PortRange = { min: 30000, max: 32767 };
 
 /** `AOS_NODEPORT_RANGE=30000-32767` (Kubernetes' default range, so templates port across). */
 export function nodePortRange(raw: string | undefined = process.env.AOS_NODEPORT_RANGE): PortRange {

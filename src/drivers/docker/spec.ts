@@ -10,9 +10,9 @@ export const STATELESS_APPLICATION_TYPE = 'CTC.ServiceStage.StatelessApplication
 export const CONTAINER_COMPONENT_TYPE = 'CTC.ServiceStage.ContainerComponent';
 
 export type RestartPolicy = 'Always' | 'OnFailure' | 'Never';
-export type Protocol = 'tcp' | 'udp';
+type Protocol = 'tcp' | 'udp';
 
-export interface EnvVar {
+interface EnvVar {
   name: string;
   value: string;
 }

@@ -11,7 +11,7 @@ import { settleWithin } from '../../domain/deadline.js';
 import { parseHost, type EndpointPolicy } from '../endpoint-policy.js';
 import { connectionFailureOf, guardedSocket, limitReceivedBytes } from '../guarded-connections.js';
 
-export type SslMode = 'disable' | 'require' | 'verify-ca' | 'verify-full';
+type SslMode = 'disable' | 'require' | 'verify-ca' | 'verify-full';
 const SSL_MODES: readonly SslMode[] = ['disable', 'require', 'verify-ca', 'verify-full'];
 
 export interface PostgresConnection {
@@ -29,7 +29,7 @@ export interface UrlProblem {
   hint?: string;
 }
 
-export const MAX_CONNECTION_URL = 2048;
+const MAX_CONNECTION_URL = 2048;
 const EXAMPLE = 'postgresql://user:password@host:5432/database?sslmode=verify-full';
 /** PostgreSQL truncates identifiers to 63 bytes. */
 const MAX_IDENTIFIER = 63;
@@ -145,7 +145,7 @@ export function postgresClientConfig(
  * A client whose connection was made with guardedSocket(): after a TLS upgrade pg reads from the
  * TLS stream, which the raw socket's byte count no longer sees, so that stream gets its own bound.
  */
-export function boundTlsBytes(client: pg.Client, maxBytes: number): pg.Client {
+function boundTlsBytes(client: pg.Client, maxBytes: number): pg.Client {
   client.connection.once('sslconnect', () => limitReceivedBytes(client.connection.stream, maxBytes));
   return client;
 }

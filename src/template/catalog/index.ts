@@ -22,6 +22,4 @@ export {
   type AttributeDef,
   type RequirementDef,
   type JsonSchema,
-  type AttributeValueType,
 } from './registry.js';
-export { RANDOM_STRING_CHARACTER_SETS } from './random-string.js';

@@ -4,7 +4,7 @@
 /** A JSON Schema (draft-07 subset) describing an object. */
 export type JsonSchema = { [keyword: string]: unknown };
 
-export type AttributeValueType = 'string' | 'integer' | 'number' | 'boolean' | 'array' | 'object';
+type AttributeValueType = 'string' | 'integer' | 'number' | 'boolean' | 'array' | 'object';
 
 export interface AttributeDef {
   description: string;

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
 export const repoRoot = path.resolve(import.meta.dirname, '..', '..', '..');
-export const examplesDir = path.resolve(repoRoot, '..', 'shared', 'examples');
+const examplesDir = path.resolve(repoRoot, '..', 'shared', 'examples');
 export const quickStartPath = path.join(examplesDir, 'nginx-quickstart.yaml');
 export const quickStart = readFileSync(quickStartPath, 'utf8');
 
