@@ -3,12 +3,12 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { LRUCache } from 'lru-cache';
 import { AlarmSchema, StackElementSchema, StackEventSchema, StackSchema, type Alarm, type Stack, type StackEvent, type TemplateVersion } from '../db/entities/index.js';
-import { NotFound, ValidationFailed } from '../domain/errors.js';
+import { ValidationFailed } from '../domain/errors.js';
 import { MASK } from '../domain/secrets.js';
 import { analyzeTemplate, maskAttributes, type TemplateAnalysis } from '../template/index.js';
 import type { LiveFeed, LiveTopic } from '../events/live-feed.js';
 import { DEFAULT_PAGE, MAX_PAGE, isUuid, type Page } from './pagination.js';
-import { versionOfStack } from './stack-lookups.js';
+import { findStack, versionOfStack } from './stack-lookups.js';
 import { SecretBox } from '../security/secret-box.js';
 import type { Viewer } from './viewer.js';
 
@@ -197,21 +197,15 @@ const stackChangeTopic: LiveTopic<'stack.changed', Stack> = {
   keysOfRow: (stack) => [`stack/${stack.tenant.id}/${stack.id}`, `tenant/${stack.tenant.id}`],
 };
 
-async function assertStackOfViewer(em: EntityManager, viewer: Viewer, stackId: string): Promise<Stack> {
-  const stack = isUuid(stackId) ? await em.findOne(StackSchema, { id: stackId, tenant: viewer.tenantId }) : null;
-  if (!stack) throw new NotFound('stack', stackId);
-  return stack;
-}
-
 /** The stack's events as they are written, by any process. Whether the viewer may see them is decided here, once. */
 export async function liveStackEvents(em: EntityManager, live: LiveFeed, viewer: Viewer, stackId: string): Promise<AsyncIterableIterator<StackEvent>> {
-  const stack = await assertStackOfViewer(em, viewer, stackId);
+  const stack = await findStack(em, viewer, { id: stackId });
   return live.subscribe(stackEventTopic, `${viewer.tenantId}/${stack.id}`);
 }
 
 /** Changes of one stack (`stackId`) or of all the tenant's stacks (null); a deleted stack is skipped. */
 export async function liveStackChanges(em: EntityManager, live: LiveFeed, viewer: Viewer, stackId: string | null): Promise<AsyncIterableIterator<Stack>> {
   if (stackId === null) return live.subscribe(stackChangeTopic, `tenant/${viewer.tenantId}`);
-  const stack = await assertStackOfViewer(em, viewer, stackId);
+  const stack = await findStack(em, viewer, { id: stackId });
   return live.subscribe(stackChangeTopic, `stack/${viewer.tenantId}/${stack.id}`);
 }
