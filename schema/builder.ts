@@ -1,6 +1,7 @@
 import SchemaBuilder from '@pothos/core';
 import ErrorsPlugin from '@pothos/plugin-errors';
 import RelayPlugin from '@pothos/plugin-relay';
+import { Forbidden } from '../src/domain/errors.js';
 import type { GraphQLContext } from './context.js';
 
 export const builder = new SchemaBuilder<{
@@ -16,7 +17,13 @@ export const builder = new SchemaBuilder<{
 }>({
   plugins: [ErrorsPlugin, RelayPlugin],
   defaultFieldNullability: false,
-  errors: { directResult: true, defaultTypes: [] },
+  // Every field with errors can refuse the viewer (Forbidden) and answers with <FieldName>Result, a union
+  // of its own success object (directResult) and its error types.
+  errors: {
+    directResult: true,
+    defaultTypes: [Forbidden],
+    defaultUnionOptions: { name: ({ fieldName }) => `${fieldName.charAt(0).toUpperCase()}${fieldName.slice(1)}Result` },
+  },
   relay: {
     clientMutationId: 'omit',
     cursorType: 'String',

@@ -78,4 +78,4 @@ builder.objectType(InvalidStackState, {
   }),
 });
 
-export { Forbidden, InvalidStackState, NameTaken, NotFound, QuotaExceeded, StackBusy, TenantFrozen, ValidationFailed };
+export { InvalidStackState, NameTaken, NotFound, QuotaExceeded, StackBusy, TenantFrozen, ValidationFailed };

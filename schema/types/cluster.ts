@@ -3,7 +3,7 @@ import { ClusterInUse, clusterHealth, deleteCluster, listClusters, registerClust
 import { audited } from '../audited.js';
 import { builder } from '../builder.js';
 import type { GraphQLContext } from '../context.js';
-import { ErrorInterface, Forbidden, NameTaken, NotFound, TenantFrozen, ValidationFailed } from '../errors.js';
+import { ErrorInterface, NameTaken, NotFound, TenantFrozen, ValidationFailed } from '../errors.js';
 
 const ClusterKindEnum = builder.enumType('ClusterKind', { values: ['DOCKER', 'KUBERNETES', 'POSTGRESQL'] as const });
 
@@ -96,7 +96,7 @@ builder.mutationFields((t) => ({
     type: RegisterClusterSuccess,
     args: { input: t.arg({ type: RegisterClusterInput, required: true }) },
     description: "A tenant's ADMIN registers for its tenant, within the endpoint policy; the platform administrator for any tenant (tenantId), trusted.",
-    errors: { types: [ValidationFailed, NameTaken, TenantFrozen, Forbidden, NotFound], union: { name: 'RegisterClusterResult' } },
+    errors: { types: [ValidationFailed, NameTaken, TenantFrozen, NotFound] },
     resolve: audited({
       run: async ({ input }, ctx) => ({ cluster: await registerCluster(ctx.em, ctx.viewer, clusterServices(ctx), { ...input, tenantId: tenantIdOf(input) }) }),
       traceName: 'RegisterCluster',
@@ -111,7 +111,7 @@ builder.mutationFields((t) => ({
     type: DeleteClusterSuccess,
     description: 'Removes a cluster no stack uses.',
     args: { input: t.arg({ type: DeleteClusterInput, required: true }) },
-    errors: { types: [NotFound, ClusterInUse, TenantFrozen, Forbidden], union: { name: 'DeleteClusterResult' } },
+    errors: { types: [NotFound, ClusterInUse, TenantFrozen] },
     resolve: audited({
       run: async ({ input }, ctx) => {
         const gone = await deleteCluster(ctx.em, ctx.viewer, String(input.clusterId));

@@ -6,7 +6,7 @@ import { previewStack, previewStackUpdate, type StackPlan } from '../../src/serv
 import { cancelStackAction, createStack, deleteStack, executeStackAction, exportStackInputs, secretInputNames, updateStack } from '../../src/services/stacks.js';
 import { audited } from '../audited.js';
 import { builder } from '../builder.js';
-import { Forbidden, InvalidStackState, NameTaken, NotFound, QuotaExceeded, StackBusy, TenantFrozen, ValidationFailed } from '../errors.js';
+import { InvalidStackState, NameTaken, NotFound, QuotaExceeded, StackBusy, TenantFrozen, ValidationFailed } from '../errors.js';
 import { StackRef } from './stack.js';
 import { CreateStackInput, DeleteStackInput, ExecuteStackActionInput, ExportStackInputsInput, StackIdInput, UpdateStackInput } from './stack-inputs.js';
 import { StackPlanRef } from './stack-plan.js';
@@ -38,7 +38,7 @@ builder.mutationFields((t) => ({
     type: PreviewStackSuccess,
     description: 'The plan of a createStack: every element as ADD in install order, resolved properties (secrets masked). Nothing is stored.',
     args: { input: t.arg({ type: CreateStackInput, required: true }) },
-    errors: { types: [ValidationFailed, NotFound, Forbidden], union: { name: 'PreviewStackResult' } },
+    errors: { types: [ValidationFailed, NotFound] },
     resolve: audited({
       run: async ({ input }, ctx) => ({ plan: await previewStack(ctx.em, ctx.viewer, input) }),
       traceName: 'PreviewStack',
@@ -51,7 +51,7 @@ builder.mutationFields((t) => ({
   createStack: t.field({
     type: CreateStackSuccess,
     args: { input: t.arg({ type: CreateStackInput, required: true }) },
-    errors: { types: [ValidationFailed, NotFound, NameTaken, QuotaExceeded, TenantFrozen, Forbidden], union: { name: 'CreateStackResult' } },
+    errors: { types: [ValidationFailed, NotFound, NameTaken, QuotaExceeded, TenantFrozen] },
     resolve: audited({
       run: async ({ input }, ctx) => ({ stack: await createStack(ctx.em, ctx.viewer, ctx.services, input) }),
       traceName: 'CreateStack',
@@ -66,7 +66,7 @@ builder.mutationFields((t) => ({
     type: PreviewStackUpdateSuccess,
     description: 'The plan of an updateStack: per element ADD, MODIFY, REPLACE, DELETE or NO_CHANGE. Nothing is changed.',
     args: { input: t.arg({ type: UpdateStackInput, required: true }) },
-    errors: { types: [ValidationFailed, NotFound, InvalidStackState, Forbidden], union: { name: 'PreviewStackUpdateResult' } },
+    errors: { types: [ValidationFailed, NotFound, InvalidStackState] },
     resolve: audited({
       run: async ({ input }, ctx) => ({ plan: await previewStackUpdate(ctx.em, ctx.viewer, ctx.services.secrets, input) }),
       traceName: 'PreviewStack',
@@ -79,7 +79,7 @@ builder.mutationFields((t) => ({
   updateStack: t.field({
     type: UpdateStackSuccess,
     args: { input: t.arg({ type: UpdateStackInput, required: true }) },
-    errors: { types: [ValidationFailed, NotFound, InvalidStackState, StackBusy, TenantFrozen, Forbidden], union: { name: 'UpdateStackResult' } },
+    errors: { types: [ValidationFailed, NotFound, InvalidStackState, StackBusy, TenantFrozen] },
     resolve: audited({
       run: async ({ input }, ctx) => ({ stack: await updateStack(ctx.em, ctx.viewer, ctx.services, input) }),
       traceName: 'UpdateStack',
@@ -93,7 +93,7 @@ builder.mutationFields((t) => ({
   executeStackAction: t.field({
     type: ExecuteStackActionSuccess,
     args: { input: t.arg({ type: ExecuteStackActionInput, required: true }) },
-    errors: { types: [NotFound, InvalidStackState, StackBusy, TenantFrozen, Forbidden], union: { name: 'ExecuteStackActionResult' } },
+    errors: { types: [NotFound, InvalidStackState, StackBusy, TenantFrozen] },
     resolve: audited({
       run: async ({ input }, ctx) => ({ stack: await executeStackAction(ctx.em, ctx.viewer, ctx.services.runner, input) }),
       traceName: 'ExecuteStackAction',
@@ -106,7 +106,7 @@ builder.mutationFields((t) => ({
   cancelStackAction: t.field({
     type: CancelStackActionSuccess,
     args: { input: t.arg({ type: StackIdInput, required: true }) },
-    errors: { types: [NotFound, InvalidStackState, Forbidden], union: { name: 'CancelStackActionResult' } },
+    errors: { types: [NotFound, InvalidStackState] },
     resolve: audited({
       run: async ({ input }, ctx) => ({ stack: await cancelStackAction(ctx.em, ctx.viewer, ctx.services.runner, input.stackId) }),
       traceName: 'ExecuteStackAction',
@@ -120,7 +120,7 @@ builder.mutationFields((t) => ({
     type: DeleteStackSuccess,
     description: 'Starts the delete and returns at once; the stack record goes when its resources are gone (events and audit stay).',
     args: { input: t.arg({ type: DeleteStackInput, required: true }) },
-    errors: { types: [NotFound, InvalidStackState, StackBusy, TenantFrozen, Forbidden], union: { name: 'DeleteStackResult' } },
+    errors: { types: [NotFound, InvalidStackState, StackBusy, TenantFrozen] },
     resolve: audited({
       run: async ({ input }, ctx) => deleteStack(ctx.em, ctx.viewer, ctx.services.runner, input),
       traceName: 'DeleteStack',
@@ -133,7 +133,7 @@ builder.mutationFields((t) => ({
   exportStackInputs: t.field({
     type: ExportStackInputsSuccess,
     args: { input: t.arg({ type: ExportStackInputsInput, required: true }) },
-    errors: { types: [NotFound, Forbidden], union: { name: 'ExportStackInputsResult' } },
+    errors: { types: [NotFound] },
     resolve: audited({
       run: async ({ input }, ctx) => exportStackInputs(ctx.em, ctx.viewer, input),
       traceName: 'ExportStackInputs',

@@ -14,7 +14,7 @@ import { analyzeTemplate, maskInputSpecs, maskTemplateBody, type InputSpec, type
 import { audited, type AuditSpec } from '../audited.js';
 import { builder } from '../builder.js';
 import type { GraphQLContext } from '../context.js';
-import { Forbidden, InvalidStackState, NameTaken, NotFound, QuotaExceeded, TemplateProblemRef, TenantFrozen, ValidationFailed } from '../errors.js';
+import { InvalidStackState, NameTaken, NotFound, QuotaExceeded, TemplateProblemRef, TenantFrozen, ValidationFailed } from '../errors.js';
 
 export const TemplateVersionRef = builder.objectRef<TemplateVersion>('TemplateVersion').implement({
   fields: (t) => ({
@@ -130,7 +130,7 @@ builder.mutationFields((t) => ({
   createTemplate: t.field({
     type: CreateTemplateSuccess,
     args: { input: t.arg({ type: CreateTemplateInput, required: true }) },
-    errors: { types: [ValidationFailed, NameTaken, QuotaExceeded, TenantFrozen, Forbidden], union: { name: 'CreateTemplateResult' } },
+    errors: { types: [ValidationFailed, NameTaken, QuotaExceeded, TenantFrozen] },
     resolve: auditedWithShownBody({
       run: async ({ input, given }, ctx) => ({ template: await createTemplate(ctx.em, ctx.viewer, { ...given, shownBody: input.body }) }),
       traceName: 'CreateTemplate', resourceType: 'template', before: (a) => ({ name: a.input.name }), after: (r) => ({ id: r.template.id }),
@@ -139,7 +139,7 @@ builder.mutationFields((t) => ({
   createTemplateVersion: t.field({
     type: CreateTemplateVersionSuccess,
     args: { input: t.arg({ type: CreateTemplateVersionInput, required: true }) },
-    errors: { types: [ValidationFailed, NotFound, NameTaken, TenantFrozen, Forbidden], union: { name: 'CreateTemplateVersionResult' } },
+    errors: { types: [ValidationFailed, NotFound, NameTaken, TenantFrozen] },
     resolve: auditedWithShownBody({
       run: async ({ input, given }, ctx) => ({ template: await createTemplateVersion(ctx.em, ctx.viewer, { ...given, shownBody: input.body }) }),
       traceName: 'UpdateTemplate',
@@ -152,7 +152,7 @@ builder.mutationFields((t) => ({
   deleteTemplate: t.field({
     type: DeleteTemplateSuccess,
     args: { input: t.arg({ type: DeleteTemplateInput, required: true }) },
-    errors: { types: [NotFound, TenantFrozen, Forbidden, InvalidStackState], union: { name: 'DeleteTemplateResult' } },
+    errors: { types: [NotFound, TenantFrozen, InvalidStackState] },
     resolve: audited({
       run: async ({ input }, ctx) => {
         const gone = await deleteTemplate(ctx.em, ctx.viewer, input.templateId);

@@ -2,7 +2,7 @@ import { TenantSchema, type Tenant } from '../../src/db/entities/index.js';
 import { createTenant, findTenant, quotaOf, setQuota, setTenantState, type QuotaView } from '../../src/services/tenants.js';
 import { audited } from '../audited.js';
 import { builder } from '../builder.js';
-import { Forbidden, NameTaken, NotFound, ValidationFailed } from '../errors.js';
+import { NameTaken, NotFound, ValidationFailed } from '../errors.js';
 
 const TenantStateEnum = builder.enumType('TenantState', { values: ['ACTIVE', 'FROZEN'] as const });
 
@@ -63,7 +63,7 @@ builder.mutationFields((t) => ({
   createTenant: t.field({
     type: CreateTenantSuccess,
     args: { input: t.arg({ type: CreateTenantInput, required: true }) },
-    errors: { types: [Forbidden, NameTaken, ValidationFailed], union: { name: 'CreateTenantResult' } },
+    errors: { types: [NameTaken, ValidationFailed] },
     resolve: audited({
       run: async ({ input }, ctx) => ({ tenant: await createTenant(ctx.em, ctx.viewer, input.name) }),
       traceName: 'UpdateTenantState', resourceType: 'tenant', before: (a) => ({ name: a.input.name }), after: (r) => ({ id: r.tenant.id }),
@@ -73,7 +73,7 @@ builder.mutationFields((t) => ({
   setQuota: t.field({
     type: SetQuotaSuccess,
     args: { input: t.arg({ type: SetQuotaInput, required: true }) },
-    errors: { types: [Forbidden, NotFound, ValidationFailed], union: { name: 'SetQuotaResult' } },
+    errors: { types: [NotFound, ValidationFailed] },
     resolve: audited({
       run: async ({ input }, ctx) => ({ quota: await setQuota(ctx.em, ctx.viewer, input) }),
       traceName: 'UpdateTenantState', resourceType: 'tenant', before: (a) => ({ id: a.input.tenantId }), message: () => 'quota set',
@@ -83,7 +83,7 @@ builder.mutationFields((t) => ({
   setTenantState: t.field({
     type: SetTenantStateSuccess,
     args: { input: t.arg({ type: SetTenantStateInput, required: true }) },
-    errors: { types: [Forbidden, NotFound], union: { name: 'SetTenantStateResult' } },
+    errors: { types: [NotFound] },
     resolve: audited({
       run: async ({ input }, ctx) => ({ tenant: await setTenantState(ctx.em, ctx.viewer, input) }),
       traceName: 'UpdateTenantState',

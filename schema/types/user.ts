@@ -3,7 +3,7 @@ import { PLATFORM_TENANT } from '../../src/services/viewer.js';
 import { createToken, createUser, deleteUser, listUsers, revokeToken, tokensOf } from '../../src/services/users.js';
 import { audited } from '../audited.js';
 import { builder } from '../builder.js';
-import { Forbidden, NameTaken, NotFound, ValidationFailed } from '../errors.js';
+import { NameTaken, NotFound, ValidationFailed } from '../errors.js';
 import { TenantRef } from './tenant.js';
 
 const RoleEnum = builder.enumType('Role', { values: ['ADMIN', 'OPERATOR', 'VIEWER'] as const });
@@ -95,7 +95,7 @@ builder.mutationFields((t) => ({
   createUser: t.field({
     type: CreateUserSuccess,
     args: { input: t.arg({ type: CreateUserInput, required: true }) },
-    errors: { types: [Forbidden, NotFound, NameTaken, ValidationFailed], union: { name: 'CreateUserResult' } },
+    errors: { types: [NotFound, NameTaken, ValidationFailed] },
     resolve: audited({
       run: async ({ input }, ctx) => createUser(ctx.em, ctx.viewer, input),
       traceName: 'UpdateTenantState',
@@ -109,7 +109,7 @@ builder.mutationFields((t) => ({
   createToken: t.field({
     type: CreateTokenSuccess,
     args: { input: t.arg({ type: CreateTokenInput, required: true }) },
-    errors: { types: [ValidationFailed, NotFound, Forbidden], union: { name: 'CreateTokenResult' } },
+    errors: { types: [ValidationFailed, NotFound] },
     resolve: audited({
       run: async ({ input }, ctx) => createToken(ctx.em, ctx.viewer, input),
       traceName: 'CreateToken',
@@ -123,7 +123,7 @@ builder.mutationFields((t) => ({
   revokeToken: t.field({
     type: RevokeTokenSuccess,
     args: { input: t.arg({ type: RevokeTokenInput, required: true }) },
-    errors: { types: [NotFound, Forbidden], union: { name: 'RevokeTokenResult' } },
+    errors: { types: [NotFound] },
     resolve: audited({
       run: async ({ input }, ctx) => revokeToken(ctx.em, ctx.viewer, String(input.tokenId)),
       traceName: 'RevokeToken',
@@ -136,7 +136,7 @@ builder.mutationFields((t) => ({
   deleteUser: t.field({
     type: DeleteUserSuccess,
     args: { input: t.arg({ type: DeleteUserInput, required: true }) },
-    errors: { types: [NotFound, Forbidden], union: { name: 'DeleteUserResult' } },
+    errors: { types: [NotFound] },
     resolve: audited({
       run: async ({ input }, ctx) => deleteUser(ctx.em, ctx.viewer, String(input.userId)),
       traceName: 'DeleteUser',
