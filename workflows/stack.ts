@@ -1,4 +1,5 @@
 import { ActivityCancellationType, CancellationScope, isCancellation, ParentClosePolicy, patched, proxyActivities, proxyLocalActivities, sleep, startChild } from '@temporalio/workflow';
+import { errorText } from '../src/domain/error-text.js';
 import { compensationOf, ELEMENT_STEP_MAX_ATTEMPTS, type ActionOutcome, type ElementStep } from '../src/domain/lifecycle.js';
 import type { StackActivities } from '../src/temporal/worker/activities/stack.js';
 import type { StackWorkflowInput } from '../src/temporal/client/stack-workflows.js';
@@ -31,13 +32,6 @@ const bookkeeping = proxyActivities<StackActivities>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '500 ms', backoffCoefficient: 2, maximumInterval: '10 seconds', maximumAttempts: 30 },
 });
-
-function messageOf(error: unknown): string {
-  let current: unknown = error;
-  // Temporal wraps an activity's failure: the useful message is the innermost one.
-  while (current instanceof Error && (current as { cause?: unknown }).cause instanceof Error) current = (current as { cause?: unknown }).cause;
-  return current instanceof Error ? current.message : String(error);
-}
 
 /**
  * One lifecycle action, shared by every action workflow: plan → element steps wave by wave with
@@ -100,7 +94,7 @@ async function runAction(input: StackWorkflowInput): Promise<ActionOutcome> {
   } catch (error) {
     await stopTimer();
     const cancelled = !timedOut && isCancellation(error);
-    const reason = timedOut ? `timed out after ${Math.round(plan.timeoutMs / 1000)} s` : cancelled ? 'cancelled by request' : messageOf(error);
+    const reason = timedOut ? `timed out after ${Math.round(plan.timeoutMs / 1000)} s` : cancelled ? 'cancelled by request' : errorText(error, { innermost: true });
     outcome = await CancellationScope.nonCancellable(async (): Promise<ActionOutcome> => {
       if (undoable && (plan.autoRollback || cancelled)) {
         await bookkeeping.recordRollbackStarted({ stackId, reason, steps: saga.size });

@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { StackElementSchema, StackRevisionSchema, StackSchema, TemplateVersionSchema, type Stack } from '../../../db/entities/index.js';
+import { errorText } from '../../../domain/error-text.js';
 import { DEFAULT_ELEMENT_PARALLELISM, type ActionPlan, type ElementStep, type FinishRequest } from '../../../domain/lifecycle.js';
 import { statusAfterFailure, type RecordedAction, type StackStatus } from '../../../domain/stack-state.js';
 import { listOwnedObjects } from '../../../drivers/docker/index.js';
@@ -11,7 +12,7 @@ import { actionLabel, outcomeLabel } from '../../../observability/metrics.js';
 import { clusterTargetOf } from '../../../clusters/cluster-target.js';
 import { evaluateDeferred, planTemplate, type ResolvedTemplate } from '../../../template/index.js';
 import { stepsOf, updateSteps } from './step-planning.js';
-import { errorText, type StackActivityDeps, type StackRecords } from './stack-records.js';
+import type { StackActivityDeps, StackRecords } from './stack-records.js';
 
 export function createActionBookkeeping(deps: StackActivityDeps, records: StackRecords) {
   const { fork, loadStack, resolvedOf, stackChanged, event } = records;

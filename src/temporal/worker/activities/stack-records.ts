@@ -39,9 +39,8 @@ export function permanent(message: string, type = 'StackPermanent'): Application
   return ApplicationFailure.nonRetryable(message, type);
 }
 
-export function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
+/** Element steps take their error texts from here; the function itself is the domain's, shared with the workflows. */
+export { errorText } from '../../../domain/error-text.js';
 
 /** Plain functions (no `this`): the activities destructure them. */
 export interface StackRecords {
