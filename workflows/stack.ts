@@ -1,6 +1,6 @@
 import { ActivityCancellationType, CancellationScope, isCancellation, ParentClosePolicy, patched, proxyActivities, proxyLocalActivities, sleep, startChild } from '@temporalio/workflow';
-import { errorText } from '../src/domain/error-text.js';
-import { compensationOf, ELEMENT_STEP_MAX_ATTEMPTS, type ActionOutcome, type ElementStep } from '../src/domain/lifecycle.js';
+import { actionTraits, finishAfterRollback, finishFailed, leftBehindReason, rollsBack, stopReason } from '../src/domain/action-outcome.js';
+import { compensationOf, ELEMENT_STEP_MAX_ATTEMPTS, type ActionOutcome, type ElementStep, type FinishRequest } from '../src/domain/lifecycle.js';
 import type { StackActivities } from '../src/temporal/worker/activities/stack.js';
 import type { StackWorkflowInput } from '../src/temporal/client/stack-workflows.js';
 import { runBounded, Saga } from './saga.js';
@@ -41,8 +41,8 @@ const bookkeeping = proxyActivities<StackActivities>({
 async function runAction(input: StackWorkflowInput): Promise<ActionOutcome> {
   const { stackId } = input;
   const plan = await bookkeeping.beginStackAction(input);
-  const undoable = input.action === 'INSTALL' || input.action === 'UPDATE';
-  const keepGoing = input.action === 'DELETE' && input.force === true;
+  const traits = actionTraits(input);
+  const { undoable, keepGoing } = traits;
   const saga = new Saga();
   const failed: string[] = [];
   let someStopped = false;
@@ -85,7 +85,7 @@ async function runAction(input: StackWorkflowInput): Promise<ActionOutcome> {
     let reason: string | undefined;
     if (keepGoing && failed.length > 0) {
       const leftovers = await bookkeeping.listLeftovers({ stackId });
-      reason = `left behind (could not be removed): elements ${failed.join(', ')}${leftovers.length ? `; objects ${leftovers.join(', ')}` : ''}`;
+      reason = leftBehindReason(failed, leftovers);
     }
     outcome = 'COMPLETE';
     // The monitor first: once the stack's row says the action is over, nothing else may follow.
@@ -94,21 +94,17 @@ async function runAction(input: StackWorkflowInput): Promise<ActionOutcome> {
   } catch (error) {
     await stopTimer();
     const cancelled = !timedOut && isCancellation(error);
-    const reason = timedOut ? `timed out after ${Math.round(plan.timeoutMs / 1000)} s` : cancelled ? 'cancelled by request' : errorText(error, { innermost: true });
+    const reason = stopReason({ timedOut, cancelled, error }, plan.timeoutMs);
     outcome = await CancellationScope.nonCancellable(async (): Promise<ActionOutcome> => {
-      if (undoable && (plan.autoRollback || cancelled)) {
+      let finish: FinishRequest;
+      if (rollsBack(traits, plan.autoRollback, cancelled)) {
         await bookkeeping.recordRollbackStarted({ stackId, reason, steps: saga.size });
-        const notUndone = await saga.compensate();
-        if (notUndone.length > 0) {
-          await bookkeeping.finishStackAction({ stackId, outcome: 'ROLLBACK_FAILED', reason, failedElements: notUndone });
-          return 'ROLLBACK_FAILED';
-        }
-        const result: ActionOutcome = cancelled ? 'CANCELLED' : 'ROLLED_BACK';
-        await bookkeeping.finishStackAction({ stackId, outcome: result, reason });
-        return result;
+        finish = finishAfterRollback(stackId, reason, await saga.compensate(), cancelled);
+      } else {
+        finish = finishFailed(stackId, reason, failed, someStopped);
       }
-      await bookkeeping.finishStackAction({ stackId, outcome: 'FAILED', reason, failedElements: failed, someStopped });
-      return 'FAILED';
+      await bookkeeping.finishStackAction(finish);
+      return finish.outcome;
     });
   }
   return outcome;
