@@ -7,11 +7,11 @@ import { StackElementSchema, StackRevisionSchema, StackSchema, TemplateVersionSc
 import { errorText } from '../../../domain/error-text.js';
 import { DEFAULT_ELEMENT_PARALLELISM, type ActionPlan, type ElementStep, type FinishRequest } from '../../../domain/lifecycle.js';
 import { statusAfterFailure, type RecordedAction, type StackStatus } from '../../../domain/stack-state.js';
-import { listOwnedObjects } from '../../../drivers/docker/index.js';
+import { findDriver, providerOf } from '../../../drivers/registry.js';
 import { actionLabel, outcomeLabel } from '../../../observability/metrics.js';
 import { clusterTargetOf } from '../../../clusters/cluster-target.js';
-import { evaluateDeferred, planTemplate, type ResolvedTemplate } from '../../../template/index.js';
-import { stepsOf, updateSteps } from './step-planning.js';
+import { evaluateDeferred, type ResolvedTemplate } from '../../../template/index.js';
+import { actionSteps, deleteSteps, rollbackTargetOf } from './step-planning.js';
 import type { StackActivityDeps, StackRecords } from './stack-records.js';
 
 export function createActionBookkeeping(deps: StackActivityDeps, records: StackRecords) {
@@ -33,7 +33,7 @@ export function createActionBookkeeping(deps: StackActivityDeps, records: StackR
   async function markQuick(em: EntityManager, stack: Stack, waves: ElementStep[][]): Promise<ElementStep[][]> {
     const rows = await em.find(StackElementSchema, { stack }, { fields: ['name', 'type'] });
     const typeOf = new Map(rows.map((row) => [row.name, row.type]));
-    return waves.map((wave) => wave.map((step) => (deps.drivers.get(typeOf.get(step.element) ?? '')?.quick ? { ...step, quick: true } : step)));
+    return waves.map((wave) => wave.map((step) => (findDriver(deps.drivers, typeOf.get(step.element) ?? '', stack.cluster?.kind)?.quick ? { ...step, quick: true } : step)));
   }
 
   return {
@@ -45,49 +45,19 @@ export function createActionBookkeeping(deps: StackActivityDeps, records: StackR
         // A stack whose template no longer resolves must still be deletable: fall back to its rows.
         const rows = await em.find(StackElementSchema, { stack }, { fields: ['name'] });
         const current = await resolvedOf(em, stack, 'current').catch(() => null);
-        const deleteWaves = current ? planTemplate(current).deleteWaves : [];
-        const planned = new Set(deleteWaves.flat());
-        const strays = rows.map((row) => row.name).filter((name) => !planned.has(name));
-        const waves = stepsOf([...(strays.length ? [strays] : []), ...deleteWaves], 'DELETE', 'current');
+        const waves = deleteSteps(current, rows.map((row) => row.name));
         await event(em, stack, 'ACTION_STARTED', `DELETE started: ${waves.flat().length} element(s)`, undefined, 'DELETE');
         const plan: ActionPlan = { tenantId: stack.tenant.id, stackName: stack.name, autoRollback: false, timeoutMs: stack.timeoutMinutes * minuteMs, parallelism, waves: await markQuick(em, stack, waves), rollbackOf: null, monitorIntervalMs: 0 };
         deps.metrics?.actionsStarted.inc({ action: actionLabel(input.action) });
         return plan;
       }
       const current = await resolvedOf(em, stack, 'current');
-      const currentPlan = planTemplate(current);
-      let waves: ElementStep[][] = [];
-      let rollbackOf: ActionPlan['rollbackOf'] = null;
-      switch (input.action) {
-        case 'INSTALL':
-          await ensureElementRows(em, stack, current);
-          waves = stepsOf(currentPlan.waves, 'CREATE', 'current');
-          break;
-        case 'UPDATE': {
-          const pending = await resolvedOf(em, stack, 'pending');
-          await ensureElementRows(em, stack, pending);
-          waves = updateSteps(current, pending, 'pending');
-          break;
-        }
-        case 'START':
-          waves = stepsOf(currentPlan.waves, 'START', 'current');
-          break;
-        case 'STOP':
-          waves = stepsOf(currentPlan.deleteWaves, 'STOP', 'current');
-          break;
-        case 'ROLLBACK': {
-          if (stack.previousStatus === 'ABNORMAL' && stack.pendingUpdate) {
-            // A failed update: bring every element back to the current revision.
-            const pending = await resolvedOf(em, stack, 'pending');
-            waves = updateSteps(pending, current, 'current');
-            rollbackOf = 'UPDATE';
-          } else {
-            waves = stepsOf(currentPlan.deleteWaves, 'DELETE', 'current');
-            rollbackOf = 'INSTALL';
-          }
-          break;
-        }
-      }
+      const rollbackOf = input.action === 'ROLLBACK' ? rollbackTargetOf(stack.previousStatus ?? null, Boolean(stack.pendingUpdate)) : null;
+      const pending = input.action === 'UPDATE' || rollbackOf === 'UPDATE' ? await resolvedOf(em, stack, 'pending') : null;
+      const waves = actionSteps(input.action, current, pending, rollbackOf);
+      // Rows for the elements to be: the template's on install, the update's (new nodes too) on update.
+      if (input.action === 'INSTALL') await ensureElementRows(em, stack, current);
+      if (input.action === 'UPDATE' && pending) await ensureElementRows(em, stack, pending);
       const what = input.retry ? `retry of ${input.action}` : input.action;
       await event(em, stack, 'ACTION_STARTED', `${what} started: ${waves.reduce((n, w) => n + w.length, 0)} element step(s) in ${waves.length} wave(s)`, undefined, input.action);
       const plan: ActionPlan = {
@@ -165,25 +135,26 @@ export function createActionBookkeeping(deps: StackActivityDeps, records: StackR
     },
 
     /**
-     * What a forced delete could not remove: as the engine reports it (Docker clusters), or, when
-     * the engine cannot be asked, the physical ids recorded for the elements still deployed.
+     * What a forced delete could not remove: as the cluster reports it (its provider lists what
+     * carries the stack's label), or, when it cannot be asked, the physical ids recorded for the
+     * elements still deployed.
      */
     async listLeftovers(input: { stackId: string }): Promise<string[]> {
       const em = fork();
       const stack = await loadStack(em, input.stackId);
       const target = clusterTargetOf(stack.cluster, deps.secrets, deps.config.clusterEndpointPolicy);
-      if (target?.kind === 'DOCKER') {
+      if (!target) return [];
+      const provider = providerOf(deps.drivers, target.kind);
+      let why = `a ${target.kind} cluster cannot list what AOS owns on it`;
+      if (provider.listOwnedObjects) {
         try {
-          return await listOwnedObjects(target, stack.id);
+          return await provider.listOwnedObjects(target, stack.id);
         } catch (error) {
-          const recorded = await em.find(StackElementSchema, { stack, physicalId: { $ne: null } }, { orderBy: { name: 'asc' } });
-          return [
-            `(the engine could not be asked: ${errorText(error)}; recorded on it)`,
-            ...recorded.map((row) => `${row.name}: ${row.physicalId}`),
-          ];
+          why = `the cluster could not be asked: ${errorText(error)}`;
         }
       }
-      return [];
+      const recorded = await em.find(StackElementSchema, { stack, physicalId: { $ne: null } }, { orderBy: { name: 'asc' } });
+      return recorded.length === 0 ? [] : [`(${why}; recorded on it)`, ...recorded.map((row) => `${row.name}: ${row.physicalId}`)];
     },
   };
 
