@@ -37,6 +37,22 @@ export default tseslint.config(
     },
   },
   {
+    // One folder per cluster kind: its client library is imported there and nowhere else, so
+    // services and activities reach a kind only through its ClusterProvider (src/drivers/registry.ts).
+    // pg is also the platform database's LISTEN connection (src/events/listener.ts).
+    files: ['src/**/*.ts', 'schema/**/*.ts'],
+    ignores: ['src/drivers/docker/**', 'src/drivers/kubernetes/**', 'src/drivers/postgresql/**', 'src/events/listener.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [
+          { name: 'dockerode', message: 'the Docker client lives in src/drivers/docker/: go through the DOCKER provider' },
+          { name: '@kubernetes/client-node', message: 'the Kubernetes client lives in src/drivers/kubernetes/: go through the KUBERNETES provider' },
+          { name: 'pg', message: 'pg lives in src/drivers/postgresql/ (and the platform\'s LISTEN connection in src/events/listener.ts)' },
+        ],
+      }],
+    },
+  },
+  {
     // Workflows run in Temporal's deterministic sandbox: only the workflow SDK and pure code.
     files: ['workflows/**/*.ts'],
     rules: {

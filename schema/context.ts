@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { AosConfig } from '../src/config.js';
+import type { DriverRegistry } from '../src/drivers/registry.js';
 import type { LiveFeed } from '../src/events/live-feed.js';
 import type { SecretBox } from '../src/security/secret-box.js';
 import type { ActionRunner } from '../src/services/action-runner.js';
@@ -14,6 +15,8 @@ export interface AppServices {
   runner: ActionRunner;
   /** Seals secrets at rest. */
   secrets: SecretBox;
+  /** The cluster providers: registration checks and health of each kind. */
+  drivers: DriverRegistry;
 }
 
 /** Built once per GraphQL operation. */

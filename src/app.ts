@@ -22,6 +22,7 @@ import { SubscriptionCohorts } from './api/subscription-cohorts.js';
 import { authenticate, ensureBootstrapAdmin } from './services/auth.js';
 import { SecretBox } from './security/secret-box.js';
 import { connectTemporal, type TemporalHandle } from './temporal/client/connection.js';
+import { createDriverRegistry } from './drivers/registry.js';
 import { TemporalActionRunner } from './temporal/client/action-runner.js';
 import type { Viewer } from './services/viewer.js';
 
@@ -67,7 +68,7 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<App> {
       rowsLoaded: (topic, count) => metrics.liveRowsLoaded.inc({ topic }, count),
     },
   });
-  const services: AppServices = { config, live, runner: new TemporalActionRunner(temporal.client, config.taskQueue), secrets };
+  const services: AppServices = { config, live, runner: new TemporalActionRunner(temporal.client, config.taskQueue), secrets, drivers: createDriverRegistry({ docker: config.docker }) };
 
   const authenticateToken: TokenAuthenticator = (token) => authenticate(orm.em.fork(), token);
   // The viewer each HTTP request authenticated as, before any GraphQL work (see httpAuthenticationPlugin).

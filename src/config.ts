@@ -1,6 +1,8 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_ELEMENT_PARALLELISM } from './domain/lifecycle.js';
+import { nodePortRange } from './drivers/docker/ports.js';
+import { DEFAULT_DOCKER_SETTINGS, type DockerSettings } from './drivers/docker/settings.js';
 import { parseEndpointPolicy, platformServices, type EndpointPolicy } from './drivers/endpoint-policy.js';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -33,6 +35,8 @@ export interface AosConfig {
   healthIntervalSeconds: number;
   /** AOS_CLUSTER_ENDPOINT_POLICY: what tenants' cluster registrations may point at. */
   clusterEndpointPolicy: EndpointPolicy;
+  /** The Docker driver's waiting times and NodePort range (AOS_DOCKER_*_TIMEOUT*, AOS_NODEPORT_RANGE). */
+  docker: DockerSettings;
   /**
    * AOS_METRICS_TOKEN: bearer token for `/metrics` (API and worker); grants nothing else. Unset:
    * only loopback clients read the metrics.
@@ -50,6 +54,18 @@ function intFromEnv(name: string, fallback: number): number {
   const value = Number(raw);
   if (!Number.isInteger(value) || value < 0) throw new Error(`${name} must be a whole number, got "${raw}"`);
   return value;
+}
+
+/** The Docker driver's settings; a bad value stops the worker at start rather than at a deploy. */
+function dockerSettingsFromEnv(): DockerSettings {
+  const defaults = DEFAULT_DOCKER_SETTINGS;
+  return {
+    readyTimeoutMs: Math.max(1, intFromEnv('AOS_DOCKER_READY_TIMEOUT_MS', defaults.readyTimeoutMs)),
+    // 0 is Docker's "kill at once".
+    stopGraceSeconds: intFromEnv('AOS_DOCKER_STOP_TIMEOUT_SECONDS', defaults.stopGraceSeconds),
+    pullTimeoutMs: Math.max(1, intFromEnv('AOS_DOCKER_PULL_TIMEOUT_MS', defaults.pullTimeoutMs)),
+    nodePortRange: nodePortRange(process.env.AOS_NODEPORT_RANGE, defaults.nodePortRange),
+  };
 }
 
 function portFromEnv(name: string, fallback: number): number {
@@ -98,6 +114,7 @@ export function loadConfig(overrides: Partial<AosConfig> = {}): AosConfig {
     metricsToken: process.env.AOS_METRICS_TOKEN || null,
     workerMetricsPort: portFromEnv('AOS_WORKER_METRICS_PORT', 9464),
     workerMetricsHost: process.env.AOS_WORKER_METRICS_HOST || '127.0.0.1',
+    docker: dockerSettingsFromEnv(),
     ...overrides,
   };
   // Parsed here, so that a policy that cannot be applied stops the API and the worker at start.

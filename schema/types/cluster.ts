@@ -1,11 +1,12 @@
 import type { Cluster } from '../../src/db/entities/index.js';
+import { CLUSTER_KINDS } from '../../src/domain/cluster-kinds.js';
 import { ClusterInUse, clusterHealth, deleteCluster, listClusters, registerCluster, type ClusterHealth, type ClusterServices } from '../../src/services/clusters.js';
 import { audited } from '../audited.js';
 import { builder } from '../builder.js';
 import type { GraphQLContext } from '../context.js';
 import { ErrorInterface, NameTaken, NotFound, TenantFrozen, ValidationFailed } from '../errors.js';
 
-const ClusterKindEnum = builder.enumType('ClusterKind', { values: ['DOCKER', 'KUBERNETES', 'POSTGRESQL'] as const });
+const ClusterKindEnum = builder.enumType('ClusterKind', { values: CLUSTER_KINDS });
 
 // healthy, version and healthMessage come from one live check per cluster and operation.
 const checks = new WeakMap<Cluster, Promise<ClusterHealth>>();
@@ -24,7 +25,7 @@ function tenantIdOf(input: { tenantId?: string | number | null }): string | null
 }
 
 function clusterServices(ctx: GraphQLContext): ClusterServices {
-  return { secrets: ctx.services.secrets, endpointPolicy: ctx.services.config.clusterEndpointPolicy };
+  return { secrets: ctx.services.secrets, endpointPolicy: ctx.services.config.clusterEndpointPolicy, drivers: ctx.services.drivers };
 }
 
 export const ClusterRef = builder.objectRef<Cluster>('Cluster').implement({

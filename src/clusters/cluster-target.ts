@@ -3,7 +3,7 @@
 import type { Cluster } from '../db/entities/index.js';
 import type { EndpointPolicy } from '../drivers/endpoint-policy.js';
 import { parsePostgresUrl } from '../drivers/postgresql/connection.js';
-import type { ClusterTarget } from '../drivers/types.js';
+import type { ClusterCredentials, ClusterTarget } from '../drivers/types.js';
 import type { SecretBox } from '../security/secret-box.js';
 
 /**
@@ -14,7 +14,7 @@ import type { SecretBox } from '../security/secret-box.js';
  */
 export function clusterTargetOf(cluster: Cluster | null | undefined, secrets: SecretBox, policy: EndpointPolicy): ClusterTarget | null {
   if (!cluster) return null;
-  const credentials = cluster.credentialsEnc ? (secrets.open(cluster.credentialsEnc) as Record<string, string | undefined>) : {};
+  const credentials = cluster.credentialsEnc ? (secrets.open(cluster.credentialsEnc) as ClusterCredentials) : {};
   const connectionUrl = credentials.connectionUrl && parsePostgresUrl(credentials.connectionUrl).connection ? credentials.connectionUrl : null;
   return {
     id: cluster.id,

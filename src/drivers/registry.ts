@@ -1,18 +1,44 @@
+// The cluster providers and element drivers a process offers. An element's driver is found by its
+// type on the kind of its stack's cluster; a few types need no cluster at all (generated secrets,
+// tests' fault injection) and are found on any.
 import { randomStringDriver } from './core/random-string.js';
-import { dockerDrivers } from './docker/index.js';
-import { PermanentDriverError, type ElementDriver } from './types.js';
+import { createDockerProvider, type DockerSettings } from './docker/index.js';
+import { kubernetesProvider } from './kubernetes/cluster.js';
+import { postgresqlProvider } from './postgresql/cluster.js';
+import { PermanentDriverError, type ClusterKind, type ClusterProvider, type ElementDriver } from './types.js';
 
-export type DriverRegistry = ReadonlyMap<string, ElementDriver>;
-
-/** The drivers a worker offers: the built-in ones, plus extras (tests add fault injection). */
-export function createDriverRegistry(extra: readonly ElementDriver[] = []): DriverRegistry {
-  const registry = new Map<string, ElementDriver>();
-  for (const driver of [randomStringDriver, ...dockerDrivers, ...extra]) registry.set(driver.type, driver);
-  return registry;
+export interface DriverRegistry {
+  readonly providers: ReadonlyMap<ClusterKind, ClusterProvider>;
+  /** Types deployed without a cluster, on any stack. */
+  readonly clusterless: ReadonlyMap<string, ElementDriver>;
 }
 
-export function driverFor(registry: DriverRegistry, type: string): ElementDriver {
-  const driver = registry.get(type);
-  if (!driver) throw new PermanentDriverError(`no driver deploys elements of type ${type} on this worker yet`, 'NoDriver');
+export interface DriverSettings {
+  docker: DockerSettings;
+}
+
+/** The built-in providers configured with `settings`, plus clusterless extras (tests add fault injection). */
+export function createDriverRegistry(settings: DriverSettings, extra: readonly ElementDriver[] = []): DriverRegistry {
+  const providers = [createDockerProvider(settings.docker), kubernetesProvider, postgresqlProvider];
+  return {
+    providers: new Map(providers.map((provider) => [provider.kind, provider])),
+    clusterless: new Map([randomStringDriver, ...extra].map((driver) => [driver.type, driver])),
+  };
+}
+
+export function providerOf(registry: DriverRegistry, kind: ClusterKind): ClusterProvider {
+  const provider = registry.providers.get(kind);
+  if (!provider) throw new Error(`no provider for ${kind} clusters`);
+  return provider;
+}
+
+/** The driver of `type` on a cluster of `kind` (none: the stack has no cluster), if there is one. */
+export function findDriver(registry: DriverRegistry, type: string, kind: ClusterKind | null | undefined): ElementDriver | undefined {
+  return registry.clusterless.get(type) ?? (kind ? registry.providers.get(kind)?.drivers.find((driver) => driver.type === type) : undefined);
+}
+
+export function driverFor(registry: DriverRegistry, type: string, kind: ClusterKind | null | undefined): ElementDriver {
+  const driver = findDriver(registry, type, kind);
+  if (!driver) throw new PermanentDriverError(`no driver deploys elements of type ${type} on ${kind ? `a ${kind} cluster` : 'a stack without a cluster'} yet`, 'NoDriver');
   return driver;
 }

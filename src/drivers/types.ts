@@ -2,15 +2,19 @@
 // element type. Drivers are idempotent and own only what they created: every object they make
 // carries the labels of `ownerLabels()` and a deterministic name, so a retried call finds its
 // earlier work instead of creating a twin.
+import type { ClusterKind } from '../domain/cluster-kinds.js';
+import type { TemplateProblemLike } from '../domain/errors.js';
 import type { EndpointPolicy } from './endpoint-policy.js';
 
 type ElementHealth = 'HEALTHY' | 'UNKNOWN' | 'ABNORMAL';
+
+export type { ClusterKind };
 
 /** A registered deployment target, with its credentials already decrypted. */
 export interface ClusterTarget {
   id: string;
   name: string;
-  kind: 'DOCKER' | 'KUBERNETES' | 'POSTGRESQL';
+  kind: ClusterKind;
   /** DOCKER: unix:///path/to/docker.sock or tcp://host:port. */
   endpoint: string | null;
   /** DOCKER: the address ports are published on (127.0.0.1 by default). */
@@ -116,3 +120,63 @@ export function physicalName(ctx: Pick<ElementContext, 'namespace' | 'stackName'
   const raw = [ctx.namespace, ctx.stackName, ctx.element, suffix].filter(Boolean).join('-');
   return raw.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/-+/g, '-').replace(/^-|-$/g, '').slice(0, 200);
 }
+
+// --- cluster providers ---------------------------------------------------------------------------
+
+/** What a registration names; each kind reads its own fields and refuses the others'. */
+export interface ClusterRegistration {
+  endpoint?: string | null;
+  publishAddress?: string | null;
+  kubeconfig?: string | null;
+  connectionUrl?: string | null;
+}
+
+/** What is sealed in a cluster's credentials: the worker opens the same record (clusterTargetOf). */
+export interface ClusterCredentials {
+  kubeconfig?: string;
+  connectionUrl?: string;
+}
+
+/** A registration as it will be stored, or the problems that refuse it (each on its field). */
+export interface CheckedRegistration {
+  /** Shown to the tenant: never credentials. */
+  endpoint: string | null;
+  publishAddress: string;
+  credentials: ClusterCredentials | null;
+  problems: TemplateProblemLike[];
+}
+
+export interface ClusterHealth {
+  healthy: boolean;
+  version: string | null;
+  /** Generic reasons only ("unreachable", "timed out …", "authentication failed", …): never the peer's text. */
+  message: string | null;
+}
+
+/**
+ * Everything that knows one kind of cluster: the grammar of its registration, a bounded health
+ * check, what AOS owns on it and the element types it deploys. Services and activities reach a
+ * kind only through its provider; nothing outside `src/drivers/<kind>/` imports the kind's client.
+ */
+export interface ClusterProvider {
+  readonly kind: ClusterKind;
+  /** The registration fields this kind reads; naming another kind's field is a problem. */
+  readonly registrationFields: readonly (keyof ClusterRegistration)[];
+  /**
+   * Checks a registration. `policy` is the platform's endpoint policy for a tenant's registration,
+   * null for the platform administrator's (trusted). Resolves names within the policy's bounds.
+   */
+  validateRegistration(input: ClusterRegistration, policy: EndpointPolicy | null): Promise<CheckedRegistration>;
+  /** Reachability within `timeoutMs` and a few KiB of answer, whatever the target does. Never throws. */
+  health(target: ClusterTarget, timeoutMs: number): Promise<ClusterHealth>;
+  /**
+   * Objects on the cluster carrying the stack's owner label, as `kind/name`: after a forced delete,
+   * the leftovers to report. Absent: the kind cannot list them (the recorded ids are reported).
+   */
+  listOwnedObjects?(target: ClusterTarget, stackId: string): Promise<string[]>;
+  /** The element types deployed on clusters of this kind. */
+  readonly drivers: readonly ElementDriver[];
+}
+
+/** The address a cluster's published ports are reached on when its registration names none. */
+export const DEFAULT_PUBLISH_ADDRESS = '127.0.0.1';

@@ -5,14 +5,13 @@ import type Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
   containerComponentDriver,
+  createDockerProvider,
+  DEFAULT_DOCKER_SETTINGS,
   dockerClient,
   dockerObjectName,
-  dockerClusterHealth,
-  listOwnedObjects,
   nodePortRange,
   parseApplicationSpec,
   parseDockerEndpoint,
-  statelessApplicationDriver as driver,
   tenantTag,
 } from '../../src/drivers/docker/index.js';
 import { containerSpecHash } from '../../src/drivers/docker/spec.js';
@@ -20,7 +19,11 @@ import { LABEL_ELEMENT, LABEL_STACK, PermanentDriverError, physicalName, type El
 import { dockerCluster, dockerHost, dockerSkipReason, elementContext, httpGet, uniqueRunId, type RecordingContext } from '../helpers/docker.js';
 
 // busybox httpd runs as PID 1 without a SIGTERM handler, so every stop waits out the grace period.
-process.env.AOS_DOCKER_STOP_TIMEOUT_SECONDS = '1';
+const provider = createDockerProvider({ ...DEFAULT_DOCKER_SETTINGS, stopGraceSeconds: 1 });
+const driver = provider.drivers.find((d) => d.type === 'CTC.ServiceStage.StatelessApplication')!;
+const listOwnedObjects = (target: Parameters<typeof provider.health>[0], stackId: string) => provider.listOwnedObjects!(target, stackId);
+const HEALTH_TIMEOUT_MS = 3_000;
+const RANGE = DEFAULT_DOCKER_SETTINGS.nodePortRange;
 
 const skipReason = dockerSkipReason();
 if (skipReason) console.warn(skipReason);
@@ -103,7 +106,7 @@ describe.skipIf(skipReason !== null)('Docker driver on a real engine', () => {
   const main = { ctx: undefined as unknown as RecordingContext, state: undefined as unknown as ElementState, ids: new Map<string, string>() };
 
   test('the engine answers and reports its version', async () => {
-    const health = await dockerClusterHealth(cluster);
+    const health = await provider.health(cluster, HEALTH_TIMEOUT_MS);
     expect(health.healthy).toBe(true);
     expect(health.version).toMatch(/\d+\.\d+/);
   });
@@ -357,7 +360,7 @@ describe.skipIf(skipReason !== null)('Docker driver on a real engine', () => {
     const report = await driver.health!(ctx, { physicalId: dockerObjectName(ctx), attributes: { instances: 1 } });
     expect(report.health).toBe('UNKNOWN');
     expect(report.message).toMatch(/nonexistent\.sock/);
-    expect((await dockerClusterHealth(dockerCluster('unix:///nonexistent.sock'))).healthy).toBe(false);
+    expect((await provider.health(dockerCluster('unix:///nonexistent.sock'), HEALTH_TIMEOUT_MS)).healthy).toBe(false);
   });
 
   test('the ContainerComponent deploys nothing', async () => {
@@ -371,14 +374,14 @@ describe.skipIf(skipReason !== null)('Docker driver on a real engine', () => {
 describe('Docker driver: spec, endpoints, port range', () => {
   test('a container spec is read with defaults, and bad values are permanent errors that never echo secrets', () => {
     const pkg = containerComponent('aos-test/httpd:1').properties.package;
-    const spec = parseApplicationSpec(appProperties(2), pkg);
+    const spec = parseApplicationSpec(appProperties(2), pkg, RANGE);
     expect(spec).toMatchObject({ instances: 2, restartPolicy: 'Always', serviceType: 'NodePort', command: ['httpd', '-f', '-p', '80', '-h', '/www'] });
     expect(spec.servicePorts).toEqual([{ protocol: 'tcp', port: 80, targetPort: 80, nodePort: undefined }]);
 
     const badSecret = { ...pkg, secrets: [{ name: 'API_TOKEN', value: { nested: SECRET_VALUE } }] };
     const failure = (() => {
       try {
-        parseApplicationSpec(appProperties(1), badSecret);
+        parseApplicationSpec(appProperties(1), badSecret, RANGE);
         return null;
       } catch (error) {
         return error;
@@ -388,20 +391,20 @@ describe('Docker driver: spec, endpoints, port range', () => {
     expect((failure as Error).message).toContain('secrets[0] (API_TOKEN)');
     expect((failure as Error).message).not.toContain(SECRET_VALUE);
 
-    expect(() => parseApplicationSpec({ ...appProperties(1), instances: -1 }, pkg)).toThrow(/instances must be an integer/);
-    expect(() => parseApplicationSpec({ ...appProperties(1), restartPolicy: 'Sometimes' }, pkg)).toThrow(/restartPolicy/);
-    expect(() => parseApplicationSpec(appProperties(1), { ...pkg, serviceSpec: { type: 'LoadBalancer' } })).toThrow(/NodePort or ClusterIP/);
-    expect(() => parseApplicationSpec(appProperties(1), { ...pkg, image: '' })).toThrow(/image/);
+    expect(() => parseApplicationSpec({ ...appProperties(1), instances: -1 }, pkg, RANGE)).toThrow(/instances must be an integer/);
+    expect(() => parseApplicationSpec({ ...appProperties(1), restartPolicy: 'Sometimes' }, pkg, RANGE)).toThrow(/restartPolicy/);
+    expect(() => parseApplicationSpec(appProperties(1), { ...pkg, serviceSpec: { type: 'LoadBalancer' } }, RANGE)).toThrow(/NodePort or ClusterIP/);
+    expect(() => parseApplicationSpec(appProperties(1), { ...pkg, image: '' }, RANGE)).toThrow(/image/);
   });
 
   test('a fixed nodePort is accepted only inside AOS_NODEPORT_RANGE', () => {
     const pkg = containerComponent('aos-test/httpd:1').properties.package;
     const withNodePort = (nodePort: number) => ({ ...pkg, serviceSpec: { type: 'NodePort', ports: [{ protocol: 'TCP', port: 80, nodePort }] } });
-    expect(parseApplicationSpec(appProperties(1), withNodePort(30080)).servicePorts[0].nodePort).toBe(30080);
+    expect(parseApplicationSpec(appProperties(1), withNodePort(30080), RANGE).servicePorts[0].nodePort).toBe(30080);
     for (const nodePort of [22, 2375, 5432, 29999, 32768]) {
       const failure = (() => {
         try {
-          parseApplicationSpec(appProperties(1), withNodePort(nodePort));
+          parseApplicationSpec(appProperties(1), withNodePort(nodePort), RANGE);
           return null;
         } catch (error) {
           return error;
@@ -416,18 +419,19 @@ describe('Docker driver: spec, endpoints, port range', () => {
 
   test('the spec hash changes with what needs a new container, not with instances or restart policy', () => {
     const pkg = containerComponent('aos-test/httpd:1').properties.package;
-    const base = containerSpecHash(parseApplicationSpec(appProperties(1), pkg));
-    expect(containerSpecHash(parseApplicationSpec({ ...appProperties(5), restartPolicy: 'Never' }, pkg))).toBe(base);
-    expect(containerSpecHash(parseApplicationSpec(appProperties(1), { ...pkg, image: 'aos-test/httpd:2' }))).not.toBe(base);
-    expect(containerSpecHash(parseApplicationSpec(appProperties(1), { ...pkg, secrets: [{ name: 'API_TOKEN', value: 'other' }] }))).not.toBe(base);
+    const base = containerSpecHash(parseApplicationSpec(appProperties(1), pkg, RANGE));
+    expect(containerSpecHash(parseApplicationSpec({ ...appProperties(5), restartPolicy: 'Never' }, pkg, RANGE))).toBe(base);
+    expect(containerSpecHash(parseApplicationSpec(appProperties(1), { ...pkg, image: 'aos-test/httpd:2' }, RANGE))).not.toBe(base);
+    expect(containerSpecHash(parseApplicationSpec(appProperties(1), { ...pkg, secrets: [{ name: 'API_TOKEN', value: 'other' }] }, RANGE))).not.toBe(base);
   });
 
   test('endpoints and the NodePort range are parsed strictly', () => {
     expect(parseDockerEndpoint('unix:///run/x/docker.sock')).toEqual({ kind: 'unix', socketPath: '/run/x/docker.sock' });
     expect(parseDockerEndpoint('tcp://127.0.0.1:2375')).toEqual({ kind: 'tcp', host: '127.0.0.1', port: 2375 });
     expect(() => parseDockerEndpoint('ssh://host')).toThrow(PermanentDriverError);
-    expect(nodePortRange(undefined)).toEqual({ min: 30000, max: 32767 });
-    expect(nodePortRange('31000-31010')).toEqual({ min: 31000, max: 31010 });
-    expect(() => nodePortRange('32000-31000')).toThrow(/AOS_NODEPORT_RANGE/);
+    expect(nodePortRange(undefined, RANGE)).toEqual({ min: 30000, max: 32767 });
+    expect(nodePortRange(' ', { min: 1, max: 2 })).toEqual({ min: 1, max: 2 });
+    expect(nodePortRange('31000-31010', RANGE)).toEqual({ min: 31000, max: 31010 });
+    expect(() => nodePortRange('32000-31000', RANGE)).toThrow(/AOS_NODEPORT_RANGE/);
   });
 });

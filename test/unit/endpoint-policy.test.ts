@@ -4,7 +4,7 @@ import { createServer as createHttpServer, type Server as HttpServer } from 'nod
 import { createServer as createTcpServer, type AddressInfo, type Server as TcpServer, type Socket } from 'node:net';
 import { TLSSocket } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dockerClient, dockerClusterHealth, MAX_ENGINE_ANSWER_BYTES } from '../../src/drivers/docker/index.js';
+import { createDockerProvider, DEFAULT_DOCKER_SETTINGS, dockerClient, MAX_ENGINE_ANSWER_BYTES } from '../../src/drivers/docker/index.js';
 import {
   checkHostEndpoint,
   checkPublishAddress,
@@ -20,6 +20,8 @@ import { inspect } from 'node:util';
 import { boundedGet, GuardedAgent } from '../../src/drivers/guarded-connections.js';
 import { parsePostgresUrl, postgresClientConfig, postgresHealth } from '../../src/drivers/postgresql/connection.js';
 import type { ClusterTarget } from '../../src/drivers/types.js';
+
+const docker = createDockerProvider(DEFAULT_DOCKER_SETTINGS);
 
 // A throw-away self-signed certificate (EC P-256, CN aos-test), for a TLS peer on loopback only.
 const TEST_KEY = `-----BEGIN PRIVATE KEY-----
@@ -215,14 +217,14 @@ describe('connections to a tenant endpoint', () => {
 
   it('are checked as they are made: a refused endpoint is never contacted, by the health check or by the driver', async () => {
     const before = engineRequests;
-    expect(await dockerClusterHealth(target(enginePort, defaults))).toEqual({ healthy: false, message: 'refused by the endpoint policy' });
-    expect(await dockerClusterHealth(target(enginePort, defaults, 'localhost'))).toEqual({ healthy: false, message: 'refused by the endpoint policy' });
+    expect(await docker.health(target(enginePort, defaults), 3000)).toEqual({ healthy: false, version: null, message: 'refused by the endpoint policy' });
+    expect(await docker.health(target(enginePort, defaults, 'localhost'), 3000)).toEqual({ healthy: false, version: null, message: 'refused by the endpoint policy' });
     await expect(dockerClient(target(enginePort, defaults)).version()).rejects.toBeInstanceOf(EndpointRefused);
     // A name is resolved when connecting, and what it resolves to is checked then.
     await expect(dockerClient(target(enginePort, defaults, '2130706433')).version()).rejects.toBeInstanceOf(EndpointRefused);
     expect(engineRequests).toBe(before);
     // Trusted (platform-registered), and allowed by the policy: both get through.
-    expect(await dockerClusterHealth(target(enginePort, null))).toMatchObject({ healthy: true, version: '1.0 (API 1.45)' });
+    expect(await docker.health(target(enginePort, null), 3000)).toMatchObject({ healthy: true, version: 'Docker 1.0 (API 1.45)' });
     const allowed = parseEndpointPolicy(`127.0.0.1:${enginePort}`, platform);
     expect(await dockerClient(target(enginePort, allowed)).version()).toMatchObject({ ApiVersion: '1.45' });
   });
@@ -237,7 +239,7 @@ describe('connections to a tenant endpoint', () => {
     expect(answer.ok && answer.body.length).toBe(4096);
     expect(Date.now() - started).toBeLessThan(1000);
     started = Date.now();
-    expect(await dockerClusterHealth(target(drippingPort, null), { timeoutMs: 700 })).toEqual({ healthy: false, message: 'timed out' });
+    expect(await docker.health(target(drippingPort, null), 700)).toEqual({ healthy: false, version: null, message: 'timed out (no answer within 700 ms)' });
     expect(Date.now() - started).toBeGreaterThanOrEqual(650);
     expect(Date.now() - started).toBeLessThan(1100);
   });

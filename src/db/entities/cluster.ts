@@ -1,4 +1,5 @@
 import { defineEntity, type InferEntity } from '@mikro-orm/core';
+import { CLUSTER_KINDS } from '../../domain/cluster-kinds.js';
 import { TenantSchema } from './tenant.js';
 
 /** A deployment target. Credentials (kubeconfig, connection URL) are stored encrypted, never returned. */
@@ -10,7 +11,7 @@ export const ClusterSchema = defineEntity({
     id: p.uuid().primary(),
     tenant: p.manyToOne(TenantSchema).deleteRule('cascade'),
     name: p.string().length(100),
-    kind: p.enum(['DOCKER', 'KUBERNETES', 'POSTGRESQL'] as const),
+    kind: p.enum([...CLUSTER_KINDS]),
     endpoint: p.string().length(1024).nullable(),
     publishAddress: p.string().length(64).default('127.0.0.1'),
     credentialsEnc: p.text().nullable(),

@@ -14,7 +14,7 @@ import {
 } from '../types.js';
 import { dockerClient, statusOf } from './client.js';
 import { dockerObjectName } from './names.js';
-import { stopGraceSeconds } from './timeouts.js';
+import type { DockerSettings } from './settings.js';
 
 export const LABEL_INSTANCE = 'aos.instance';
 export const LABEL_SPEC_HASH = 'aos.spec-hash';
@@ -88,7 +88,10 @@ export class ApplicationOnDocker {
   /** The stack network's id once ensureNetwork ran: containers join it by id, never by name. */
   networkId: string | null = null;
 
-  constructor(readonly ctx: ElementContext) {
+  constructor(
+    readonly ctx: ElementContext,
+    readonly settings: DockerSettings,
+  ) {
     this.cluster = requireCluster(ctx);
     this.docker = dockerClient(this.cluster);
     this.baseName = dockerObjectName(ctx);
@@ -142,7 +145,7 @@ export class ApplicationOnDocker {
 
   async removeContainer(c: { id: string; name: string }): Promise<void> {
     const container = this.docker.getContainer(c.id);
-    await tolerate(() => container.stop({ t: stopGraceSeconds() }), [304, 404]);
+    await tolerate(() => container.stop({ t: this.settings.stopGraceSeconds }), [304, 404]);
     await tolerate(() => container.remove({ force: true, v: true }), [404]);
     this.ctx.log(`removed container ${c.name}`);
   }

@@ -5,7 +5,6 @@ import { PermanentDriverError } from '../types.js';
 import type { ApplicationOnDocker } from './application-on-docker.js';
 import { cancelled } from './cancellation.js';
 import { engineMessage, isEngineUnreachable, statusOf } from './client.js';
-import { pullTimeoutMs } from './timeouts.js';
 
 function pullFailure(image: string, reason: string): PermanentDriverError {
   return new PermanentDriverError(`image ${image} could not be pulled: ${reason.replace(/^\(HTTP code \d+\) [a-z ]+ - /i, '')}`, 'IMAGE_PULL_FAILED');
@@ -23,7 +22,7 @@ export async function ensureImage(app: ApplicationOnDocker, image: string): Prom
     }
   }
   ctx.log(`pulling image ${image}`);
-  const timeoutMs = pullTimeoutMs();
+  const timeoutMs = app.settings.pullTimeoutMs;
   const abort = new AbortController();
   const onCancel = (): void => abort.abort();
   ctx.signal.addEventListener('abort', onCancel, { once: true });

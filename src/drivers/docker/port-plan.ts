@@ -5,7 +5,7 @@
 import type { ElementState } from '../types.js';
 import { LABEL_HOST_PORT_PREFIX, type ApplicationOnDocker } from './application-on-docker.js';
 import { engineMessage } from './client.js';
-import { allocateHostPort, isHostPortFree, nodePortRange } from './ports.js';
+import { allocateHostPort, isHostPortFree } from './ports.js';
 import type { ApplicationSpec, ServicePort } from './spec.js';
 
 export interface DesiredPorts {
@@ -72,7 +72,7 @@ export async function planPorts(
       continue;
     }
     const port = await allocateHostPort({
-      range: nodePortRange(),
+      range: app.settings.nodePortRange,
       reserved: new Set([...reserved, ...avoid]),
       seed: `${app.containerName(index)}/${key}`,
       address: app.publishAddress,

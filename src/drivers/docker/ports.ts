@@ -8,11 +8,12 @@ export interface PortRange {
   max: number;
 }
 
-const DEFAULT_NODEPORT_RANGE: PortRange = { min: 30000, max: 32767 };
-
-/** `AOS_NODEPORT_RANGE=30000-32767` (Kubernetes' default range, so templates port across). */
-export function nodePortRange(raw: string | undefined = process.env.AOS_NODEPORT_RANGE): PortRange {
-  if (raw === undefined || raw.trim() === '') return DEFAULT_NODEPORT_RANGE;
+/**
+ * `AOS_NODEPORT_RANGE=30000-32767` (Kubernetes' default range, so templates port across); unset
+ * or empty: `fallback`.
+ */
+export function nodePortRange(raw: string | undefined, fallback: PortRange): PortRange {
+  if (raw === undefined || raw.trim() === '') return fallback;
   const match = /^\s*(\d{1,5})\s*-\s*(\d{1,5})\s*$/.exec(raw);
   const min = match ? Number(match[1]) : NaN;
   const max = match ? Number(match[2]) : NaN;

@@ -6,7 +6,6 @@ import { LABEL_HEALTH_CHECK, type ApplicationOnDocker } from './application-on-d
 import { sleep } from './cancellation.js';
 import { dialAddress, probeHttp, probeTcp, type ProbeResult } from './probe.js';
 import type { ApplicationSpec, HealthCheck } from './spec.js';
-import { readyTimeoutMs } from './timeouts.js';
 
 const POLL_INTERVAL_MS = 300;
 /** A container restarted this often while we wait for it is crash-looping: stop waiting. */
@@ -69,7 +68,7 @@ export async function waitReady(
   containers: { id: string; name: string }[],
   restartPolicy: ApplicationSpec['restartPolicy'],
 ): Promise<void> {
-  const timeoutMs = readyTimeoutMs();
+  const timeoutMs = app.settings.readyTimeoutMs;
   const deadline = Date.now() + timeoutMs;
   const pending = new Map(containers.map((c) => [c.id, c]));
   const restartsBefore = new Map<string, number>();

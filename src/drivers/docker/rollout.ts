@@ -23,7 +23,6 @@ import { engineMessage } from './client.js';
 import { describePorts, isPortConflict, planPorts, portKey, type DesiredPorts } from './port-plan.js';
 import { waitReady } from './readiness.js';
 import { DOCKER_RESTART_POLICY, containerSpecHash, type ApplicationSpec } from './spec.js';
-import { stopGraceSeconds } from './timeouts.js';
 
 /** Attempts to find a free host port when the engine reports the chosen one taken (a race). */
 const PORT_CONFLICT_ATTEMPTS = 5;
@@ -113,7 +112,7 @@ export async function replaceInstance(app: ApplicationOnDocker, spec: Applicatio
   }
   const next = await app.docker.createContainer(containerOptions(app, spec, nextName, old.index, ports));
   const oldContainer = app.docker.getContainer(old.id);
-  await tolerate(() => oldContainer.stop({ t: stopGraceSeconds() }), [304, 404]);
+  await tolerate(() => oldContainer.stop({ t: app.settings.stopGraceSeconds }), [304, 404]);
   try {
     await next.start();
     await waitReady(app, [{ id: next.id, name: nextName }], spec.restartPolicy);

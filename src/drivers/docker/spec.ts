@@ -4,7 +4,7 @@
 // malformed value becomes a clear permanent error instead of an odd engine failure.
 import { createHash } from 'node:crypto';
 import { PermanentDriverError, type ElementContext } from '../types.js';
-import { nodePortRange, type PortRange } from './ports.js';
+import type { PortRange } from './ports.js';
 
 export const STATELESS_APPLICATION_TYPE = 'CTC.ServiceStage.StatelessApplication';
 export const CONTAINER_COMPONENT_TYPE = 'CTC.ServiceStage.ContainerComponent';
@@ -121,7 +121,7 @@ export function containerComponentProperties(ctx: Pick<ElementContext, 'requirem
 export function parseApplicationSpec(
   appProperties: Record<string, unknown>,
   pkg: Record<string, unknown>,
-  range: PortRange = nodePortRange(),
+  range: PortRange,
 ): ApplicationSpec {
   if (appProperties.type !== undefined && appProperties.type !== 'container') {
     invalid(`type must be "container", got ${JSON.stringify(appProperties.type)}`);

@@ -28,8 +28,8 @@
 //
 // The parts: application-on-docker.ts (the element's view of the engine: names, labels,
 // containers), image-pull.ts, network-and-volumes.ts, port-plan.ts, rollout.ts, readiness.ts,
-// application-state.ts, timeouts.ts and cancellation.ts; this file is the driver that puts them
-// in order.
+// application-state.ts and cancellation.ts; this file is the driver that puts them in order. Its
+// waiting times and port range come in through createStatelessApplicationDriver (settings.ts).
 import { PermanentDriverError, type ElementContext, type ElementDriver, type ElementState, type HealthReport } from '../types.js';
 import {
   ApplicationOnDocker,
@@ -59,16 +59,16 @@ import {
   containerSpecHash,
   parseApplicationSpec,
 } from './spec.js';
-import { stopGraceSeconds } from './timeouts.js';
+import type { DockerSettings } from './settings.js';
 
 /**
  * Brings the engine to the desired state: pulled image, network, volumes, `instances` running
  * containers built from the current spec. Create and update are both this: whatever a previous
  * (interrupted) attempt left is found by name and labels and reused.
  */
-async function reconcile(ctx: ElementContext, properties: Record<string, unknown>, previous?: ElementState): Promise<ElementState> {
-  const spec = parseApplicationSpec(properties, containerComponentProperties(ctx));
-  const app = new ApplicationOnDocker(ctx);
+async function reconcile(settings: DockerSettings, ctx: ElementContext, properties: Record<string, unknown>, previous?: ElementState): Promise<ElementState> {
+  const spec = parseApplicationSpec(properties, containerComponentProperties(ctx), settings.nodePortRange);
+  const app = new ApplicationOnDocker(ctx, settings);
 
   // Everything that can fail without side effects first: the image, foreign objects in the way.
   await ensureImage(app, spec.image);
@@ -129,98 +129,100 @@ async function reconcile(ctx: ElementContext, properties: Record<string, unknown
   return stateOf(app, spec, spec.instances);
 }
 
-export const statelessApplicationDriver: ElementDriver = {
-  type: STATELESS_APPLICATION_TYPE,
+export function createStatelessApplicationDriver(settings: DockerSettings): ElementDriver {
+  return {
+    type: STATELESS_APPLICATION_TYPE,
 
-  create(ctx, properties) {
-    return reconcile(ctx, properties);
-  },
+    create(ctx, properties) {
+      return reconcile(settings, ctx, properties);
+    },
 
-  update(ctx, properties, previous) {
-    return reconcile(ctx, properties, previous.state);
-  },
+    update(ctx, properties, previous) {
+      return reconcile(settings, ctx, properties, previous.state);
+    },
 
-  async delete(ctx, _state) {
-    const app = new ApplicationOnDocker(ctx);
-    const containers = await app.listContainers();
-    ctx.heartbeat({ step: 'delete', containers: containers.map((c) => c.name) });
-    // In parallel: each may take the stop grace period.
-    await Promise.all(containers.map((c) => app.removeContainer(c)));
-    await removeElementVolumes(app);
-    await removeUnusedStackNetworks(app);
-  },
+    async delete(ctx, _state) {
+      const app = new ApplicationOnDocker(ctx, settings);
+      const containers = await app.listContainers();
+      ctx.heartbeat({ step: 'delete', containers: containers.map((c) => c.name) });
+      // In parallel: each may take the stop grace period.
+      await Promise.all(containers.map((c) => app.removeContainer(c)));
+      await removeElementVolumes(app);
+      await removeUnusedStackNetworks(app);
+    },
 
-  async stop(ctx, state) {
-    const app = new ApplicationOnDocker(ctx);
-    const containers = await app.listContainers();
-    await Promise.all(containers.map(async (c) => {
-      ctx.heartbeat({ step: 'stop', container: c.name });
-      await tolerate(() => app.docker.getContainer(c.id).stop({ t: stopGraceSeconds() }), [304, 404]);
-    }));
-    ctx.log(`stopped ${containers.length} container(s)`);
-    return stateOf(app, serviceOfState(state), instancesOfState(state, containers.length), { stopped: true });
-  },
+    async stop(ctx, state) {
+      const app = new ApplicationOnDocker(ctx, settings);
+      const containers = await app.listContainers();
+      await Promise.all(containers.map(async (c) => {
+        ctx.heartbeat({ step: 'stop', container: c.name });
+        await tolerate(() => app.docker.getContainer(c.id).stop({ t: settings.stopGraceSeconds }), [304, 404]);
+      }));
+      ctx.log(`stopped ${containers.length} container(s)`);
+      return stateOf(app, serviceOfState(state), instancesOfState(state, containers.length), { stopped: true });
+    },
 
-  async start(ctx, state) {
-    const app = new ApplicationOnDocker(ctx);
-    const instances = instancesOfState(state, 0);
-    const containers = (await app.listContainers()).filter((c) => !c.name.endsWith(NEXT_SUFFIX) && c.index < instances);
-    const missing = [...Array(instances).keys()].filter((i) => !containers.some((c) => c.index === i));
-    if (missing.length > 0) {
-      // Start has no properties to rebuild from; an update (or a reinstall) recreates them.
-      throw new Error(`cannot start: instance(s) ${missing.map((i) => app.containerName(i)).join(', ')} no longer exist; update the stack to recreate them`);
-    }
-    for (const c of containers) await tolerate(() => app.docker.getContainer(c.id).start(), [304]);
-    const restartPolicy = containers[0]
-      ? (await app.docker.getContainer(containers[0].id).inspect()).HostConfig.RestartPolicy?.Name
-      : undefined;
-    await waitReady(app, containers, restartPolicy === 'no' ? 'Never' : restartPolicy === 'on-failure' ? 'OnFailure' : 'Always');
-    ctx.log(`started ${containers.length} container(s)`);
-    return stateOf(app, serviceOfState(state), instances);
-  },
-
-  async health(ctx, state): Promise<HealthReport> {
-    let app: ApplicationOnDocker;
-    let containers: InstanceContainer[];
-    try {
-      app = new ApplicationOnDocker(ctx);
-      containers = (await app.listContainers()).filter((c) => !c.name.endsWith(NEXT_SUFFIX));
-    } catch (error) {
-      if (error instanceof PermanentDriverError) return { health: 'UNKNOWN', message: error.message };
-      return { health: 'UNKNOWN', message: `Docker engine at ${ctx.cluster?.endpoint} could not be asked: ${engineMessage(error)}` };
-    }
-    const instances = instancesOfState(state, containers.length);
-    const stoppedOnPurpose = state.attributes.stopped === true;
-    try {
-      const problems: string[] = [];
-      let running = 0;
-      for (let i = 0; i < instances; i++) {
-        const c = containers.find((x) => x.index === i);
-        if (!c) {
-          problems.push(`container ${app.containerName(i)} is missing`);
-          continue;
-        }
-        const info = await app.docker.getContainer(c.id).inspect();
-        const s = info.State;
-        if (s.Running && !s.Restarting) {
-          running++;
-          const answer = await probe(app, info);
-          if (answer && !answer.ok) problems.push(`container ${c.name}: probe failed (${answer.detail})`);
-        } else if (!stoppedOnPurpose) {
-          problems.push(
-            s.Restarting
-              ? `container ${c.name} is restarting (restarted ${info.RestartCount} times, last exit code ${s.ExitCode})`
-              : `container ${c.name} is ${s.Status}${s.Status === 'exited' ? ` with code ${s.ExitCode}` : ''}${s.OOMKilled ? ' (out of memory)' : ''}`,
-          );
-        }
+    async start(ctx, state) {
+      const app = new ApplicationOnDocker(ctx, settings);
+      const instances = instancesOfState(state, 0);
+      const containers = (await app.listContainers()).filter((c) => !c.name.endsWith(NEXT_SUFFIX) && c.index < instances);
+      const missing = [...Array(instances).keys()].filter((i) => !containers.some((c) => c.index === i));
+      if (missing.length > 0) {
+        // Start has no properties to rebuild from; an update (or a reinstall) recreates them.
+        throw new Error(`cannot start: instance(s) ${missing.map((i) => app.containerName(i)).join(', ')} no longer exist; update the stack to recreate them`);
       }
-      if (stoppedOnPurpose && running === 0 && problems.length === 0) {
-        return { health: 'HEALTHY', stopped: true, message: `all ${instances} container(s) stopped` };
+      for (const c of containers) await tolerate(() => app.docker.getContainer(c.id).start(), [304]);
+      const restartPolicy = containers[0]
+        ? (await app.docker.getContainer(containers[0].id).inspect()).HostConfig.RestartPolicy?.Name
+        : undefined;
+      await waitReady(app, containers, restartPolicy === 'no' ? 'Never' : restartPolicy === 'on-failure' ? 'OnFailure' : 'Always');
+      ctx.log(`started ${containers.length} container(s)`);
+      return stateOf(app, serviceOfState(state), instances);
+    },
+
+    async health(ctx, state): Promise<HealthReport> {
+      let app: ApplicationOnDocker;
+      let containers: InstanceContainer[];
+      try {
+        app = new ApplicationOnDocker(ctx, settings);
+        containers = (await app.listContainers()).filter((c) => !c.name.endsWith(NEXT_SUFFIX));
+      } catch (error) {
+        if (error instanceof PermanentDriverError) return { health: 'UNKNOWN', message: error.message };
+        return { health: 'UNKNOWN', message: `Docker engine at ${ctx.cluster?.endpoint} could not be asked: ${engineMessage(error)}` };
       }
-      if (problems.length > 0) return { health: 'ABNORMAL', message: problems.join('; '), stopped: false };
-      return { health: 'HEALTHY', stopped: false };
-    } catch (error) {
-      return { health: 'UNKNOWN', message: `Docker engine at ${ctx.cluster?.endpoint} could not be asked: ${engineMessage(error)}` };
-    }
-  },
-};
+      const instances = instancesOfState(state, containers.length);
+      const stoppedOnPurpose = state.attributes.stopped === true;
+      try {
+        const problems: string[] = [];
+        let running = 0;
+        for (let i = 0; i < instances; i++) {
+          const c = containers.find((x) => x.index === i);
+          if (!c) {
+            problems.push(`container ${app.containerName(i)} is missing`);
+            continue;
+          }
+          const info = await app.docker.getContainer(c.id).inspect();
+          const s = info.State;
+          if (s.Running && !s.Restarting) {
+            running++;
+            const answer = await probe(app, info);
+            if (answer && !answer.ok) problems.push(`container ${c.name}: probe failed (${answer.detail})`);
+          } else if (!stoppedOnPurpose) {
+            problems.push(
+              s.Restarting
+                ? `container ${c.name} is restarting (restarted ${info.RestartCount} times, last exit code ${s.ExitCode})`
+                : `container ${c.name} is ${s.Status}${s.Status === 'exited' ? ` with code ${s.ExitCode}` : ''}${s.OOMKilled ? ' (out of memory)' : ''}`,
+            );
+          }
+        }
+        if (stoppedOnPurpose && running === 0 && problems.length === 0) {
+          return { health: 'HEALTHY', stopped: true, message: `all ${instances} container(s) stopped` };
+        }
+        if (problems.length > 0) return { health: 'ABNORMAL', message: problems.join('; '), stopped: false };
+        return { health: 'HEALTHY', stopped: false };
+      } catch (error) {
+        return { health: 'UNKNOWN', message: `Docker engine at ${ctx.cluster?.endpoint} could not be asked: ${engineMessage(error)}` };
+      }
+    },
+  };
+}

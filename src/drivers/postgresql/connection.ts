@@ -10,6 +10,8 @@ import pg from 'pg';
 import { settleWithin } from '../../domain/deadline.js';
 import { parseHost, type EndpointPolicy } from '../endpoint-policy.js';
 import { connectionFailureOf, guardedSocket, limitReceivedBytes } from '../guarded-connections.js';
+import { timedOutReason } from '../registration-problems.js';
+import type { ClusterHealth } from '../types.js';
 
 type SslMode = 'disable' | 'require' | 'verify-ca' | 'verify-full';
 const SSL_MODES: readonly SslMode[] = ['disable', 'require', 'verify-ca', 'verify-full'];
@@ -150,12 +152,6 @@ function boundTlsBytes(client: pg.Client, maxBytes: number): pg.Client {
   return client;
 }
 
-export interface PostgresHealth {
-  healthy: boolean;
-  version: string | null;
-  message: string | null;
-}
-
 /** A health check exchanges a few KiB at most (startup, authentication, one row). */
 const HEALTH_MAX_BYTES = 64 * 1024;
 
@@ -174,12 +170,12 @@ function reasonOf(error: unknown): string {
  * Connects, asks the server version, disconnects — all within `timeoutMs`: at the deadline the
  * socket is destroyed (pg's pending calls fail with it). Never throws; reasons are generic.
  */
-export async function postgresHealth(connection: PostgresConnection, policy: EndpointPolicy | null, timeoutMs: number): Promise<PostgresHealth> {
+export async function postgresHealth(connection: PostgresConnection, policy: EndpointPolicy | null, timeoutMs: number): Promise<ClusterHealth> {
   const socket = guardedSocket(policy, HEALTH_MAX_BYTES);
   const client = boundTlsBytes(new pg.Client(postgresClientConfig(connection, { socket: () => socket, connectTimeoutMs: timeoutMs, queryTimeoutMs: timeoutMs })), HEALTH_MAX_BYTES);
   // An error event after the check (the server going away) must not crash the process.
   client.on('error', () => undefined);
-  const check = async (): Promise<PostgresHealth> => {
+  const check = async (): Promise<ClusterHealth> => {
     try {
       await client.connect();
       const { rows } = await client.query<{ version: string }>("select current_setting('server_version') as version");
@@ -193,7 +189,7 @@ export async function postgresHealth(connection: PostgresConnection, policy: End
   try {
     return await settleWithin(check, timeoutMs, () => {
       socket.destroy();
-      return { healthy: false, version: null, message: `timed out (no answer within ${timeoutMs} ms)` };
+      return { healthy: false, version: null, message: timedOutReason(timeoutMs) };
     });
   } finally {
     // Not awaited: end() waits for the socket to close, which the destroy below makes sure of.

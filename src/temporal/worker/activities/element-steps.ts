@@ -86,7 +86,7 @@ export function createElementSteps(deps: StackActivityDeps, records: StackRecord
         throw permanent(`element ${step.element} is not part of the template`);
       }
       const element = row ?? em.create(StackElementSchema, { id: randomUUID(), stack, name: step.element, type, status: 'PENDING', health: 'UNKNOWN' });
-      const driver = driverFor(deps.drivers, element.type);
+      const driver = driverFor(deps.drivers, element.type, stack.cluster?.kind);
       const verb = step.op === 'REPLACE' ? 'UPDATE' : step.op;
       const prefix = input.compensating ? 'ROLLBACK_' : '';
 

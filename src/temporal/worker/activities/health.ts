@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { AlarmSchema, StackElementSchema, StackSchema } from '../../../db/entities/index.js';
 import type { StackStatus } from '../../../domain/stack-state.js';
-import { driverFor, type DriverRegistry } from '../../../drivers/registry.js';
+import { findDriver, type DriverRegistry } from '../../../drivers/registry.js';
 import type { HealthReport } from '../../../drivers/types.js';
 import { publish } from '../../../events/publish.js';
 import { recordStackEvent } from '../../../events/stack-events.js';
@@ -33,12 +33,12 @@ export function createHealthActivities(deps: HealthActivityDeps) {
       const elements = await em.find(StackElementSchema, { stack, physicalId: { $ne: null } });
       const reports = new Map<string, HealthReport>();
       for (const element of elements) {
-        const driver = deps.drivers.get(element.type);
+        const driver = findDriver(deps.drivers, element.type, stack.cluster?.kind);
         if (!driver?.health) continue;
         const ctx = elementContextOf(deps, stack, element.name, { quiet: true });
         let report: HealthReport;
         try {
-          report = await driverFor(deps.drivers, element.type).health!(ctx, { physicalId: element.physicalId ?? null, attributes: deps.secrets.openAll(element.attributes ?? {}) });
+          report = await driver.health(ctx, { physicalId: element.physicalId ?? null, attributes: deps.secrets.openAll(element.attributes ?? {}) });
         } catch (error) {
           report = { health: 'UNKNOWN', message: `the health check failed: ${error instanceof Error ? error.message : String(error)}` };
         }
@@ -66,7 +66,7 @@ export function createHealthActivities(deps: HealthActivityDeps) {
 
       const all = [...reports.values()];
       // Only elements that can stop say whether the stack is stopped (a RandomString never is).
-      const stoppable = elements.filter((e) => deps.drivers.get(e.type)?.stop && reports.has(e.name)).map((e) => reports.get(e.name) as HealthReport);
+      const stoppable = elements.filter((e) => findDriver(deps.drivers, e.type, stack.cluster?.kind)?.stop && reports.has(e.name)).map((e) => reports.get(e.name) as HealthReport);
       let next: StackStatus = stack.status;
       if (all.some((r) => r.health === 'ABNORMAL')) next = 'ABNORMAL';
       else if (stoppable.length > 0 && stoppable.every((r) => r.stopped)) next = 'STOPPED';

@@ -21,9 +21,9 @@ export interface ActivityDeps {
 }
 
 /**
- * Every activity the worker offers, and the dependencies they share. Not all of them come in
- * here yet: the Docker driver reads some settings from process.env, and node types come from the
- * template module's registry.
+ * Every activity the worker offers, and the dependencies they share. Configuration reaches the
+ * drivers through `drivers` (built from AosConfig by the worker); the node type catalog is the
+ * template module's, fixed data rather than configuration.
  */
 export function createActivities(deps: ActivityDeps) {
   return {

@@ -1,0 +1,74 @@
+// KUBERNETES clusters: a kubeconfig (sealed, never returned) whose API server passes the
+// platform's endpoint policy; health is GET /version. No element type is deployed on them yet:
+// a stack using one fails with "no driver" until the Kubernetes driver lands.
+import type { TemplateProblemLike } from '../../domain/errors.js';
+import { checkHostEndpoint, type EndpointPolicy } from '../endpoint-policy.js';
+import { boundedGet } from '../guarded-connections.js';
+import { missingProblem, policyProblems, timedOutReason } from '../registration-problems.js';
+import { DEFAULT_PUBLISH_ADDRESS, type CheckedRegistration, type ClusterHealth, type ClusterProvider, type ClusterRegistration, type ClusterTarget } from '../types.js';
+import { parseKubeconfig, recordOf } from './kubeconfig.js';
+
+/** A Kubernetes /version answer is a few hundred bytes. */
+const HEALTH_MAX_BODY_BYTES = 4 * 1024;
+
+/** host and port of an http(s) URL, IPv6 without brackets. */
+function hostPortOfUrl(url: URL): { host: string; port: number } {
+  return { host: url.hostname.replace(/^\[(.*)\]$/, '$1'), port: Number(url.port || (url.protocol === 'https:' ? 443 : 80)) };
+}
+
+async function validateRegistration(input: ClusterRegistration, policy: EndpointPolicy | null): Promise<CheckedRegistration> {
+  const problems: TemplateProblemLike[] = [];
+  const result: CheckedRegistration = { endpoint: null, publishAddress: DEFAULT_PUBLISH_ADDRESS, credentials: null, problems };
+  if (!input.kubeconfig) {
+    problems.push(missingProblem('kubeconfig', 'a KUBERNETES cluster needs a kubeconfig'));
+    return result;
+  }
+  const parsed = parseKubeconfig(input.kubeconfig);
+  problems.push(...parsed.problems);
+  if (parsed.access && policy) {
+    const { host, port } = hostPortOfUrl(new URL(parsed.access.server));
+    problems.push(...policyProblems('kubeconfig', await checkHostEndpoint(policy, host, port)));
+  }
+  result.endpoint = parsed.access?.server ?? null;
+  result.credentials = { kubeconfig: input.kubeconfig };
+  return result;
+}
+
+/** GET /version of the API server: one bounded request, readable anonymously on most clusters. */
+async function health(target: ClusterTarget, timeoutMs: number): Promise<ClusterHealth> {
+  const unhealthy = (message: string): ClusterHealth => ({ healthy: false, version: null, message });
+  if (!target.kubeconfig) return unhealthy('no kubeconfig stored');
+  const { access } = parseKubeconfig(target.kubeconfig);
+  if (!access) return unhealthy('the stored kubeconfig cannot be used');
+  const decode = (data?: string) => (data ? Buffer.from(data, 'base64') : undefined);
+  const answer = await boundedGet({
+    target: { url: new URL(`${access.server}/version`) },
+    headers: { accept: 'application/json', ...(access.token ? { authorization: `Bearer ${access.token}` } : {}) },
+    tls: { ca: decode(access.caData), cert: decode(access.certData), key: decode(access.keyData), rejectUnauthorized: !access.insecure },
+    timeoutMs,
+    maxBodyBytes: HEALTH_MAX_BODY_BYTES,
+    policy: target.endpointPolicy ?? null,
+  });
+  if (!answer.ok) {
+    return unhealthy(answer.failure === 'timed out' ? timedOutReason(timeoutMs) : answer.failure === 'not an HTTP answer' ? 'not a Kubernetes API server' : answer.failure);
+  }
+  if (answer.status === 401 || answer.status === 403) return unhealthy('authentication failed');
+  let parsed: Record<string, unknown> = {};
+  try {
+    parsed = answer.status === 200 && answer.complete ? recordOf(JSON.parse(answer.body.toString('utf8'))) : {};
+  } catch {
+    parsed = {};
+  }
+  // The version is the server's own text: shown only when it looks like one.
+  const gitVersion = typeof parsed.gitVersion === 'string' && /^v?[0-9A-Za-z.+-]{1,40}$/.test(parsed.gitVersion) ? parsed.gitVersion : null;
+  if (answer.status !== 200 || !gitVersion) return unhealthy('not a Kubernetes API server');
+  return { healthy: true, version: `Kubernetes ${gitVersion}`, message: null };
+}
+
+export const kubernetesProvider: ClusterProvider = {
+  kind: 'KUBERNETES',
+  registrationFields: ['kubeconfig'],
+  validateRegistration,
+  health,
+  drivers: [],
+};
