@@ -6,7 +6,7 @@ import { checkHostEndpoint, type EndpointPolicy } from '../endpoint-policy.js';
 import { boundedGet } from '../guarded-connections.js';
 import { missingProblem, policyProblems, timedOutReason } from '../registration-problems.js';
 import { DEFAULT_PUBLISH_ADDRESS, type CheckedRegistration, type ClusterHealth, type ClusterProvider, type ClusterRegistration, type ClusterTarget } from '../types.js';
-import { parseKubeconfig, recordOf } from './kubeconfig.js';
+import { parseKubeconfig, record } from './kubeconfig.js';
 
 /** A Kubernetes /version answer is a few hundred bytes. */
 const HEALTH_MAX_BODY_BYTES = 4 * 1024;
@@ -55,7 +55,7 @@ async function health(target: ClusterTarget, timeoutMs: number): Promise<Cluster
   if (answer.status === 401 || answer.status === 403) return unhealthy('authentication failed');
   let parsed: Record<string, unknown> = {};
   try {
-    parsed = answer.status === 200 && answer.complete ? recordOf(JSON.parse(answer.body.toString('utf8'))) : {};
+    parsed = answer.status === 200 && answer.complete ? record(JSON.parse(answer.body.toString('utf8'))) : {};
   } catch {
     parsed = {};
   }

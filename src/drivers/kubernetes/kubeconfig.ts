@@ -16,7 +16,8 @@ export interface KubeAccess {
 
 const MAX_KUBECONFIG_BYTES = 256 * 1024;
 
-function record(value: unknown): Record<string, unknown> {
+/** A YAML or JSON mapping as a record; anything else as an empty one. */
+export function record(value: unknown): Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
 }
 
@@ -68,9 +69,4 @@ export function parseKubeconfig(text: string): { access: KubeAccess | null; prob
     },
     problems: [],
   };
-}
-
-/** The API server's address as a JSON-safe record (for `/version` and the answer's fields). */
-export function recordOf(value: unknown): Record<string, unknown> {
-  return record(value);
 }

@@ -10,7 +10,8 @@ import { PermanentDriverError, type ElementContext, type ElementState, type Requ
 import { addStackEvent, commitStackChanges } from '../../../events/stack-events.js';
 import { evaluateDeferred, getNodeType, type ResolvedTemplate } from '../../../template/index.js';
 import { elementContextOf } from './element-context.js';
-import { errorText, permanent, type StackActivityDeps, type StackRecords } from './stack-records.js';
+import { errorText } from '../../../domain/error-text.js';
+import { permanent, type StackActivityDeps, type StackRecords } from './stack-records.js';
 
 const DEPLOYED = new Set(['CREATE_COMPLETE', 'UPDATE_COMPLETE', 'START_COMPLETE', 'STOPPED', 'STOP_FAILED', 'START_FAILED', 'UPDATE_FAILED', 'DELETE_FAILED']);
 const HEARTBEAT_EVERY_MS = 1000;

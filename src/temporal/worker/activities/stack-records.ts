@@ -40,7 +40,6 @@ export function permanent(message: string, type = 'StackPermanent'): Application
 }
 
 /** Element steps take their error texts from here; the function itself is the domain's, shared with the workflows. */
-export { errorText } from '../../../domain/error-text.js';
 
 /** Plain functions (no `this`): the activities destructure them. */
 export interface StackRecords {
