@@ -2,7 +2,7 @@
 # Docker engine for AOS: a bash library, sourced by the provisioning scripts (up, test, CI).
 #
 #   aos_docker_ensure DATA_DIR     find or start an engine; exports AOS_DOCKER_HOST (+ AOS_DOCKERD_PID)
-#   aos_docker_build_test_image    local images aos-test/httpd:1 and :2 (no registry needed)
+#   aos_docker_build_test_image    local images aos-test/httpd:1 and :2, aos-test/pgweb:1 (no registry needed)
 #   aos_docker_stop                stop the dockerd that aos_docker_ensure started (by its PID)
 #
 # Network rule of this project: an engine we start must never reach anything off this machine.
@@ -60,12 +60,23 @@ _aos_docker_ping() {
   esac
 }
 
-# Installs the Debian packages that are missing (docker.io for dockerd, busybox-static for the
-# test image), running apt-get update at most once per shell.
+# psql itself for the database page image: Debian's postgresql-client installs it as
+# /usr/lib/postgresql/<major>/bin/psql (/usr/bin/psql is a Perl wrapper that picks a version, of
+# no use inside an image without Perl). The newest major version, or AOS_PSQL naming one.
+_aos_psql_bin() {
+  if [[ -n ${AOS_PSQL:-} ]]; then echo "$AOS_PSQL"; return; fi
+  local found
+  found=$(compgen -G '/usr/lib/postgresql/*/bin/psql' | sort -V | tail -n 1)
+  [[ -n $found && -x $found ]] && echo "$found"
+}
+
+# Installs the Debian packages that are missing (docker.io for dockerd, busybox-static and
+# postgresql-client for the test images), running apt-get update at most once per shell.
 _aos_docker_install_packages() {
   local -a missing=()
   [[ -n $(_aos_dockerd_bin) ]] || missing+=(docker.io)
   [[ -n $(_aos_busybox_bin) ]] || missing+=(busybox-static)
+  [[ -n $(_aos_psql_bin) ]] || missing+=(postgresql-client)
   ((${#missing[@]})) || return 0
   if [[ $(id -u) -ne 0 ]] || ! command -v apt-get >/dev/null; then
     _aos_docker_say "missing ${missing[*]} and cannot install (need root on Debian); install them or set AOS_DOCKER=off"
@@ -239,6 +250,7 @@ aos_docker_build_test_image() {
   for version in 1 2; do
     _aos_docker_build_httpd_image "$version" || return 1
   done
+  _aos_docker_build_pgweb_image || return 1
 }
 
 _aos_docker_build_httpd_image() {
@@ -279,6 +291,78 @@ _aos_docker_build_httpd_image() {
     --change 'EXPOSE 80' \
     --change "ENV $marker" \
     --change 'ENV PATH=/bin' \
+    - "$image" >/dev/null || rc=$?
+  rm -rf "$rootfs"
+  if ((rc)); then
+    _aos_docker_say "docker import of $image failed (exit $rc)"
+    return "$rc"
+  fi
+  _aos_docker_say "built $image"
+}
+
+# Builds aos-test/pgweb:1, the web container of examples/web-with-database.yaml: busybox httpd
+# serving a CGI page (scripts/images/pgweb/index.cgi) that reads a row from PostgreSQL with psql,
+# which is copied in with the shared libraries ldd lists for it, at the same paths (the image has
+# no package manager and no other libc). Imported from a tar like the httpd image: no registry.
+# The page is "/" (httpd runs cgi-bin/index.cgi when there is no index.html).
+_aos_docker_build_pgweb_image() {
+  local image=${AOS_DOCKER_PGWEB_IMAGE:-aos-test/pgweb:1}
+  local script_dir
+  script_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+  local page=$script_dir/images/pgweb/index.cgi
+  local applets=(sh httpd cat echo printf env ls ps kill sleep wget nc)
+  local busybox psql
+  busybox=$(_aos_busybox_bin)
+  psql=$(_aos_psql_bin)
+  if [[ -z $busybox || -z $psql ]]; then
+    _aos_docker_install_packages || return 1
+    busybox=$(_aos_busybox_bin)
+    psql=$(_aos_psql_bin)
+  fi
+  [[ -n $busybox && -n $psql ]] || { _aos_docker_say "no busybox or psql for $image"; return 1; }
+  # Absolute paths of the libraries psql loads (the "=> /path" column and the loader's own line).
+  local -a libs
+  mapfile -t libs < <(ldd "$psql" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }' | sort -u)
+  ((${#libs[@]})) || { _aos_docker_say "ldd found no libraries for $psql"; return 1; }
+  # The fingerprint covers every file that goes in (binaries by content), so an upgraded psql or
+  # library rebuilds the image and an unchanged one is a single inspect.
+  local fingerprint
+  fingerprint=$( { printf 'pgweb-recipe-1\n%s\n' "${applets[*]}"; sha256sum "$page" "$busybox" "$psql" "${libs[@]}" | cut -d' ' -f1; } | sha256sum | cut -c1-16)
+  local marker="AOS_TEST_IMAGE=$fingerprint"
+  local existing
+  existing=$(_aos_docker image inspect --format '{{range .Config.Env}}{{println .}}{{end}}' "$image" 2>/dev/null) || existing=''
+  if grep -qxF "$marker" <<<"$existing"; then
+    return 0
+  fi
+  local rootfs
+  rootfs=$(mktemp -d "${TMPDIR:-/tmp}/aos-pgweb-rootfs.XXXXXX") || return 1
+  mkdir -p "$rootfs/bin" "$rootfs/www/cgi-bin" "$rootfs/tmp" "$rootfs/etc"
+  chmod 1777 "$rootfs/tmp"
+  cp "$busybox" "$rootfs/bin/busybox"
+  local applet lib
+  for applet in "${applets[@]}"; do
+    ln -s busybox "$rootfs/bin/$applet"
+  done
+  cp -L "$psql" "$rootfs/bin/psql"
+  for lib in "${libs[@]}"; do
+    mkdir -p "$rootfs$(dirname "$lib")"
+    cp -L "$lib" "$rootfs$lib"
+  done
+  install -m 0755 "$page" "$rootfs/www/cgi-bin/index.cgi"
+  printf 'root:x:0:0:root:/:/bin/sh\n' >"$rootfs/etc/passwd"
+  printf 'root:x:0:\n' >"$rootfs/etc/group"
+  # host.docker.internal is an /etc/hosts entry (ExtraHosts): files first, as glibc does without
+  # this file only on some versions.
+  printf 'hosts: files dns\n' >"$rootfs/etc/nsswitch.conf"
+  local rc=0
+  # PGGSSENCMODE=disable: libpq would otherwise look for Kerberos credentials before each connection.
+  tar -C "$rootfs" -c . | _aos_docker import \
+    --change 'CMD ["httpd", "-f", "-p", "80", "-h", "/www"]' \
+    --change 'EXPOSE 80' \
+    --change "ENV $marker" \
+    --change 'ENV PATH=/bin' \
+    --change 'ENV PGGSSENCMODE=disable' \
+    --change 'ENV PGCONNECT_TIMEOUT=5' \
     - "$image" >/dev/null || rc=$?
   rm -rf "$rootfs"
   if ((rc)); then
