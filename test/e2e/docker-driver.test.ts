@@ -1,6 +1,8 @@
 // The Docker driver against a real engine (AOS_DOCKER_HOST, prepared by scripts/docker.sh) with
 // the locally built images aos-test/httpd:1 and :2. Nothing here leaves this machine: the only
 // image that is not local points at a closed loopback port, and pages are fetched on 127.0.0.1.
+import { createServer as createHttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
@@ -17,6 +19,7 @@ import {
 import { containerSpecHash } from '../../src/drivers/docker/spec.js';
 import { LABEL_ELEMENT, LABEL_STACK, PermanentDriverError, physicalName, type ElementState } from '../../src/drivers/types.js';
 import { dockerCluster, dockerHost, dockerSkipReason, elementContext, httpGet, uniqueRunId, type RecordingContext } from '../helpers/docker.js';
+import { bridgeGateway } from '../helpers/host-relay.js';
 
 // busybox httpd runs as PID 1 without a SIGTERM handler, so every stop waits out the grace period.
 const provider = createDockerProvider({ ...DEFAULT_DOCKER_SETTINGS, stopGraceSeconds: 1 });
@@ -132,6 +135,7 @@ describe.skipIf(skipReason !== null)('Docker driver on a real engine', () => {
     expect(info.Config.Labels).toMatchObject({ 'aos.tenant': 'tenant-test', 'aos.stack': main.ctx.stackId, 'aos.element': 'nginx-app', 'aos.namespace': 'default', 'aos.instance': '0' });
     expect(info.Config.Env).toEqual(expect.arrayContaining(['GREETING=hello', `API_TOKEN=${SECRET_VALUE}`]));
     expect(info.HostConfig.RestartPolicy?.Name).toBe('always');
+    expect(info.HostConfig.ExtraHosts).toEqual(['host.docker.internal:host-gateway']);
     expect(info.Mounts.map((m) => m.Name)).toEqual([dockerObjectName(main.ctx, 'vol-data')]);
 
     for (const endpoint of endpoints) {
@@ -361,6 +365,33 @@ describe.skipIf(skipReason !== null)('Docker driver on a real engine', () => {
     expect(report.health).toBe('UNKNOWN');
     expect(report.message).toMatch(/nonexistent\.sock/);
     expect((await provider.health(dockerCluster('unix:///nonexistent.sock'), HEALTH_TIMEOUT_MS)).healthy).toBe(false);
+  });
+
+  test('a container reaches a server on the engine\'s host as host.docker.internal', async () => {
+    const gateway = await bridgeGateway(docker);
+    if (!gateway) {
+      console.warn('skipped: the engine\'s default bridge has no gateway address on this machine');
+      return;
+    }
+    // A server on the bridge's gateway address (not on 127.0.0.1, which containers cannot reach).
+    const token = `from-the-host-${runId}`;
+    const server = createHttpServer((_req, res) => res.end(token));
+    await new Promise<void>((resolve) => server.listen(0, gateway, resolve));
+    const port = (server.address() as AddressInfo).port;
+    try {
+      const component = containerComponent('aos-test/httpd:1');
+      // The container fetches the host's page by name at start and serves what it got. No -T:
+      // this busybox's wget crashes with it; the driver's readiness wait bounds a hang.
+      const script = `wget -q -O /www/index.html http://host.docker.internal:${port}/; exec httpd -f -p 80 -h /www`;
+      component.properties.package.command = ['sh', '-c', script];
+      const ctx = elementContext({ stackId: `stack-${runId}-host`, stackName: `dd-${runId}-host`, element: 'nginx-app', cluster, requirements: { package: component } });
+      contexts.push(ctx);
+      const state = await driver.create(ctx, appProperties(1));
+      expect((await httpGet('127.0.0.1', nodePortOf(state))).body).toBe(token);
+      await driver.delete(ctx, state);
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 
   test('the ContainerComponent deploys nothing', async () => {

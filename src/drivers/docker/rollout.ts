@@ -24,6 +24,9 @@ import { describePorts, isPortConflict, planPorts, portKey, type DesiredPorts } 
 import { waitReady } from './readiness.js';
 import { DOCKER_RESTART_POLICY, containerSpecHash, type ApplicationSpec } from './spec.js';
 
+/** The /etc/hosts entry naming the engine's host inside every container. */
+const HOST_GATEWAY_ALIAS = 'host.docker.internal:host-gateway';
+
 /** Attempts to find a free host port when the engine reports the chosen one taken (a race). */
 const PORT_CONFLICT_ATTEMPTS = 5;
 
@@ -68,6 +71,10 @@ function containerOptions(app: ApplicationOnDocker, spec: ApplicationSpec, name:
       RestartPolicy: { Name: DOCKER_RESTART_POLICY[spec.restartPolicy], MaximumRetryCount: 0 },
       Mounts: spec.volumes.map((v) => ({ Type: 'volume' as const, Source: app.volumeName(v.name), Target: v.mountPath })),
       NetworkMode: app.networkId ?? app.networkName,
+      // What Docker Desktop gives every container: the engine's host by name, so a workload can
+      // reach a service on that machine (a database registered with publishAddress
+      // host.docker.internal:<port>). "host-gateway" is the default bridge's gateway address.
+      ExtraHosts: [HOST_GATEWAY_ALIAS],
     },
   };
 }
