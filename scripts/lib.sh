@@ -86,6 +86,19 @@ aos_ensure_database() {
   export DATABASE_URL="postgres://aos:aos@127.0.0.1:5432/$db"
 }
 
+# aos_ensure_rds_admin_role → exports AOS_TEST_POSTGRES_CLUSTER_URL (unless it was given): the
+# administrative role of the local server that the tests register as a POSTGRESQL cluster. Like a
+# managed database's master user it may create databases and roles, and is no superuser.
+aos_ensure_rds_admin_role() {
+  if [ -n "${AOS_TEST_POSTGRES_CLUSTER_URL:-}" ]; then return 0; fi
+  aos_pg_admin -c "do \$\$ begin
+      if not exists (select from pg_roles where rolname = 'aos_rds_admin') then
+        create role aos_rds_admin login password 'aos_rds_admin' createdb createrole;
+      end if;
+    end \$\$;" >/dev/null || { aos_log "could not create the aos_rds_admin role: PostgreSQL cluster tests will be skipped"; return 0; }
+  export AOS_TEST_POSTGRES_CLUSTER_URL="postgresql://aos_rds_admin:aos_rds_admin@127.0.0.1:5432/postgres"
+}
+
 aos_migrate() {
   (cd "$AOS_ROOT" && node --import tsx src/db/migrate.ts) >&2 || aos_die "migrations failed"
 }

@@ -30,6 +30,7 @@ else
   aos_ensure_temporal "$test_port" none "$AOS_DATA_DIR/test/temporal.db"
 fi
 aos_migrate
+aos_ensure_rds_admin_role
 export AOS_ADMIN_TOKEN="aos_test_admin_$(node -e "process.stdout.write(require('node:crypto').randomBytes(16).toString('hex'))")"
 export AOS_DATA_DIR_TEST="$AOS_DATA_DIR/test"
 export AOS_SECRET_KEY="test-secret-key-$(node -e "process.stdout.write(require('node:crypto').randomBytes(16).toString('hex'))")"

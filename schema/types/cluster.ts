@@ -39,7 +39,11 @@ export const ClusterRef = builder.objectRef<Cluster>('Cluster').implement({
       description: 'DOCKER: the engine endpoint; KUBERNETES: the API server; POSTGRESQL: the server address (without user or password).',
       resolve: (cluster) => cluster.endpoint ?? null,
     }),
-    publishAddress: t.string({ nullable: true, description: 'DOCKER: the address ports are published on.', resolve: (cluster) => (cluster.kind === 'DOCKER' ? cluster.publishAddress : null) }),
+    publishAddress: t.string({
+      nullable: true,
+      description: 'DOCKER: the address ports are published on. POSTGRESQL: host:port workloads reach the server at.',
+      resolve: (cluster) => (cluster.kind === 'DOCKER' || cluster.kind === 'POSTGRESQL' ? cluster.publishAddress : null),
+    }),
     healthy: t.boolean({ description: 'Checked live when asked (at most 3 s, a few KiB read).', resolve: async (cluster, _a, ctx) => (await healthOf(cluster, ctx)).healthy }),
     version: t.string({ nullable: true, description: 'What the live check found, e.g. "Docker 26.1.5 (API 1.45)".', resolve: async (cluster, _a, ctx) => (await healthOf(cluster, ctx)).version }),
     healthMessage: t.string({
@@ -74,7 +78,7 @@ const RegisterClusterInput = builder.inputType('RegisterClusterInput', {
     name: t.string({ required: true }),
     kind: t.field({ type: ClusterKindEnum, required: true }),
     endpoint: t.string({ description: 'DOCKER: unix:///path or tcp://host:port' }),
-    publishAddress: t.string({ description: 'DOCKER: where ports are published; default 127.0.0.1' }),
+    publishAddress: t.string({ description: 'DOCKER: where ports are published; default 127.0.0.1. POSTGRESQL: host or host:port workloads reach the server at; default the connection URL\'s.' }),
     kubeconfig: t.string({ description: 'KUBERNETES (stored encrypted)' }),
     connectionUrl: t.string({ description: 'POSTGRESQL (stored encrypted): postgresql://user:password@host:port/database, only sslmode as a parameter' }),
     tenantId: t.id({ description: "The platform administrator's registration for a tenant (trusted: outside the tenant endpoint policy). Default: the caller's tenant." }),

@@ -155,15 +155,76 @@ function boundTlsBytes(client: pg.Client, maxBytes: number): pg.Client {
 /** A health check exchanges a few KiB at most (startup, authentication, one row). */
 const HEALTH_MAX_BYTES = 64 * 1024;
 
-function reasonOf(error: unknown): string {
+/** The SQLSTATE of a server error, when the error is one. */
+export function sqlStateOf(error: unknown): string | null {
   const code = error instanceof Error ? String((error as NodeJS.ErrnoException).code ?? '') : '';
+  return /^[0-9A-Z]{5}$/.test(code) ? code : null;
+}
+
+/** Generic reasons only: the server's own text never goes further than here. */
+export function reasonOf(error: unknown): string {
+  const code = sqlStateOf(error) ?? '';
   if (/^28[0-9A-Z]{3}$/.test(code)) return 'authentication failed';
   if (code === '3D000') return 'the database does not exist';
-  if (/^[0-9A-Z]{5}$/.test(code)) return 'the server refused the connection';
+  if (code === '55000' || code === '57P03') return 'the server does not accept connections to this database now';
+  if (code === '53300') return 'too many connections';
+  if (code) return 'the server refused the connection';
   // pg's own words when the server will not speak TLS (no code of their own).
   if (error instanceof Error && /SSL connection/.test(error.message)) return 'TLS failure';
   const failure = connectionFailureOf(error);
   return failure === 'not an HTTP answer' ? 'not a PostgreSQL server' : failure;
+}
+
+export interface SessionLimits {
+  /** Connection, startup and authentication end by then. */
+  connectTimeoutMs: number;
+  /** Each statement (server-side statement_timeout and the client's own wait). */
+  queryTimeoutMs: number;
+  /** Bytes the server may send over the whole session. */
+  maxBytes: number;
+  /** Aborting it cuts the connection (an activity's cancellation). */
+  signal?: AbortSignal;
+}
+
+/** A connected client and the one way to let go of it (never throws, safe to call twice). */
+export interface PostgresSession {
+  client: pg.Client;
+  close(): void;
+}
+
+/**
+ * A connected session bounded in time and bytes, through the endpoint policy. The whole connect
+ * ends within `connectTimeoutMs` whatever the peer does: at the deadline the socket is destroyed.
+ */
+export async function openPostgresSession(connection: PostgresConnection, policy: EndpointPolicy | null, limits: SessionLimits): Promise<PostgresSession> {
+  const socket = guardedSocket(policy, limits.maxBytes);
+  const config = postgresClientConfig(connection, { socket: () => socket, connectTimeoutMs: limits.connectTimeoutMs, queryTimeoutMs: limits.queryTimeoutMs });
+  const client = boundTlsBytes(new pg.Client({ ...config, statement_timeout: limits.queryTimeoutMs, lock_timeout: limits.queryTimeoutMs }), limits.maxBytes);
+  // An error event after use (the server going away) must not crash the process.
+  client.on('error', () => undefined);
+  const onAbort = (): void => {
+    socket.destroy();
+  };
+  limits.signal?.addEventListener('abort', onAbort, { once: true });
+  const close = (): void => {
+    limits.signal?.removeEventListener('abort', onAbort);
+    // Not awaited: end() waits for the socket to close, which the destroy below makes sure of.
+    void client.end().catch(() => undefined);
+    socket.destroy();
+  };
+  if (limits.signal?.aborted) socket.destroy();
+  try {
+    const connected = await settleWithin(
+      () => client.connect().then(() => true),
+      limits.connectTimeoutMs,
+      () => false,
+    );
+    if (!connected) throw Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' });
+    return { client, close };
+  } catch (error) {
+    close();
+    throw error;
+  }
 }
 
 /**
@@ -171,29 +232,21 @@ function reasonOf(error: unknown): string {
  * socket is destroyed (pg's pending calls fail with it). Never throws; reasons are generic.
  */
 export async function postgresHealth(connection: PostgresConnection, policy: EndpointPolicy | null, timeoutMs: number): Promise<ClusterHealth> {
-  const socket = guardedSocket(policy, HEALTH_MAX_BYTES);
-  const client = boundTlsBytes(new pg.Client(postgresClientConfig(connection, { socket: () => socket, connectTimeoutMs: timeoutMs, queryTimeoutMs: timeoutMs })), HEALTH_MAX_BYTES);
-  // An error event after the check (the server going away) must not crash the process.
-  client.on('error', () => undefined);
+  let session: PostgresSession | undefined;
   const check = async (): Promise<ClusterHealth> => {
     try {
-      await client.connect();
-      const { rows } = await client.query<{ version: string }>("select current_setting('server_version') as version");
+      session = await openPostgresSession(connection, policy, { connectTimeoutMs: timeoutMs, queryTimeoutMs: timeoutMs, maxBytes: HEALTH_MAX_BYTES });
+      const { rows } = await session.client.query<{ version: string }>("select current_setting('server_version') as version");
       // The server's own text, cut to the numbers.
       const version = /^\d+(\.\d+)*/.exec(String(rows[0]?.version ?? ''))?.[0];
       return { healthy: true, version: version ? `PostgreSQL ${version}` : 'PostgreSQL', message: null };
     } catch (error) {
-      return { healthy: false, version: null, message: reasonOf(error) };
+      return { healthy: false, version: null, message: reasonOf(error) === 'timed out' ? timedOutReason(timeoutMs) : reasonOf(error) };
     }
   };
   try {
-    return await settleWithin(check, timeoutMs, () => {
-      socket.destroy();
-      return { healthy: false, version: null, message: timedOutReason(timeoutMs) };
-    });
+    return await settleWithin(check, timeoutMs, () => ({ healthy: false, version: null, message: timedOutReason(timeoutMs) }));
   } finally {
-    // Not awaited: end() waits for the socket to close, which the destroy below makes sure of.
-    void client.end().catch(() => undefined);
-    socket.destroy();
+    session?.close();
   }
 }
