@@ -4,6 +4,7 @@ import { DEFAULT_ELEMENT_PARALLELISM } from './domain/lifecycle.js';
 import { nodePortRange } from './drivers/docker/ports.js';
 import { DEFAULT_DOCKER_SETTINGS, type DockerSettings } from './drivers/docker/settings.js';
 import { parseEndpointPolicy, platformServices, type EndpointPolicy } from './drivers/endpoint-policy.js';
+import { DEFAULT_KUBERNETES_SETTINGS, type KubernetesSettings } from './drivers/kubernetes/settings.js';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -37,6 +38,8 @@ export interface AosConfig {
   clusterEndpointPolicy: EndpointPolicy;
   /** The Docker driver's waiting times and NodePort range (AOS_DOCKER_*_TIMEOUT*, AOS_NODEPORT_RANGE). */
   docker: DockerSettings;
+  /** The Kubernetes driver's waiting times (AOS_KUBERNETES_ROLLOUT_TIMEOUT_MS, AOS_KUBERNETES_REQUEST_TIMEOUT_MS). */
+  kubernetes: KubernetesSettings;
   /**
    * AOS_METRICS_TOKEN: bearer token for `/metrics` (API and worker); grants nothing else. Unset:
    * only loopback clients read the metrics.
@@ -65,6 +68,16 @@ function dockerSettingsFromEnv(): DockerSettings {
     stopGraceSeconds: intFromEnv('AOS_DOCKER_STOP_TIMEOUT_SECONDS', defaults.stopGraceSeconds),
     pullTimeoutMs: Math.max(1, intFromEnv('AOS_DOCKER_PULL_TIMEOUT_MS', defaults.pullTimeoutMs)),
     nodePortRange: nodePortRange(process.env.AOS_NODEPORT_RANGE, defaults.nodePortRange),
+  };
+}
+
+/** The Kubernetes driver's settings; a bad value stops the worker at start rather than at a deploy. */
+function kubernetesSettingsFromEnv(): KubernetesSettings {
+  const defaults = DEFAULT_KUBERNETES_SETTINGS;
+  return {
+    ...defaults,
+    rolloutTimeoutMs: Math.max(1, intFromEnv('AOS_KUBERNETES_ROLLOUT_TIMEOUT_MS', defaults.rolloutTimeoutMs)),
+    requestTimeoutMs: Math.max(1, intFromEnv('AOS_KUBERNETES_REQUEST_TIMEOUT_MS', defaults.requestTimeoutMs)),
   };
 }
 
@@ -115,6 +128,7 @@ export function loadConfig(overrides: Partial<AosConfig> = {}): AosConfig {
     workerMetricsPort: portFromEnv('AOS_WORKER_METRICS_PORT', 9464),
     workerMetricsHost: process.env.AOS_WORKER_METRICS_HOST || '127.0.0.1',
     docker: dockerSettingsFromEnv(),
+    kubernetes: kubernetesSettingsFromEnv(),
     ...overrides,
   };
   // Parsed here, so that a policy that cannot be applied stops the API and the worker at start.

@@ -3,7 +3,8 @@
 // tests' fault injection) and are found on any.
 import { randomStringDriver } from './core/random-string.js';
 import { createDockerProvider, type DockerSettings } from './docker/index.js';
-import { kubernetesProvider } from './kubernetes/cluster.js';
+import { createKubernetesProvider } from './kubernetes/cluster.js';
+import { DEFAULT_KUBERNETES_SETTINGS, type KubernetesSettings } from './kubernetes/settings.js';
 import { postgresqlProvider } from './postgresql/cluster.js';
 import { PermanentDriverError, type ClusterKind, type ClusterProvider, type ElementDriver } from './types.js';
 
@@ -15,11 +16,13 @@ export interface DriverRegistry {
 
 export interface DriverSettings {
   docker: DockerSettings;
+  /** Absent: the defaults (a process that deploys nothing on Kubernetes, e.g. the API). */
+  kubernetes?: KubernetesSettings;
 }
 
 /** The built-in providers configured with `settings`, plus clusterless extras (tests add fault injection). */
 export function createDriverRegistry(settings: DriverSettings, extra: readonly ElementDriver[] = []): DriverRegistry {
-  const providers = [createDockerProvider(settings.docker), kubernetesProvider, postgresqlProvider];
+  const providers = [createDockerProvider(settings.docker), createKubernetesProvider(settings.kubernetes ?? DEFAULT_KUBERNETES_SETTINGS), postgresqlProvider];
   return {
     providers: new Map(providers.map((provider) => [provider.kind, provider])),
     clusterless: new Map([randomStringDriver, ...extra].map((driver) => [driver.type, driver])),

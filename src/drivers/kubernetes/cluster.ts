@@ -1,12 +1,25 @@
 // KUBERNETES clusters: a kubeconfig (sealed, never returned) whose API server passes the
-// platform's endpoint policy; health is GET /version. No element type is deployed on them yet:
-// a stack using one fails with "no driver" until the Kubernetes driver lands.
+// platform's endpoint policy; health is GET /version; what AOS owns on a cluster is what carries
+// the stack's label; StatelessApplication (with its ContainerComponent) is deployed as a
+// Deployment and a Service (stateless-application.ts).
 import type { TemplateProblemLike } from '../../domain/errors.js';
 import { checkHostEndpoint, type EndpointPolicy } from '../endpoint-policy.js';
 import { boundedGet } from '../guarded-connections.js';
 import { missingProblem, policyProblems, timedOutReason } from '../registration-problems.js';
-import { DEFAULT_PUBLISH_ADDRESS, type CheckedRegistration, type ClusterHealth, type ClusterProvider, type ClusterRegistration, type ClusterTarget } from '../types.js';
+import { containerComponentDriver } from '../docker/container-component.js';
+import {
+  DEFAULT_PUBLISH_ADDRESS,
+  LABEL_STACK,
+  type CheckedRegistration,
+  type ClusterHealth,
+  type ClusterProvider,
+  type ClusterRegistration,
+  type ClusterTarget,
+} from '../types.js';
+import { driverError, kubernetesClient } from './client.js';
 import { parseKubeconfig, record } from './kubeconfig.js';
+import type { KubernetesSettings } from './settings.js';
+import { createStatelessApplicationDriver } from './stateless-application.js';
 
 /** A Kubernetes /version answer is a few hundred bytes. */
 const HEALTH_MAX_BODY_BYTES = 4 * 1024;
@@ -65,10 +78,35 @@ async function health(target: ClusterTarget, timeoutMs: number): Promise<Cluster
   return { healthy: true, version: `Kubernetes ${gitVersion}`, message: null };
 }
 
-export const kubernetesProvider: ClusterProvider = {
-  kind: 'KUBERNETES',
-  registrationFields: ['kubeconfig'],
-  validateRegistration,
-  health,
-  drivers: [],
-};
+/**
+ * Deployments, Services, Secrets, claims and namespaces carrying `aos.stack=stackId`, in every
+ * namespace, as `deployment/<name>` …, sorted. Needs a kubeconfig allowed to list cluster-wide;
+ * without that the call fails and the engine reports what it recorded instead.
+ */
+async function listOwnedObjects(settings: KubernetesSettings, target: ClusterTarget, stackId: string): Promise<string[]> {
+  const { core, apps } = kubernetesClient(target, settings);
+  const labelSelector = `${LABEL_STACK}=${stackId}`;
+  try {
+    const lists = await Promise.all([
+      apps.listDeploymentForAllNamespaces({ labelSelector }).then((l) => ['deployment', l.items] as const),
+      core.listServiceForAllNamespaces({ labelSelector }).then((l) => ['service', l.items] as const),
+      core.listSecretForAllNamespaces({ labelSelector }).then((l) => ['secret', l.items] as const),
+      core.listPersistentVolumeClaimForAllNamespaces({ labelSelector }).then((l) => ['persistentvolumeclaim', l.items] as const),
+      core.listNamespace({ labelSelector }).then((l) => ['namespace', l.items] as const),
+    ]);
+    return lists.flatMap(([kind, items]) => items.map((item) => `${kind}/${item.metadata?.name ?? '?'}`)).sort();
+  } catch (error) {
+    throw driverError(error, `listing what stack ${stackId} owns`);
+  }
+}
+
+export function createKubernetesProvider(settings: KubernetesSettings): ClusterProvider {
+  return {
+    kind: 'KUBERNETES',
+    registrationFields: ['kubeconfig'],
+    validateRegistration,
+    health,
+    listOwnedObjects: (target, stackId) => listOwnedObjects(settings, target, stackId),
+    drivers: [createStatelessApplicationDriver(settings), containerComponentDriver],
+  };
+}

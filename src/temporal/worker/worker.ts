@@ -35,7 +35,7 @@ export async function createWorker(
   const connection = await NativeConnection.connect({ address: deps.config.temporalAddress });
   const activities = createActivities({
     ...deps,
-    drivers: createDriverRegistry({ docker: deps.config.docker }, options.extraDrivers),
+    drivers: createDriverRegistry({ docker: deps.config.docker, kubernetes: deps.config.kubernetes }, options.extraDrivers),
     secrets: new SecretBox(secretKeyOf(deps.config)),
     timeoutUnitMs: options.timeoutUnitMs,
     monitorIntervalMs: options.monitorIntervalMs,

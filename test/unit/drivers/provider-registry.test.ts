@@ -21,10 +21,12 @@ describe('provider registry', () => {
 
   it('finds a type on the kind that deploys it, and says "no driver" on another kind', () => {
     expect(driverFor(registry, APP, 'DOCKER').type).toBe(APP);
+    expect(driverFor(registry, APP, 'KUBERNETES').type).toBe(APP);
+    expect(driverFor(registry, 'CTC.ServiceStage.ContainerComponent', 'KUBERNETES').type).toBe('CTC.ServiceStage.ContainerComponent');
     expect(findDriver(registry, APP, 'POSTGRESQL')).toBeUndefined();
     const failure = (() => {
       try {
-        driverFor(registry, APP, 'KUBERNETES');
+        driverFor(registry, APP, 'POSTGRESQL');
         return null;
       } catch (error) {
         return error;
@@ -32,7 +34,7 @@ describe('provider registry', () => {
     })();
     expect(failure).toBeInstanceOf(PermanentDriverError);
     expect((failure as PermanentDriverError).reason).toBe('NoDriver');
-    expect((failure as Error).message).toContain('on a KUBERNETES cluster');
+    expect((failure as Error).message).toContain('on a POSTGRESQL cluster');
     expect(() => driverFor(registry, APP, null)).toThrow(/without a cluster/);
   });
 
