@@ -30,7 +30,7 @@ export interface BoundedHttpOptions {
  * A request that gave no answer to read. Its message is ours, never the peer's, and names no
  * credential: the server URL is what the registration shows the tenant anyway.
  */
-export class KubernetesUnreachable extends Error {
+class KubernetesUnreachable extends Error {
   constructor(
     server: string,
     readonly failure: string,

@@ -46,7 +46,7 @@ export const CREATED_BY_AOS = 'aos';
 export const ANNOTATION_STOPPED_REPLICAS = 'aos.stopped-replicas';
 /** A one-way hash of the Secret's data on the pod template: a changed secret rolls the pods. */
 const ANNOTATION_SECRET_HASH = 'aos.secret-hash';
-export const CONTAINER_NAME = 'app';
+const CONTAINER_NAME = 'app';
 const VOLUME_SIZE = '1Gi';
 /** DNS-1035 labels (Service names) are at most this long; every name here fits one. */
 const MAX_NAME_LENGTH = 63;
@@ -103,14 +103,14 @@ export function namespaceManifest(ctx: Pick<ElementContext, 'tenantId' | 'stackI
   };
 }
 
-export interface KubernetesApplicationSpec extends ApplicationSpec {
+interface KubernetesApplicationSpec extends ApplicationSpec {
   exclusive: boolean;
   /** Per volume name: mounted read-only. */
   readOnlyVolumes: Set<string>;
 }
 
 /** The application's desired state from its properties and its ContainerComponent's (checked, typed). */
-export function parseKubernetesSpec(ctx: Pick<ElementContext, 'requirements' | 'element'>, properties: Record<string, unknown>): KubernetesApplicationSpec {
+function parseKubernetesSpec(ctx: Pick<ElementContext, 'requirements' | 'element'>, properties: Record<string, unknown>): KubernetesApplicationSpec {
   const pkg = containerComponentProperties(ctx);
   const spec = parseApplicationSpec(properties, pkg, ANY_PORT);
   if (spec.restartPolicy !== 'Always') {

@@ -10,7 +10,7 @@ const CRASH_LOOP_RESTARTS = 3;
 const POLL_INTERVAL_MS = 1_000;
 const MAX_POD_PROBLEMS = 5;
 
-export interface RolloutVerdict {
+interface RolloutVerdict {
   done: boolean;
   /** Why not yet (or why never). */
   problem: string;
@@ -18,7 +18,7 @@ export interface RolloutVerdict {
   fatal?: boolean;
 }
 
-export function rolloutVerdict(deployment: V1Deployment): RolloutVerdict {
+function rolloutVerdict(deployment: V1Deployment): RolloutVerdict {
   const generation = deployment.metadata?.generation ?? 0;
   const status = deployment.status ?? {};
   if ((status.observedGeneration ?? 0) < generation) return { done: false, problem: 'the controller has not seen the latest spec yet' };

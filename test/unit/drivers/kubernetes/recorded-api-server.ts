@@ -155,6 +155,7 @@ export class RecordedApiServer {
 
   private route(r: RecordedRequest, res: ServerResponse): void {
     let m: RegExpExecArray | null;
+    if (r.path === '/version' && r.method === 'GET') return this.send(res, 200, { major: '1', minor: '36', gitVersion: 'v1.36.0-recorded' });
     if ((m = /^\/api\/v1\/namespaces\/([^/]+)$/.exec(r.path))) return this.one(r, res, 'namespaces', '', m[1]);
     if (r.path === '/api/v1/namespaces') {
       if (r.method === 'POST') return this.createNamespace(r, res);
