@@ -14,7 +14,7 @@
 import type { V1Deployment, V1Pod, V1Service } from '@kubernetes/client-node';
 import { STATELESS_APPLICATION_TYPE } from '../docker/spec.js';
 import { PermanentDriverError, type ClusterTarget, type ElementContext, type ElementDriver, type ElementState, type HealthReport } from '../types.js';
-import { apiMessage, driverError, kubernetesClient, mergePatchOptions, orNull, statusOf, tolerate, type KubernetesClient } from './client.js';
+import { FIELD_MANAGER, apiMessage, driverError, kubernetesClient, mergePatchOptions, orNull, statusOf, tolerate, type KubernetesClient } from './client.js';
 import {
   ANNOTATION_STOPPED_REPLICAS,
   CREATED_BY_AOS,
@@ -85,7 +85,7 @@ class ApplicationOnKubernetes {
   /** Replicas and the stopped annotation in one merge patch (null removes the annotation). */
   async scale(replicas: number, stoppedReplicas: number | null): Promise<void> {
     const body = { metadata: { annotations: { [ANNOTATION_STOPPED_REPLICAS]: stoppedReplicas === null ? null : String(stoppedReplicas) } }, spec: { replicas } };
-    await this.client.apps.patchNamespacedDeployment({ name: this.name, namespace: this.namespace, body, fieldManager: 'aos' }, mergePatchOptions());
+    await this.client.apps.patchNamespacedDeployment({ name: this.name, namespace: this.namespace, body, fieldManager: FIELD_MANAGER }, mergePatchOptions());
   }
 
   /** The stack's namespace, created (labelled as AOS's) when missing. */
