@@ -14,7 +14,7 @@ import { openPostgresSession, parsePostgresUrl, reasonOf, sqlStateOf, type Postg
 import { scramVerifier } from './scram.js';
 import { workloadAddressOf } from './workload-address.js';
 
-export const RDS_POSTGRESQL = 'CTC.RDS.PostgreSQL';
+const RDS_POSTGRESQL = 'CTC.RDS.PostgreSQL';
 
 /** An administrative session: statements and a few catalogue rows, never bulk data. */
 const ADMIN_LIMITS = { connectTimeoutMs: 15_000, queryTimeoutMs: 30_000, maxBytes: 4 * 1024 * 1024 } as const;
