@@ -57,7 +57,7 @@ const group: CommandGroup = {
       },
     },
     register: {
-      args: 'NAME (--endpoint unix:///path|tcp://host:port [--publish-address IP] | --kubeconfig FILE | --connection-url-file FILE) [--tenant NAME|ID]',
+      args: 'NAME (--endpoint unix:///path|tcp://host:port [--publish-address IP] | --kubeconfig FILE | --connection-url-file FILE [--publish-address HOST[:PORT]]) [--tenant NAME|ID]',
       summary: 'register a Docker engine (default), a Kubernetes cluster or a PostgreSQL server',
       details: [
         "A tenant's ADMIN registers for its tenant, only at endpoints the platform's policy allows",
@@ -66,6 +66,8 @@ const group: CommandGroup = {
         'The Docker engine of `npm run up` is the AOS_DOCKER_HOST it used: the engine at DOCKER_HOST or',
         '/var/run/docker.sock, else its private dockerd at unix://<repo>/.aos/docker/docker.sock.',
         'Credentials (kubeconfig, connection URL) are read from files, stored encrypted, never shown.',
+        "PostgreSQL: --publish-address is where workloads reach the server when it is not the URL's",
+        'host and port (e.g. host.docker.internal:15432 for containers on this machine).',
       ],
       options: {
         endpoint: { type: 'string' },
@@ -82,7 +84,9 @@ const group: CommandGroup = {
         let input: Record<string, string | null>;
         if (kubeconfigFile && connectionUrlFile) throw new UsageError('give either --kubeconfig or --connection-url-file');
         if (kubeconfigFile) input = { name, kind: 'KUBERNETES', kubeconfig: await readSecretFile(kubeconfigFile, 'kubeconfig') };
-        else if (connectionUrlFile) input = { name, kind: 'POSTGRESQL', connectionUrl: (await readSecretFile(connectionUrlFile, 'connection URL file')).trim() };
+        else if (connectionUrlFile) {
+          input = { name, kind: 'POSTGRESQL', connectionUrl: (await readSecretFile(connectionUrlFile, 'connection URL file')).trim(), publishAddress: stringOption(parsed, 'publish-address') ?? null };
+        }
         else {
           if (!endpoint) throw new UsageError('missing --endpoint (a Docker engine: unix:///path/docker.sock or tcp://127.0.0.1:PORT)');
           input = { name, kind: 'DOCKER', endpoint, publishAddress: stringOption(parsed, 'publish-address') ?? null };

@@ -13,6 +13,7 @@ import { recordStackEvent } from '../../src/events/stack-events.js';
 import { startTestApp, uniqueName, type TestApp } from '../helpers/app.js';
 import { dockerHost, dockerSkipReason, httpGet } from '../helpers/docker.js';
 import { quickstartTemplate } from '../helpers/fixtures.js';
+import { postgresClusterUrl, postgresSkipReason } from '../helpers/postgres-cluster.js';
 import { startTestWorker, type TestWorker } from '../helpers/temporal.js';
 
 // busybox httpd ignores SIGTERM: without this each container stop waits the whole grace period.
@@ -358,6 +359,19 @@ describe('aos CLI against the API', () => {
     const marks = [...follower.stdout().matchAll(/MARK: (\w+-\d)/g)].map((match) => match[1]);
     expect(marks).toEqual(['before', 'during', 'after'].flatMap((label) => Array.from({ length: 5 }, (_, i) => `${label}-${i}`)));
   }, 60_000);
+});
+
+const skipPostgres = postgresSkipReason();
+describe.skipIf(skipPostgres !== null)('aos cluster register of a PostgreSQL server', () => {
+  it('takes the connection URL from a file and --publish-address as where workloads reach the server', async () => {
+    const file = path.join(dir, 'pg-url');
+    await writeFile(file, `${postgresClusterUrl()}\n`, { mode: 0o600 });
+    const name = uniqueName('pg');
+    const registered = await admin('cluster', 'register', name, '--tenant', tenantName, '--connection-url-file', file, '--publish-address', 'host.docker.internal:15432');
+    expect(registered.stdout, registered.stderr).toMatch(new RegExp(`^cluster ${name} registered \\(POSTGRESQL postgresql://.*\\): healthy`));
+    const rows = await t.app.orm.em.fork().getConnection().execute<{ publish_address: string }[]>('select publish_address from clusters where name = ?', [name]);
+    expect(rows).toEqual([{ publish_address: 'host.docker.internal:15432' }]);
+  });
 });
 
 const skipDocker = dockerSkipReason();
