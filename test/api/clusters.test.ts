@@ -399,7 +399,7 @@ describe('registerCluster: KUBERNETES', () => {
     const config = kubeconfig(kubeApiUrl);
     const res = await register(a.admin, { kind: 'KUBERNETES', kubeconfig: config });
     expect(res.__typename).toBe('RegisterClusterSuccess');
-    expect(res.cluster).toMatchObject({ kind: 'KUBERNETES', endpoint: kubeApiUrl, publishAddress: null, healthy: true, version: 'Kubernetes v1.30.2', healthMessage: null });
+    expect(res.cluster).toMatchObject({ kind: 'KUBERNETES', endpoint: kubeApiUrl, publishAddress: new URL(kubeApiUrl).hostname, healthy: true, version: 'Kubernetes v1.30.2', healthMessage: null });
     const row = await t.app.orm.em.fork().findOneOrFail(ClusterSchema, { id: res.cluster.id });
     expect(row.credentialsEnc).toMatch(/^enc:v1:/);
     expect(new SecretBox(process.env.AOS_SECRET_KEY!).open(row.credentialsEnc!)).toEqual({ kubeconfig: config });

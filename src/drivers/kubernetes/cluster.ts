@@ -5,7 +5,8 @@
 import type { TemplateProblemLike } from '../../domain/errors.js';
 import { checkHostEndpoint, type EndpointPolicy } from '../endpoint-policy.js';
 import { boundedGet } from '../guarded-connections.js';
-import { missingProblem, policyProblems, timedOutReason } from '../registration-problems.js';
+import { fieldProblem, missingProblem, policyProblems, timedOutReason } from '../registration-problems.js';
+import { parseHost } from '../endpoint-addresses.js';
 import { containerComponentDriver } from '../docker/container-component.js';
 import {
   DEFAULT_PUBLISH_ADDRESS,
@@ -44,6 +45,16 @@ async function validateRegistration(input: ClusterRegistration, policy: Endpoint
   }
   result.endpoint = parsed.access?.server ?? null;
   result.credentials = { kubeconfig: input.kubeconfig };
+  // Where NodePorts are reached: the nodes' address, or a load balancer in front of them. Only
+  // handed out in attributes (AOS never connects there), so no policy applies. Default: the API
+  // server's host, which is a node on small clusters.
+  if (input.publishAddress !== undefined && input.publishAddress !== null) {
+    const host = input.publishAddress.trim().length <= 64 ? parseHost(input.publishAddress) : null;
+    if (!host) problems.push(fieldProblem('publishAddress', 'publishAddress must be a host name or an IP address of at most 64 characters', 'the address NodePorts are reached at, e.g. 203.0.113.10 or nodes.example.com'));
+    else result.publishAddress = host.kind === 'ip' ? host.address : host.name;
+  } else if (parsed.access) {
+    result.publishAddress = hostPortOfUrl(new URL(parsed.access.server)).host;
+  }
   return result;
 }
 
@@ -103,7 +114,7 @@ async function listOwnedObjects(settings: KubernetesSettings, target: ClusterTar
 export function createKubernetesProvider(settings: KubernetesSettings): ClusterProvider {
   return {
     kind: 'KUBERNETES',
-    registrationFields: ['kubeconfig'],
+    registrationFields: ['kubeconfig', 'publishAddress'],
     validateRegistration,
     health,
     listOwnedObjects: (target, stackId) => listOwnedObjects(settings, target, stackId),

@@ -26,8 +26,19 @@ async function problems(kubeconfigText: string | undefined, policy = null as Ret
 }
 
 describe('KUBERNETES registration', () => {
-  it('reads only the kubeconfig', () => {
-    expect(provider.registrationFields).toEqual(['kubeconfig']);
+  it('reads the kubeconfig and where NodePorts are reached', () => {
+    expect(provider.registrationFields).toEqual(['kubeconfig', 'publishAddress']);
+  });
+
+  it("publishes NodePorts on the API server's host by default, or on the host name or address given", async () => {
+    const text = kubeconfig('https://k8s.example.com:6443/');
+    expect((await provider.validateRegistration({ kubeconfig: text }, null)).publishAddress).toBe('k8s.example.com');
+    expect((await provider.validateRegistration({ kubeconfig: kubeconfig('https://[fd00::1]:6443') }, null)).publishAddress).toBe('fd00::1');
+    expect((await provider.validateRegistration({ kubeconfig: text, publishAddress: 'nodes.example.com' }, null)).publishAddress).toBe('nodes.example.com');
+    expect((await provider.validateRegistration({ kubeconfig: text, publishAddress: '::ffff:203.0.113.7' }, null)).publishAddress).toBe('203.0.113.7');
+    for (const bad of ['', 'nodes:30000', 'http://nodes', 'x'.repeat(65)]) {
+      expect((await provider.validateRegistration({ kubeconfig: text, publishAddress: bad }, null)).problems, bad).toEqual([expect.objectContaining({ path: 'publishAddress' })]);
+    }
   });
 
   it('accepts embedded credentials; shows the server, seals the kubeconfig', async () => {
