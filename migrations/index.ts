@@ -5,6 +5,7 @@ import { Migration20261125010000_stacks } from './Migration20261125010000_stacks
 import { Migration20261202000000_tokens } from './Migration20261202000000_tokens.js';
 import { Migration20261202010000_cluster_trust } from './Migration20261202010000_cluster_trust.js';
 import { Migration20261202020000_shown_body } from './Migration20261202020000_shown_body.js';
+import { Migration20261206000000_service_clusters } from './Migration20261206000000_service_clusters.js';
 
 export const migrationsList = [
   { name: 'Migration20261125000000_foundation', class: Migration20261125000000_foundation },
@@ -12,4 +13,5 @@ export const migrationsList = [
   { name: 'Migration20261202000000_tokens', class: Migration20261202000000_tokens },
   { name: 'Migration20261202010000_cluster_trust', class: Migration20261202010000_cluster_trust },
   { name: 'Migration20261202020000_shown_body', class: Migration20261202020000_shown_body },
+  { name: 'Migration20261206000000_service_clusters', class: Migration20261206000000_service_clusters },
 ];

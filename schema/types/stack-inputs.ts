@@ -1,5 +1,6 @@
 // The arguments of the stack mutations.
 import { builder } from '../builder.js';
+import { MAX_SERVICE_CLUSTERS } from '../../src/services/stack-requests.js';
 
 const StackActionKindEnum = builder.enumType('StackActionKind', { values: ['INSTALL', 'START', 'STOP', 'RETRY', 'ROLLBACK'] as const });
 const InputFormatEnum = builder.enumType('InputFormat', { values: ['YAML', 'JSON'] as const });
@@ -13,6 +14,9 @@ export const CreateStackInput = builder.inputType('CreateStackInput', {
     templateVersion: t.string({ description: 'default: latest' }),
     clusterId: t.id(),
     clusterName: t.string(),
+    serviceClusters: t.stringList({
+      description: `Clusters (ids or names) of other kinds, at most one per kind and ${MAX_SERVICE_CLUSTERS} in all, for the elements whose type the stack's cluster does not deploy (e.g. a POSTGRESQL cluster for CTC.RDS.PostgreSQL beside a DOCKER cluster).`,
+    }),
     namespace: t.string({ description: 'A DNS label; default "default".' }),
     inputs: t.field({ type: 'JSON', description: '{ name: value }' }),
     timeoutMinutes: t.int({ description: 'default 60, 1..1440' }),

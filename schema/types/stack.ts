@@ -75,6 +75,14 @@ StackRef.implement({
       nullable: true,
       resolve: (stack, _a, ctx) => (stack.cluster ? lookupCluster(ctx.em, ctx.viewer, { id: stack.cluster.id }) : null),
     }),
+    serviceClusters: t.field({
+      type: [ClusterRef],
+      description: "Clusters of other kinds the stack's elements are deployed on (those its cluster's kind does not deploy).",
+      resolve: async (stack, _a, ctx) => {
+        await ctx.em.populate(stack, ['serviceClusters']);
+        return stack.serviceClusters.getItems();
+      },
+    }),
     namespace: t.string({ nullable: true, resolve: (stack) => stack.namespace }),
     inputs: t.field({ type: [StackInputValueRef], description: 'Given values and defaults, in declaration order.', resolve: (stack, _a, ctx) => stackInputValues(ctx.em, stack) }),
     outputs: t.field({ type: [StackOutputRef], resolve: (stack, _a, ctx) => stackOutputs(ctx.em, stack) }),

@@ -21,7 +21,7 @@ export interface StackSummary {
 }
 
 export const STACK_DETAIL_FIELDS = `${STACK_SUMMARY_FIELDS} description allowedActions namespace autoRollback timeoutMinutes createdAt
-  template { name } templateVersion { version } cluster { name kind }
+  template { name } templateVersion { version } cluster { name kind } serviceClusters { name kind }
   inputs { name value } outputs { name value description }
   elements { name type status statusReason health physicalId }
   alarms { element message raisedAt clearedAt }`;
@@ -36,6 +36,7 @@ export interface StackDetail extends StackSummary {
   template: { name: string };
   templateVersion: { version: string };
   cluster: { name: string; kind: string } | null;
+  serviceClusters?: { name: string; kind: string }[];
   inputs: { name: string; value: unknown }[];
   outputs: { name: string; value: unknown; description: string | null }[];
   elements: { name: string; type: string; status: string; statusReason: string | null; health: string; physicalId: string | null }[];
@@ -87,6 +88,7 @@ export function renderStack(stack: StackDetail): string[] {
   if (stack.statusReason) field('reason', stack.statusReason);
   field('template', `${stack.template.name}, version ${stack.templateVersion.version}`);
   field('cluster', stack.cluster ? `${stack.cluster.name} (${stack.cluster.kind}), namespace ${stack.namespace ?? 'default'}` : 'none');
+  if (stack.serviceClusters?.length) field('services', stack.serviceClusters.map((c) => `${c.name} (${c.kind})`).join(', '));
   field('inputs', stack.inputs.length ? stack.inputs.map((input) => `${input.name}=${inlineValue(input.value)}`).join('  ') : 'none');
   field('settings', `timeout ${stack.timeoutMinutes} min, auto rollback ${stack.autoRollback ? 'on' : 'off'}`);
   field('allowed', stack.allowedActions.join(', ') || 'nothing (an action is running)');

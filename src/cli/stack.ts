@@ -81,7 +81,7 @@ const group: CommandGroup = {
   summary: 'Stacks (STACK is a name or an id)',
   subcommands: {
     preview: {
-      args: 'NAME --template T [--version V] [--cluster C] [--input k=v …] [--inputs-file FILE]',
+      args: 'NAME --template T [--version V] [--cluster C [--service-cluster S …]] [--input k=v …] [--inputs-file FILE]',
       summary: 'what `create` would deploy: elements in order, waves, resolved properties (secrets masked); nothing is stored',
       options: CREATE_OPTIONS,
       async run(parsed, ctx) {
@@ -96,13 +96,15 @@ const group: CommandGroup = {
       },
     },
     create: {
-      args: 'NAME --template T [--version V] [--cluster C] [--namespace NS] [--input k=v …] [--inputs-file FILE] [--no-deploy] [--no-rollback] [--timeout MIN] [--wait]',
+      args: 'NAME --template T [--version V] [--cluster C [--service-cluster S …]] [--namespace NS] [--input k=v …] [--inputs-file FILE] [--no-deploy] [--no-rollback] [--timeout MIN] [--wait]',
       summary: 'create a stack from a template and install it (unless --no-deploy)',
       details: [
         '--input NAME=VALUE sets an input (numbers and true/false are converted; repeatable);',
         '--inputs-file FILE reads them from YAML or JSON (what `aos stack export` prints), --input wins.',
         '--no-rollback: a failed install leaves the stack ABNORMAL instead of rolling back.',
         '--timeout MIN: actions past it fail (default 60). --wait: follow the install to its end.',
+        '--service-cluster S (repeatable): a cluster of another kind for the elements --cluster does not',
+        'deploy, e.g. a POSTGRESQL cluster for CTC.RDS.PostgreSQL beside a DOCKER cluster.',
       ],
       options: { ...CREATE_OPTIONS, ...WAIT_OPTION },
       async run(parsed, ctx) {

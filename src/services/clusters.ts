@@ -125,7 +125,7 @@ export async function deleteCluster(em: EntityManager, viewer: Viewer, clusterId
   const cluster = viewer.platformAdmin && isUuid(clusterId) ? await em.findOne(ClusterSchema, { id: clusterId }) : await lookupCluster(em, viewer, { id: clusterId });
   if (!cluster) throw new NotFound('cluster', clusterId);
   assertTenantAdmin(viewer, cluster.tenant.id, 'cluster');
-  const users = await em.find(StackSchema, { cluster }, { fields: ['name'], orderBy: { name: 'asc' }, limit: 10 });
+  const users = await em.find(StackSchema, { $or: [{ cluster }, { serviceClusters: cluster }] }, { fields: ['name'], orderBy: { name: 'asc' }, limit: 10 });
   if (users.length > 0) {
     const names = users.map((stack) => stack.name);
     throw new ClusterInUse(`cluster "${cluster.name}" is used by stack${names.length === 1 ? '' : 's'} ${names.map((n) => `"${n}"`).join(', ')}`, names);

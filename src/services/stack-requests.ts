@@ -9,6 +9,7 @@ import { plural } from '../domain/text.js';
 import type { SecretBox } from '../security/secret-box.js';
 import { immutableInputProblems, resolveTemplate, type ResolvedTemplate, type TemplateDoc, type TemplateProblem } from '../template/index.js';
 import { lookupCluster } from './clusters.js';
+import { isUuid } from './pagination.js';
 import { templateOfStack, versionOfStack } from './stack-lookups.js';
 import { analysisOf } from './stack-views.js';
 import { findTemplate, findVersion } from './templates.js';
@@ -23,6 +24,7 @@ export interface CreateStackInput {
   templateVersion?: string | null;
   clusterId?: string | null;
   clusterName?: string | null;
+  serviceClusters?: readonly string[] | null;
   namespace?: string | null;
   inputs?: unknown;
   timeoutMinutes?: number | null;
@@ -80,12 +82,38 @@ function documentOf(version: TemplateVersion, template: Pick<Template, 'name'>):
   return analysis.doc;
 }
 
+// --- service clusters ---------------------------------------------------------------------------
+
+/** A stack needs a cluster per kind it deploys on: a handful at most. */
+export const MAX_SERVICE_CLUSTERS = 4;
+
+/** The viewer's clusters named by id or name, one per kind and none of the stack cluster's kind. */
+async function lookupServiceClusters(em: EntityManager, viewer: Viewer, own: Cluster | null, references: readonly string[], problems: TemplateProblemLike[]): Promise<Cluster[]> {
+  if (references.length === 0) return [];
+  const path = 'serviceClusters';
+  if (references.length > MAX_SERVICE_CLUSTERS) {
+    problems.push({ code: 'INVALID_VALUE', path, message: `at most ${MAX_SERVICE_CLUSTERS} service clusters may be given (one per kind)` });
+    return [];
+  }
+  if (!own) problems.push({ code: 'MISSING_VALUE', path: 'clusterId', message: 'service clusters need the stack\'s own cluster (clusterId or clusterName)' });
+  const found: Cluster[] = [];
+  for (const [index, reference] of references.entries()) {
+    const cluster = await lookupCluster(em, viewer, isUuid(reference) ? { id: reference } : { name: reference });
+    if (!cluster) throw new NotFound('cluster', reference);
+    const clash = own?.kind === cluster.kind ? 'the stack\'s own cluster' : found.find((other) => other.kind === cluster.kind)?.name;
+    if (clash) problems.push({ code: 'INVALID_VALUE', path: `${path}[${index}]`, message: `cluster "${cluster.name}" is ${cluster.kind}, like ${clash === 'the stack\'s own cluster' ? clash : `"${clash}"`}: one cluster per kind` });
+    else found.push(cluster);
+  }
+  return found;
+}
+
 // --- creation -----------------------------------------------------------------------------------
 
 export interface PreparedCreation {
   template: Template;
   version: TemplateVersion;
   cluster: Cluster | null;
+  serviceClusters: Cluster[];
   resolved: ResolvedTemplate;
   settings: { name: string; description: string | null; namespace: string; timeoutMinutes: number; autoRollback: boolean; requestToken: string | null };
 }
@@ -129,6 +157,7 @@ export async function prepareCreation(em: EntityManager, viewer: Viewer, input: 
     cluster = await lookupCluster(em, viewer, { id: input.clusterId, name: input.clusterId ? null : input.clusterName });
     if (!cluster) throw new NotFound('cluster', input.clusterId ?? input.clusterName ?? '');
   }
+  const serviceClusters = await lookupServiceClusters(em, viewer, cluster, input.serviceClusters ?? [], problems);
   const { resolved, problems: inputProblems } = resolveTemplate(documentOf(version, template), given);
   problems.push(...inputProblems);
   if (problems.length > 0 || !resolved) throw problemsError(problems, 'the request');
@@ -136,6 +165,7 @@ export async function prepareCreation(em: EntityManager, viewer: Viewer, input: 
     template,
     version,
     cluster,
+    serviceClusters,
     resolved,
     settings: { name: input.name, description, namespace, timeoutMinutes, autoRollback: input.autoRollback ?? true, requestToken },
   };

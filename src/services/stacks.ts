@@ -70,6 +70,7 @@ export async function createStack(em: EntityManager, viewer: Viewer, services: S
         template: prepared.template.id,
         templateVersion: prepared.version.id,
         cluster: prepared.cluster?.id ?? null,
+        serviceClusters: prepared.serviceClusters.map((cluster) => cluster.id),
         namespace: settings.namespace,
         inputs: sealSecretInputs(services.secrets, resolved.inputs, resolved.secretInputs ?? []),
         status: 'INITIAL',

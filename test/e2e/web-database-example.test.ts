@@ -31,18 +31,7 @@ import { startWorkerChild } from '../helpers/worker-child.js';
 const EXAMPLE = path.join(repoRoot, 'examples', 'web-with-database.yaml');
 const SECRET_MASK = '******';
 
-/**
- * Why the scenario cannot run yet, or null once it can. A stack has one cluster and every element
- * is deployed through that cluster's provider (driverFor(type, stack.cluster.kind)): on the Docker
- * cluster the web container needs, CTC.RDS.PostgreSQL has no driver, and the install fails with
- * "no driver deploys elements of type CTC.RDS.PostgreSQL on a DOCKER cluster". Once a stack can
- * place an element on a second cluster, name the POSTGRESQL cluster in `stackInput` below and set
- * this to null. (Run with a throwaway patch giving the db element that cluster, the whole test
- * passed: see the report of the commit that added this file.)
- */
-const BLOCKED: string | null = 'a stack deploys all its elements on its one cluster: no way to put the database on the POSTGRESQL cluster beside a web container on Docker';
-
-const skip = dockerSkipReason() ?? postgresSkipReason() ?? BLOCKED;
+const skip = dockerSkipReason() ?? postgresSkipReason();
 if (skip) console.log(`web + database example skipped: ${skip}`);
 
 const runId = uniqueRunId();
@@ -301,11 +290,12 @@ describe.skipIf(skip !== null)('the web + database example on Docker and Postgre
       input: { name: `web-with-database-${runId}`, version: '1', body: readFileSync(EXAMPLE, 'utf8') },
     });
     expect(template.createTemplate.__typename, JSON.stringify(template)).toBe('CreateTemplateSuccess');
-    // The database's cluster still has to be named here (see BLOCKED).
+    // The containers go to the stack's Docker cluster, the database to its POSTGRESQL service cluster.
     const stackInput = {
       name: `webdb-${runId}`,
       templateId: template.createTemplate.template.id,
       clusterId: engine.registerCluster.cluster.id,
+      serviceClusters: [database.registerCluster.cluster.id],
       inputs: { instances: 2, database: names.database, user: names.user },
     };
     const preview = await api(tenant.operator, `mutation($input: CreateStackInput!) { previewStack(input: $input) { __typename ... on PreviewStackSuccess { plan { waves steps { element change properties } } } ... on Error { message } } }`, { input: stackInput });

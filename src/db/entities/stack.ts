@@ -17,6 +17,11 @@ export const StackSchema = defineEntity({
     template: p.manyToOne(TemplateSchema).deleteRule('restrict'),
     templateVersion: p.manyToOne(TemplateVersionSchema).deleteRule('restrict'),
     cluster: p.manyToOne(ClusterSchema).deleteRule('restrict').nullable(),
+    /**
+     * Clusters of other kinds, at most one per kind, for the elements whose type the stack's own
+     * cluster does not deploy (a POSTGRESQL server beside a Docker engine).
+     */
+    serviceClusters: p.manyToMany(ClusterSchema).pivotTable('stack_service_clusters'),
     namespace: p.string().length(63).default('default'),
     /** Inputs as given plus defaults; secret inputs' values are encrypted ("enc:v1:…"). */
     inputs: p.json<Record<string, unknown>>(),

@@ -10,6 +10,7 @@ import { statusAfterFailure, type RecordedAction, type StackStatus } from '../..
 import { findDriver, providerOf } from '../../../drivers/registry.js';
 import { actionLabel, outcomeLabel } from '../../../observability/metrics.js';
 import { clusterTargetOf } from '../../../clusters/cluster-target.js';
+import { clusterOfElement, serviceClustersOf } from '../../../clusters/element-cluster.js';
 import { evaluateDeferred, type ResolvedTemplate } from '../../../template/index.js';
 import { actionSteps, deleteSteps, rollbackTargetOf } from './step-planning.js';
 import type { StackActivityDeps, StackRecords } from './stack-records.js';
@@ -33,7 +34,8 @@ export function createActionBookkeeping(deps: StackActivityDeps, records: StackR
   async function markQuick(em: EntityManager, stack: Stack, waves: ElementStep[][]): Promise<ElementStep[][]> {
     const rows = await em.find(StackElementSchema, { stack }, { fields: ['name', 'type'] });
     const typeOf = new Map(rows.map((row) => [row.name, row.type]));
-    return waves.map((wave) => wave.map((step) => (findDriver(deps.drivers, typeOf.get(step.element) ?? '', stack.cluster?.kind)?.quick ? { ...step, quick: true } : step)));
+    const isQuick = (type: string): boolean => findDriver(deps.drivers, type, clusterOfElement(deps.drivers, stack, type)?.kind)?.quick === true;
+    return waves.map((wave) => wave.map((step) => (isQuick(typeOf.get(step.element) ?? '') ? { ...step, quick: true } : step)));
   }
 
   return {
@@ -142,19 +144,28 @@ export function createActionBookkeeping(deps: StackActivityDeps, records: StackR
     async listLeftovers(input: { stackId: string }): Promise<string[]> {
       const em = fork();
       const stack = await loadStack(em, input.stackId);
-      const target = clusterTargetOf(stack.cluster, deps.secrets, deps.config.clusterEndpointPolicy);
-      if (!target) return [];
-      const provider = providerOf(deps.drivers, target.kind);
-      let why = `a ${target.kind} cluster cannot list what AOS owns on it`;
-      if (provider.listOwnedObjects) {
-        try {
-          return await provider.listOwnedObjects(target, stack.id);
-        } catch (error) {
-          why = `the cluster could not be asked: ${errorText(error)}`;
-        }
-      }
+      const clusters = [stack.cluster, ...serviceClustersOf(stack)].filter((cluster) => cluster !== null && cluster !== undefined);
       const recorded = await em.find(StackElementSchema, { stack, physicalId: { $ne: null } }, { orderBy: { name: 'asc' } });
-      return recorded.length === 0 ? [] : [`(${why}; recorded on it)`, ...recorded.map((row) => `${row.name}: ${row.physicalId}`)];
+      const leftovers: string[] = [];
+      for (const cluster of clusters) {
+        const target = clusterTargetOf(cluster, deps.secrets, deps.config.clusterEndpointPolicy);
+        if (!target) continue;
+        // With service clusters, each line says where it is.
+        const where = clusters.length > 1 ? `${target.name}: ` : '';
+        const provider = providerOf(deps.drivers, target.kind);
+        let why = `a ${target.kind} cluster cannot list what AOS owns on it`;
+        if (provider.listOwnedObjects) {
+          try {
+            leftovers.push(...(await provider.listOwnedObjects(target, stack.id)).map((object) => `${where}${object}`));
+            continue;
+          } catch (error) {
+            why = `the cluster could not be asked: ${errorText(error)}`;
+          }
+        }
+        const mine = recorded.filter((row) => clusterOfElement(deps.drivers, stack, row.type)?.id === cluster.id);
+        if (mine.length > 0) leftovers.push(`${where}(${why}; recorded on it)`, ...mine.map((row) => `${row.name}: ${row.physicalId}`));
+      }
+      return leftovers;
     },
   };
 

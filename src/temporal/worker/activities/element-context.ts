@@ -3,7 +3,7 @@
 import { Context } from '@temporalio/activity';
 import { clusterTargetOf } from '../../../clusters/cluster-target.js';
 import type { AosConfig } from '../../../config.js';
-import type { Stack } from '../../../db/entities/index.js';
+import type { Cluster, Stack } from '../../../db/entities/index.js';
 import type { ElementContext, RequiredNode } from '../../../drivers/types.js';
 import type { SecretBox } from '../../../security/secret-box.js';
 
@@ -14,13 +14,15 @@ export interface ElementContextDeps {
 }
 
 /**
- * The stack comes with its tenant and cluster loaded. `quiet`: the driver's progress lines go
- * nowhere (health checks run every interval; their lines would drown the ones of actions).
+ * The stack comes with its tenant loaded; `cluster` is the element's (clusterOfElement). `quiet`:
+ * the driver's progress lines go nowhere (health checks run every interval; their lines would
+ * drown the ones of actions).
  */
 export function elementContextOf(
   deps: ElementContextDeps,
   stack: Stack,
   element: string,
+  cluster: Cluster | null,
   options: { requirements?: Record<string, RequiredNode>; quiet?: boolean } = {},
 ): ElementContext {
   const activity = Context.current();
@@ -30,7 +32,7 @@ export function elementContextOf(
     stackName: stack.name,
     namespace: stack.namespace,
     element,
-    cluster: clusterTargetOf(stack.cluster, deps.secrets, deps.config.clusterEndpointPolicy),
+    cluster: clusterTargetOf(cluster, deps.secrets, deps.config.clusterEndpointPolicy),
     requirements: options.requirements ?? {},
     heartbeat: (details) => activity.heartbeat(details),
     signal: activity.cancellationSignal,

@@ -3,7 +3,8 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { ApplicationFailure, CancelledFailure, Context } from '@temporalio/activity';
-import { StackElementSchema, type Stack, type StackElement } from '../../../db/entities/index.js';
+import { StackElementSchema, type Cluster, type Stack, type StackElement } from '../../../db/entities/index.js';
+import { clusterOfElement } from '../../../clusters/element-cluster.js';
 import { ELEMENT_STEP_MAX_ATTEMPTS, type ElementStep } from '../../../domain/lifecycle.js';
 import { driverFor } from '../../../drivers/registry.js';
 import { PermanentDriverError, type ElementContext, type ElementState, type RequiredNode } from '../../../drivers/types.js';
@@ -56,7 +57,7 @@ export function createElementSteps(deps: StackActivityDeps, records: StackRecord
     return evaluateDeferred(spec.properties, (name) => attributes.get(name)) as Record<string, unknown>;
   }
 
-  async function driverContext(em: EntityManager, stack: Stack, resolved: ResolvedTemplate | null, element: string): Promise<ElementContext> {
+  async function driverContext(em: EntityManager, stack: Stack, resolved: ResolvedTemplate | null, element: string, cluster: Cluster | null): Promise<ElementContext> {
     const requirements: Record<string, RequiredNode> = {};
     const spec = resolved?.nodes[element];
     if (resolved && spec) {
@@ -64,7 +65,7 @@ export function createElementSteps(deps: StackActivityDeps, records: StackRecord
         requirements[requirement] = { name: node, type: resolved.nodes[node].type, properties: await concreteProperties(em, stack, resolved, node) };
       }
     }
-    return elementContextOf(deps, stack, element, { requirements });
+    return elementContextOf(deps, stack, element, cluster, { requirements });
   }
 
   /** The element's new state, its event and the announcements: one flush, one round trip. */
@@ -87,7 +88,8 @@ export function createElementSteps(deps: StackActivityDeps, records: StackRecord
         throw permanent(`element ${step.element} is not part of the template`);
       }
       const element = row ?? em.create(StackElementSchema, { id: randomUUID(), stack, name: step.element, type, status: 'PENDING', health: 'UNKNOWN' });
-      const driver = driverFor(deps.drivers, element.type, stack.cluster?.kind);
+      const cluster = clusterOfElement(deps.drivers, stack, element.type);
+      const driver = driverFor(deps.drivers, element.type, cluster?.kind);
       const verb = step.op === 'REPLACE' ? 'UPDATE' : step.op;
       const prefix = input.compensating ? 'ROLLBACK_' : '';
 
@@ -100,7 +102,7 @@ export function createElementSteps(deps: StackActivityDeps, records: StackRecord
       element.statusReason = null;
       await stepChanged(em, stack, element, `${prefix}ELEMENT_${verb}_STARTED`, `${step.element}: ${verb.toLowerCase()} started`);
 
-      const ctx = await driverContext(em, stack, resolved, step.element);
+      const ctx = await driverContext(em, stack, resolved, step.element, cluster);
       const activity = Context.current();
       try {
         let state: ElementState | null = null;

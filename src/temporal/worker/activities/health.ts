@@ -6,6 +6,7 @@ import { findDriver, type DriverRegistry } from '../../../drivers/registry.js';
 import type { HealthReport } from '../../../drivers/types.js';
 import { publish } from '../../../events/publish.js';
 import { recordStackEvent } from '../../../events/stack-events.js';
+import { clusterOfElement } from '../../../clusters/element-cluster.js';
 import { elementContextOf, type ElementContextDeps } from './element-context.js';
 
 export interface HealthActivityDeps extends ElementContextDeps {
@@ -25,7 +26,7 @@ export function createHealthActivities(deps: HealthActivityDeps) {
      */
     async checkStackHealth(input: { stackId: string }): Promise<{ done: boolean }> {
       const em = deps.orm.em.fork();
-      const stack = await em.findOne(StackSchema, { id: input.stackId }, { populate: ['tenant', 'cluster'] });
+      const stack = await em.findOne(StackSchema, { id: input.stackId }, { populate: ['tenant', 'cluster', 'serviceClusters'] });
       if (!stack || stack.status === 'INITIAL') return { done: true };
       // An action owns the stack while it runs; a failed action's ABNORMAL is not the monitor's to lift.
       if (stack.status === 'PROCESSING' || stack.actionState !== 'COMPLETE' || !MONITORED.includes(stack.status)) return { done: false };
@@ -33,9 +34,10 @@ export function createHealthActivities(deps: HealthActivityDeps) {
       const elements = await em.find(StackElementSchema, { stack, physicalId: { $ne: null } });
       const reports = new Map<string, HealthReport>();
       for (const element of elements) {
-        const driver = findDriver(deps.drivers, element.type, stack.cluster?.kind);
+        const cluster = clusterOfElement(deps.drivers, stack, element.type);
+        const driver = findDriver(deps.drivers, element.type, cluster?.kind);
         if (!driver?.health) continue;
-        const ctx = elementContextOf(deps, stack, element.name, { quiet: true });
+        const ctx = elementContextOf(deps, stack, element.name, cluster, { quiet: true });
         let report: HealthReport;
         try {
           report = await driver.health(ctx, { physicalId: element.physicalId ?? null, attributes: deps.secrets.openAll(element.attributes ?? {}) });
@@ -66,7 +68,7 @@ export function createHealthActivities(deps: HealthActivityDeps) {
 
       const all = [...reports.values()];
       // Only elements that can stop say whether the stack is stopped (a RandomString never is).
-      const stoppable = elements.filter((e) => findDriver(deps.drivers, e.type, stack.cluster?.kind)?.stop && reports.has(e.name)).map((e) => reports.get(e.name) as HealthReport);
+      const stoppable = elements.filter((e) => findDriver(deps.drivers, e.type, clusterOfElement(deps.drivers, stack, e.type)?.kind)?.stop && reports.has(e.name)).map((e) => reports.get(e.name) as HealthReport);
       let next: StackStatus = stack.status;
       if (all.some((r) => r.health === 'ABNORMAL')) next = 'ABNORMAL';
       else if (stoppable.length > 0 && stoppable.every((r) => r.stopped)) next = 'STOPPED';

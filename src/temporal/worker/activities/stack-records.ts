@@ -57,7 +57,7 @@ export function createStackRecords(deps: StackActivityDeps): StackRecords {
   const fork = (): EntityManager => deps.orm.em.fork();
 
   async function loadStack(em: EntityManager, stackId: string): Promise<Stack> {
-    const stack = await em.findOne(StackSchema, { id: stackId }, { populate: ['tenant', 'cluster'] });
+    const stack = await em.findOne(StackSchema, { id: stackId }, { populate: ['tenant', 'cluster', 'serviceClusters'] });
     if (!stack) throw permanent(`stack ${stackId} no longer exists`, 'StackGone');
     return stack;
   }
