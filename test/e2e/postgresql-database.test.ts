@@ -227,4 +227,24 @@ describe.skipIf(skip !== null)('CTC.RDS.PostgreSQL on a real PostgreSQL server',
     expect((await databaseEntry(admin, database)).exists).toBe(false);
     expect((await roleEntry(admin, user)).exists).toBe(false);
   });
+
+  it('a type the cluster has no driver for fails the install with "no driver", and the rollback has nothing to undo for it', async () => {
+    const database = uniqueIdentifier('nodriver');
+    const user = uniqueIdentifier('nodriver_owner');
+    const body = template([
+      ...DB_NODE,
+      '  app:',
+      '    type: CTC.ServiceStage.StatelessApplication',
+      '    requirements: [{package: app-container}, {dependency: db}]',
+      '  app-container:',
+      '    type: CTC.ServiceStage.ContainerComponent',
+      '    properties: {package: {image: aos-test/httpd:1}}',
+    ]);
+    const stack = await install(body, { database, user });
+    expect(stack.status, stack.statusReason ?? '').toBe('INITIAL');
+    const events = await l.events(stack.id);
+    expect(events.find((e) => e.type === 'ELEMENT_CREATE_FAILED')?.message).toContain('no driver deploys elements of type CTC.ServiceStage.ContainerComponent on a POSTGRESQL cluster');
+    expect(events.map((e) => e.type)).not.toContain('ROLLBACK_FAILED');
+    expect((await databaseEntry(admin, database)).exists).toBe(false);
+  });
 });

@@ -6,7 +6,7 @@ import { ApplicationFailure, CancelledFailure, Context } from '@temporalio/activ
 import { StackElementSchema, type Cluster, type Stack, type StackElement } from '../../../db/entities/index.js';
 import { clusterOfElement } from '../../../clusters/element-cluster.js';
 import { ELEMENT_STEP_MAX_ATTEMPTS, type ElementStep } from '../../../domain/lifecycle.js';
-import { driverFor } from '../../../drivers/registry.js';
+import { driverFor, findDriver } from '../../../drivers/registry.js';
 import { PermanentDriverError, type ElementContext, type ElementState, type RequiredNode } from '../../../drivers/types.js';
 import { addStackEvent, commitStackChanges } from '../../../events/stack-events.js';
 import { evaluateDeferred, getNodeType, type ResolvedTemplate } from '../../../template/index.js';
@@ -89,7 +89,8 @@ export function createElementSteps(deps: StackActivityDeps, records: StackRecord
       }
       const element = row ?? em.create(StackElementSchema, { id: randomUUID(), stack, name: step.element, type, status: 'PENDING', health: 'UNKNOWN' });
       const cluster = clusterOfElement(deps.drivers, stack, element.type);
-      const driver = driverFor(deps.drivers, element.type, cluster?.kind);
+      // Nothing was ever deployed for an element no driver could create: its delete (a rollback's) has nothing to undo.
+      if (step.op === 'DELETE' && !element.physicalId && !element.attributes && !findDriver(deps.drivers, element.type, cluster?.kind)) return;
       const verb = step.op === 'REPLACE' ? 'UPDATE' : step.op;
       const prefix = input.compensating ? 'ROLLBACK_' : '';
 
@@ -105,6 +106,8 @@ export function createElementSteps(deps: StackActivityDeps, records: StackRecord
       const ctx = await driverContext(em, stack, resolved, step.element, cluster);
       const activity = Context.current();
       try {
+        // Inside the try: "no driver" is the element's failure, recorded like any other (and not retried).
+        const driver = driverFor(deps.drivers, element.type, cluster?.kind);
         let state: ElementState | null = null;
         await withHeartbeat(async () => {
           const previous = elementState(element);
