@@ -16,7 +16,7 @@ import {
   parseDockerEndpoint,
   tenantTag,
 } from '../../src/drivers/docker/index.js';
-import { containerSpecHash } from '../../src/drivers/docker/spec.js';
+import { containerSpecHash } from '../../src/drivers/workload/spec.js';
 import { LABEL_ELEMENT, LABEL_STACK, PermanentDriverError, physicalName, type ElementState } from '../../src/drivers/types.js';
 import { dockerCluster, dockerHost, dockerSkipReason, elementContext, httpGet, uniqueRunId, type RecordingContext } from '../helpers/docker.js';
 import { bridgeGateway } from '../helpers/host-relay.js';

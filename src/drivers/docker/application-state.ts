@@ -4,7 +4,7 @@ import type { ElementState } from '../types.js';
 import { LABEL_HOST_PORT_PREFIX, NEXT_SUFFIX, type ApplicationOnDocker } from './application-on-docker.js';
 import { portKey } from './port-plan.js';
 import { dialAddress } from './probe.js';
-import { textOfValue, type ApplicationSpec, type ServicePort } from './spec.js';
+import { textOfValue, type ApplicationSpec, type ServicePort } from '../workload/spec.js';
 
 function protocolLabel(protocol: 'tcp' | 'udp'): 'TCP' | 'UDP' {
   return protocol === 'tcp' ? 'TCP' : 'UDP';

@@ -15,7 +15,7 @@ import {
   type ClusterTarget,
 } from '../types.js';
 import { dockerClient } from './client.js';
-import { containerComponentDriver } from './container-component.js';
+import { containerComponentDriver } from '../workload/container-component.js';
 import { DOCKER_ENDPOINT_HINT, readDockerEndpoint, type DockerEndpoint } from './endpoint.js';
 import type { DockerSettings } from './settings.js';
 import { createStatelessApplicationDriver } from './stateless-application.js';

@@ -3,7 +3,7 @@
 // permanent error; an engine that cannot be reached is not (a retry may find it back).
 import { PermanentDriverError } from '../types.js';
 import type { ApplicationOnDocker } from './application-on-docker.js';
-import { cancelled } from './cancellation.js';
+import { cancelled } from '../workload/cancellation.js';
 import { engineMessage, isEngineUnreachable, statusOf } from './client.js';
 
 function pullFailure(image: string, reason: string): PermanentDriverError {

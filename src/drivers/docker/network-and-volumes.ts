@@ -13,7 +13,7 @@ import {
 } from './application-on-docker.js';
 import { statusOf } from './client.js';
 import { legacyObjectName } from './names.js';
-import type { ApplicationSpec } from './spec.js';
+import type { ApplicationSpec } from '../workload/spec.js';
 
 interface StackNetwork {
   Id: string;

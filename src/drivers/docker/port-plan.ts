@@ -6,7 +6,7 @@ import type { ElementState } from '../types.js';
 import { LABEL_HOST_PORT_PREFIX, type ApplicationOnDocker } from './application-on-docker.js';
 import { engineMessage } from './client.js';
 import { allocateHostPort, isHostPortFree } from './ports.js';
-import type { ApplicationSpec, ServicePort } from './spec.js';
+import type { ApplicationSpec, ServicePort } from '../workload/spec.js';
 
 export interface DesiredPorts {
   /** portKey → host port, for each NodePort service port. */

@@ -2,11 +2,7 @@
 import { createHash } from 'node:crypto';
 import { createServer } from 'node:net';
 import { PermanentDriverError } from '../types.js';
-
-export interface PortRange {
-  min: number;
-  max: number;
-}
+import type { PortRange } from '../workload/spec.js';
 
 /**
  * `AOS_NODEPORT_RANGE=30000-32767` (Kubernetes' default range, so templates port across); unset

@@ -3,9 +3,9 @@
 // and gives up early on a container that exited for good or is crash-looping.
 import type Docker from 'dockerode';
 import { LABEL_HEALTH_CHECK, type ApplicationOnDocker } from './application-on-docker.js';
-import { sleep } from './cancellation.js';
+import { sleep } from '../workload/cancellation.js';
 import { dialAddress, probeHttp, probeTcp, type ProbeResult } from './probe.js';
-import type { ApplicationSpec, HealthCheck } from './spec.js';
+import type { ApplicationSpec, HealthCheck } from '../workload/spec.js';
 
 const POLL_INTERVAL_MS = 300;
 /** A container restarted this often while we wait for it is crash-looping: stop waiting. */

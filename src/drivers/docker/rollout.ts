@@ -22,7 +22,7 @@ import {
 import { engineMessage } from './client.js';
 import { describePorts, isPortConflict, planPorts, portKey, type DesiredPorts } from './port-plan.js';
 import { waitReady } from './readiness.js';
-import { DOCKER_RESTART_POLICY, containerSpecHash, type ApplicationSpec } from './spec.js';
+import { DOCKER_RESTART_POLICY, containerSpecHash, type ApplicationSpec } from '../workload/spec.js';
 
 /** The /etc/hosts entry naming the engine's host inside every container. */
 const HOST_GATEWAY_ALIAS = 'host.docker.internal:host-gateway';

@@ -1,7 +1,7 @@
 // How long the Docker driver waits on the engine, and the host ports it may publish on: the
 // worker's configuration (config.ts reads them from the environment), handed to the driver when
 // it is built.
-import type { PortRange } from './ports.js';
+import type { PortRange } from '../workload/spec.js';
 
 export interface DockerSettings {
   /** How long a container gets to run and answer its probe (AOS_DOCKER_READY_TIMEOUT_MS). */

@@ -58,7 +58,7 @@ import {
   containerComponentProperties,
   containerSpecHash,
   parseApplicationSpec,
-} from './spec.js';
+} from '../workload/spec.js';
 import type { DockerSettings } from './settings.js';
 
 /**

@@ -7,7 +7,7 @@ import { checkHostEndpoint, type EndpointPolicy } from '../endpoint-policy.js';
 import { boundedGet } from '../guarded-connections.js';
 import { fieldProblem, missingProblem, policyProblems, timedOutReason } from '../registration-problems.js';
 import { parseHost } from '../endpoint-addresses.js';
-import { containerComponentDriver } from '../docker/container-component.js';
+import { containerComponentDriver } from '../workload/container-component.js';
 import {
   DEFAULT_PUBLISH_ADDRESS,
   LABEL_STACK,

@@ -10,7 +10,7 @@ import { ResponseContext, SelfDecodingBody, wrapHttpLibrary, type HttpLibrary, t
 import { EndpointRefused, assertConnectable, guardedLookup, type EndpointPolicy } from '../endpoint-policy.js';
 import { connectionFailureOf } from '../guarded-connections.js';
 import { PermanentDriverError } from '../types.js';
-import { cancelled } from '../docker/cancellation.js';
+import { cancelled } from '../workload/cancellation.js';
 import type { KubeAccess } from './kubeconfig.js';
 
 /** Headers larger than this are not an API server's. */

@@ -36,7 +36,7 @@ import type {
   V1Secret,
   V1Service,
 } from '@kubernetes/client-node';
-import { containerComponentProperties, parseApplicationSpec, type ApplicationSpec } from '../docker/spec.js';
+import { containerComponentProperties, parseApplicationSpec, type ApplicationSpec } from '../workload/spec.js';
 import { LABEL_ELEMENT, LABEL_STACK, LABEL_TENANT, PermanentDriverError, ownerLabels, physicalName, type ElementContext } from '../types.js';
 
 /** Marks a namespace AOS created (and so may delete once nothing of AOS remains in it). */

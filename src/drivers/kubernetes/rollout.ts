@@ -3,7 +3,7 @@
 // controller has seen the latest spec (observedGeneration), every desired replica runs that spec
 // (updatedReplicas), no old one is left (replicas) and all are available (availableReplicas).
 import type { V1Deployment, V1Pod } from '@kubernetes/client-node';
-import { sleep } from '../docker/cancellation.js';
+import { sleep } from '../workload/cancellation.js';
 
 /** A container restarted this often while we wait is crash-looping: stop waiting. */
 const CRASH_LOOP_RESTARTS = 3;

@@ -12,7 +12,7 @@
 // - delete: every object carrying the element's labels (never one without them), then the
 //   namespace, only when AOS created it and nothing but this element's objects is left in it.
 import type { V1Deployment, V1Pod, V1Service } from '@kubernetes/client-node';
-import { STATELESS_APPLICATION_TYPE } from '../docker/spec.js';
+import { STATELESS_APPLICATION_TYPE } from '../workload/spec.js';
 import { PermanentDriverError, type ClusterTarget, type ElementContext, type ElementDriver, type ElementState, type HealthReport } from '../types.js';
 import { FIELD_MANAGER, apiMessage, driverError, kubernetesClient, mergePatchOptions, orNull, statusOf, tolerate, type KubernetesClient } from './client.js';
 import {

@@ -1,10 +1,16 @@
-// The typed desired state of a StatelessApplication on Docker, read from the (already resolved)
-// properties of the application and of the ContainerComponent it requires. The template layer
+// The typed desired state of a StatelessApplication on any container cluster (Docker,
+// Kubernetes), read from the (already resolved) properties of the application and of the
+// ContainerComponent it requires. The template layer
 // validates against the type's JSON Schema first; these checks are the driver's own guard, so a
 // malformed value becomes a clear permanent error instead of an odd engine failure.
 import { createHash } from 'node:crypto';
 import { PermanentDriverError, type ElementContext } from '../types.js';
-import type { PortRange } from './ports.js';
+
+/** An inclusive range of ports (the NodePort range a fixed nodePort must lie in). */
+export interface PortRange {
+  min: number;
+  max: number;
+}
 
 export const STATELESS_APPLICATION_TYPE = 'CTC.ServiceStage.StatelessApplication';
 export const CONTAINER_COMPONENT_TYPE = 'CTC.ServiceStage.ContainerComponent';
