@@ -12,6 +12,7 @@ import './types/stack.js';
 import './types/stack-plan.js';
 import './types/stack-inputs.js';
 import './types/stack-mutations.js';
+import './types/stack-clone.js';
 import './types/stack-subscriptions.js';
 
 builder.queryType({});

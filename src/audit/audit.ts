@@ -14,6 +14,7 @@ type TraceName =
   | 'UpdateTemplate'
   | 'PreviewStack'
   | 'CreateStack'
+  | 'CloneStack'
   | 'DeleteStack'
   | 'UpdateStack'
   | 'ExecuteStackAction'

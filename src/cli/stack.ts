@@ -133,6 +133,38 @@ const group: CommandGroup = {
         return 0;
       },
     },
+    clone: {
+      args: 'NAME --from STACK [--cluster C] [--namespace NS] [--input k=v …] [--inputs-file FILE] [--no-deploy] [--wait]',
+      summary: 'copy a stack (same template version and inputs, password inputs copied on the server) to another cluster or namespace',
+      details: [
+        '--input/--inputs-file override inputs of the copy; every other input is the source\'s, secrets',
+        'included: they are copied by the server and never pass through this command.',
+        'The source\'s service clusters go along (except one of the new cluster\'s kind).',
+      ],
+      options: { ...INPUT_OPTIONS, ...WAIT_OPTION, from: { type: 'string' }, cluster: { type: 'string' }, namespace: { type: 'string' }, 'no-deploy': { type: 'boolean' }, 'request-token': { type: 'string' } },
+      async run(parsed, ctx) {
+        const [name] = expectPositionals(parsed, ['NAME']);
+        const from = stringOption(parsed, 'from');
+        if (!from) throw new UsageError('missing --from STACK (the stack to copy: its name or id)');
+        const source = await findStack(ctx.connection, from);
+        const cluster = stringOption(parsed, 'cluster');
+        const input = {
+          stackId: source.id,
+          name,
+          ...(cluster ? (/^[0-9a-f-]{36}$/i.test(cluster) ? { clusterId: cluster } : { clusterName: cluster }) : {}),
+          namespace: stringOption(parsed, 'namespace') ?? null,
+          inputs: (await inputsOf(parsed)) ?? null,
+          deploy: !flag(parsed, 'no-deploy'),
+          clientRequestToken: stringOption(parsed, 'request-token') ?? null,
+        };
+        const data = await ctx.call<{ cloneStack: StackResult<'CloneStackSuccess'> }>(
+          `mutation($input: CloneStackInput!) { cloneStack(input: $input) { ${errorSelection('ValidationError', 'QuotaExceeded')} ... on CloneStackSuccess { stack { ${STACK_SUMMARY_FIELDS} } } } }`,
+          { input },
+        );
+        const { stack } = expectSuccess(data.cloneStack);
+        return afterChange(ctx, parsed, stack, null, `stack ${stack.name} cloned from ${source.name} (id ${stack.id}): ${situation(stack)}`);
+      },
+    },
     show: {
       args: 'STACK',
       summary: 'status, action, inputs, elements with health, outputs, alarms',

@@ -82,6 +82,19 @@ function documentOf(version: TemplateVersion, template: Pick<Template, 'name'>):
   return analysis.doc;
 }
 
+/**
+ * "******" is what AOS shows in place of a password, never one: a copy made from an export would
+ * otherwise run with the mask as its password.
+ */
+function maskGiven(name: string, request: 'create' | 'update'): TemplateProblemLike {
+  return {
+    code: 'MASKED_VALUE',
+    path: `inputs.${name}`,
+    message: `"${MASK}" is the mask AOS shows in place of the password input ${name}, not a value`,
+    hint: request === 'create' ? 'give the password itself, or copy a stack with its secrets with cloneStack (aos stack clone)' : 'give the new password, or leave the input out to keep the current one',
+  };
+}
+
 // --- service clusters ---------------------------------------------------------------------------
 
 /** A stack needs a cluster per kind it deploys on: a handful at most. */
@@ -160,6 +173,7 @@ export async function prepareCreation(em: EntityManager, viewer: Viewer, input: 
   const serviceClusters = await lookupServiceClusters(em, viewer, cluster, input.serviceClusters ?? [], problems);
   const { resolved, problems: inputProblems } = resolveTemplate(documentOf(version, template), given);
   problems.push(...inputProblems);
+  for (const name of resolved?.secretInputs ?? []) if (given[name] === MASK) problems.push(maskGiven(name, 'create'));
   if (problems.length > 0 || !resolved) throw problemsError(problems, 'the request');
   return {
     template,
@@ -207,7 +221,11 @@ export async function prepareUpdate(em: EntityManager, secrets: SecretBox, stack
   // Current values of inputs the target version no longer declares are dropped, not reported.
   const merged: Record<string, unknown> = Object.fromEntries(Object.entries(currentInputs).filter(([name]) => declared.has(name)));
   for (const [name, value] of Object.entries(given)) {
-    if (value === MASK && secretTargets.has(name) && name in currentInputs) continue;
+    if (value === MASK && secretTargets.has(name)) {
+      // The mask keeps the value in use; with none in use it would become the password itself.
+      if (name in currentInputs && currentInputs[name] !== null && currentInputs[name] !== undefined) continue;
+      throw problemsError([maskGiven(name, 'update')], 'the inputs');
+    }
     merged[name] = value;
   }
   const next = resolveTemplate(targetDoc, merged);
