@@ -179,6 +179,14 @@ aos_stop_started() {
   AOS_CLEANUP=()
 }
 
+# Debian's chromium, for the GraphiQL browser test: installed when missing. Where it cannot be,
+# test/api/graphiql.test.ts skips its browser part only, saying why.
+aos_ensure_chromium() {
+  [ -x /usr/bin/chromium ] && return 0
+  aos_log "installing chromium (apt-get) for the GraphiQL browser test"
+  ( aos_apt_install chromium )
+}
+
 # A Docker engine for DOCKER clusters (scripts/docker.sh); one this run started is stopped with it.
 aos_ensure_docker() {
   [ "${AOS_DOCKER:-}" != off ] || { export AOS_DOCKER_HOST=''; return 0; }

@@ -39,6 +39,7 @@ if aos_ensure_docker; then
 else
   aos_log "no Docker engine: Docker tests will be skipped"
 fi
+aos_ensure_chromium || aos_log "no chromium: the GraphiQL browser test will be skipped"
 aos_log "services ready in $((SECONDS - started_at)) s; running the suite"
 
 set +e

@@ -13,6 +13,7 @@ import { requestMetricsPlugin } from './api/request-metrics.js';
 import { NotificationListener } from './events/listener.js';
 import { authenticateWithin, httpAuthenticationPlugin, unauthenticatedError, MISSING_TOKEN, type TokenAuthenticator } from './api/authentication.js';
 import { hideSuggestionsPlugin, maskErrorWithoutSuggestions, maskError } from './api/errors.js';
+import { graphiqlPagePlugin, loadGraphiQLAssets } from './api/graphiql.js';
 import { serveGraphQLOverWebSocket } from './api/graphql-ws.js';
 import { createApiServer, sourceIpOf } from './api/http-server.js';
 import { queryLimitsPlugins } from './api/limits.js';
@@ -75,6 +76,8 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<App> {
   const requestViewers = new WeakMap<Request, Viewer>();
   // Suggestions would hand the schema out a name at a time where introspection is off.
   const hideSuggestions = config.production;
+  // GraphiQL's own files, served by this API (no CDN); never loaded in production.
+  const graphiql = config.production ? null : await loadGraphiQLAssets();
 
   const plugins: Plugin[] = [
     requestMetricsPlugin(metrics),
@@ -82,6 +85,7 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<App> {
     requestBodyPlugin(config.maxBodyBytes),
     ...queryLimitsPlugins(),
     ...(hideSuggestions ? [hideSuggestionsPlugin()] : []),
+    ...(graphiql ? [graphiqlPagePlugin()] : []),
     {
       onValidate({ addValidationRule }) {
         if (config.production) addValidationRule(NoSchemaIntrospectionCustomRule);
@@ -93,8 +97,10 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<App> {
     schema,
     graphqlEndpoint: '/graphql',
     // Development only: the page's HTML is served without a token; every request it sends needs
-    // one, typed into its headers editor (opened, with the header to fill in).
-    graphiql: config.production ? false : { headers: JSON.stringify({ Authorization: 'Bearer <your token>' }), defaultEditorToolsVisibility: 'headers' },
+    // one, typed into its headers editor (opened, with the header to fill in). Its scripts and
+    // styles come from this API (`/graphiql/…`), nothing from another host.
+    graphiql: graphiql ? { title: 'AOS GraphiQL', headers: JSON.stringify({ Authorization: 'Bearer <your token>' }), defaultEditorToolsVisibility: 'headers' } : false,
+    ...(graphiql ? { renderGraphiQL: (options?: object) => graphiql.renderPage({ ...options }) } : {}),
     landingPage: false,
     batching: false,
     // Documents stay cached; validation results do not: the cost rule reads the request's variables.
@@ -115,6 +121,7 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<App> {
     graphqlPath: '/graphql',
     handleGraphQL: (req, res) => yoga.handle(req, res),
     metrics: { registry: metrics.registry, token: config.metricsToken },
+    graphiql: graphiql ?? undefined,
     liveness: { database: () => orm.em.fork().getConnection().execute('select 1') },
     readiness: {
       database: () => orm.em.fork().getConnection().execute('select 1'),

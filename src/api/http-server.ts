@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { settleWithin } from '../domain/deadline.js';
+import { GRAPHIQL_ASSETS_PREFIX, serveGraphiQLAsset, type GraphiQLAssets } from './graphiql.js';
 import { METRICS_PATH, serveMetricsRequest, type MetricsEndpoint } from '../observability/metrics-endpoint.js';
 
 /** A probe's check that has not answered by then counts as failed. */
@@ -17,6 +18,8 @@ export interface ApiServerOptions {
   readiness: Record<string, ProbeCheck>;
   /** `/metrics` (Prometheus text): AOS_METRICS_TOKEN as a bearer token, or loopback clients when unset. */
   metrics?: MetricsEndpoint;
+  /** GraphiQL's files (development only): a fixed list under `/graphiql/`, without a token. */
+  graphiql?: GraphiQLAssets;
 }
 
 export function sourceIpOf(req: IncomingMessage | undefined): string | null {
@@ -58,8 +61,8 @@ function pathOf(url: string | undefined): string | null {
 
 /**
  * The API's HTTP server: `/health` and `/ready` answer without a token; `/metrics` (when given)
- * under its own access rule; the GraphQL path goes to Yoga (authentication first); anything else
- * is 404 without further work.
+ * under its own access rule; the GraphQL path goes to Yoga (authentication first); in development
+ * GraphiQL's files (a fixed list, see graphiql.ts); anything else is 404 without further work.
  */
 export function createApiServer(options: ApiServerOptions): Server {
   return createServer((req, res) => {
@@ -75,6 +78,7 @@ export function createApiServer(options: ApiServerOptions): Server {
     if (path === '/ready') return done(probe(res, options.readiness, 'ready'));
     if (path === METRICS_PATH && options.metrics) return done(serveMetricsRequest(req, res, options.metrics));
     if (path === options.graphqlPath || path === `${options.graphqlPath}/`) return done(options.handleGraphQL(req, res));
+    if (options.graphiql && path?.startsWith(GRAPHIQL_ASSETS_PREFIX)) return done(serveGraphiQLAsset(req, res, path, options.graphiql));
     res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ errors: [{ message: `no such path; GraphQL is at ${options.graphqlPath}`, extensions: { code: 'NOT_FOUND' } }] }));
   });
 }
