@@ -31,6 +31,8 @@ url="http://127.0.0.1:$port/graphql"
 aos_wait_for 60 api curl -fsS "http://127.0.0.1:$port/health" || aos_die "the API did not answer on $url"
 
 ui="http://127.0.0.1:${AOS_TEMPORAL_UI_PORT:-8233}"
+graphiql="$url  (paste the admin token into its Headers tab)"
+[ "${NODE_ENV:-}" != production ] || graphiql="(off: NODE_ENV=production)"
 worker_metrics="http://${AOS_WORKER_METRICS_HOST:-127.0.0.1}:${AOS_WORKER_METRICS_PORT:-9464}/metrics"
 [ "${AOS_WORKER_METRICS_PORT:-9464}" != 0 ] || worker_metrics="(off: AOS_WORKER_METRICS_PORT=0)"
 [ "${TEMPORAL_ADDRESS}" = "127.0.0.1:${AOS_TEMPORAL_PORT:-7233}" ] || ui="(external Temporal at $TEMPORAL_ADDRESS)"
@@ -38,6 +40,7 @@ cat <<MSG
 
   AOS is up (ready in $((SECONDS - started_at)) s)
     GraphQL (HTTP + graphql-ws):  $url
+    GraphiQL (in a browser):      $graphiql
     Admin token:                  $AOS_ADMIN_TOKEN
     Temporal UI:                  $ui
     Metrics (Prometheus):         http://127.0.0.1:$port/metrics (API), $worker_metrics (worker)
