@@ -10,6 +10,7 @@ import {
   shownBodyOf,
   versionsOf,
 } from '../../src/services/templates.js';
+import { analysisOf } from '../../src/services/stack-views.js';
 import { analyzeTemplate, maskInputSpecs, maskTemplateBody, type InputSpec, type TemplateAnalysis } from '../../src/template/index.js';
 import { audited, type AuditSpec } from '../audited.js';
 import { builder } from '../builder.js';
@@ -25,6 +26,11 @@ export const TemplateVersionRef = builder.objectRef<TemplateVersion>('TemplateVe
       resolve: (v) => shownBodyOf(v),
     }),
     createdAt: t.field({ type: 'DateTime', resolve: (v) => v.createdAt }),
+    inputs: t.field({
+      type: [TemplateInputSpecRef],
+      description: 'The inputs this version declares, in declaration order (secret defaults masked): what a form or `aos template show` needs.',
+      resolve: (v) => analysisOf(v).inputs,
+    }),
   }),
 });
 

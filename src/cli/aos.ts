@@ -21,7 +21,7 @@ const COMMANDS: Record<string, () => Promise<CliCommand>> = {
 };
 
 async function printHelp(): Promise<void> {
-  const lines = ['usage: aos <command> [arguments]', '', 'commands:'];
+  const lines = ['usage: aos <command> [arguments]   (aos --version: the version)', '', 'commands:'];
   for (const [name, load] of Object.entries(COMMANDS)) lines.push(`  ${name.padEnd(12)} ${(await load()).summary}`);
   lines.push(
     '',
@@ -32,8 +32,20 @@ async function printHelp(): Promise<void> {
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 
+/** The package's version (package.json beside src/), read only when asked for. */
+async function version(): Promise<string> {
+  const { readFile } = await import('node:fs/promises');
+  const text = await readFile(new URL('../../package.json', import.meta.url), 'utf8');
+  const parsed: unknown = JSON.parse(text);
+  return parsed !== null && typeof parsed === 'object' && 'version' in parsed && typeof parsed.version === 'string' ? parsed.version : 'unknown';
+}
+
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
+  if (command === '--version' || command === '-V' || command === 'version') {
+    process.stdout.write(`aos ${await version()}\n`);
+    return 0;
+  }
   if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
     await printHelp();
     return command === undefined ? 2 : 0;

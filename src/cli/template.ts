@@ -8,7 +8,7 @@ import type { TemplateAnalysis, TemplateProblem } from '../template/index.js';
 import { expectPositionals, flag, intOption, stringOption, UsageError } from './args.js';
 import { CliFailure, errorSelection, expectSuccess, formatProblem as formatAnyProblem, printLines, request, type Connection, type TypedErrorBody } from './client.js';
 import { runGroup, type CommandGroup } from './command.js';
-import { shortTime, table } from './format.js';
+import { inlineValue, shortTime, table } from './format.js';
 
 export const summary = 'templates: validate files offline; create, version, list, show, delete';
 
@@ -69,6 +69,17 @@ async function validate(args: string[]): Promise<number> {
 // --- through the API ---------------------------------------------------------------------------------
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** A declared input as `template show` lists it (password defaults come masked). */
+interface TemplateInputRow {
+  name: string;
+  type: string;
+  default: unknown;
+  description: string | null;
+  constraints: unknown;
+  required: boolean;
+  immutable: boolean;
+}
 
 interface TemplateBody<TVersion = { version: string; createdAt: string }> {
   id: string;
@@ -167,8 +178,8 @@ const group: CommandGroup = {
       options: { body: { type: 'boolean' }, version: { type: 'string' } },
       async run(parsed, ctx) {
         const [ref] = expectPositionals(parsed, ['TEMPLATE']);
-        const data = await ctx.call<{ template: TemplateBody<{ version: string; createdAt: string; body: string }> | null }>(
-          `query($id: ID, $name: String) { template(id: $id, name: $name) { ${TEMPLATE_FIELDS} versions { version createdAt body } } }`,
+        const data = await ctx.call<{ template: TemplateBody<{ version: string; createdAt: string; body: string; inputs: TemplateInputRow[] }> | null }>(
+          `query($id: ID, $name: String) { template(id: $id, name: $name) { ${TEMPLATE_FIELDS} versions { version createdAt body inputs { name type default description constraints required immutable } } } }`,
           templateRefVariables(ref),
         );
         const template = data.template;
@@ -181,10 +192,27 @@ const group: CommandGroup = {
           process.stdout.write(version.body.endsWith('\n') ? version.body : `${version.body}\n`);
           return 0;
         }
+        const latest = template.versions.at(-1);
         printLines([
           `template ${template.name} (id ${template.id})`,
           ...(template.description ? [`  ${template.description}`] : []),
           ...table(['  VERSION', 'CREATED'], template.versions.map((v) => [`  ${v.version}`, shortTime(v.createdAt)])),
+          '',
+          ...(latest && latest.inputs.length > 0
+            ? [
+                `inputs of version ${latest.version}:`,
+                ...table(
+                  ['  INPUT', 'TYPE', 'DEFAULT', 'CONSTRAINTS', 'DESCRIPTION'],
+                  latest.inputs.map((input) => [
+                    `  ${input.name}`,
+                    `${input.type}${input.immutable ? ' (immutable)' : ''}`,
+                    input.default === null ? (input.required ? '(required)' : '') : inlineValue(input.default),
+                    input.constraints ? inlineValue(input.constraints) : '',
+                    input.description ?? '',
+                  ]),
+                ),
+              ]
+            : [`inputs of version ${latest?.version ?? '?'}: none`]),
         ]);
         return 0;
       },
