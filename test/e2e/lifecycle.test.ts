@@ -97,6 +97,12 @@ describe('install', () => {
     expect(failed.elements.find((e) => e.name === 'flaky')!.status).toBe('CREATE_FAILED');
     const events = await l.events(stack.id);
     expect(eventsOfType(events, 'ELEMENT_CREATE_RETRYING')).toHaveLength(2);
+    // Each attempt's STARTED event says which retry it is: the same step, not a second create.
+    expect(eventsOfType(events, 'ELEMENT_CREATE_STARTED').filter((e) => e.element === 'flaky').map((e) => e.message)).toEqual([
+      'flaky: create started',
+      'flaky: create started (retry 1)',
+      'flaky: create started (retry 2)',
+    ]);
     expect(eventsOfType(events, 'ELEMENT_CREATE_FAILED')[0]).toMatchObject({ element: 'flaky' });
 
     const retry = await l.execute(stack.id, 'RETRY');

@@ -22,6 +22,12 @@ export const LABEL_HEALTH_CHECK = 'aos.health-check';
 /** `aos.host-port.<port>-<protocol>` = the host port this instance publishes that service port on. */
 export const LABEL_HOST_PORT_PREFIX = 'aos.host-port.';
 export const LABEL_OBJECT = 'aos.object';
+/** The container's stop grace in seconds (the element's stopGracePeriodSeconds when it was made). */
+export const LABEL_STOP_GRACE = 'aos.stop-grace-seconds';
+/** A stop request may take the grace, then the kill and the exit: the engine's answer comes after both. */
+const STOP_ANSWER_SLACK_MS = 30_000;
+/** The engine's own request bound (client.ts) already covers a stop this short. */
+const SHORT_STOP_SECONDS = 25;
 
 /** A replacement container's name is its instance's name with this suffix until it takes over. */
 export const NEXT_SUFFIX = '-next';
@@ -143,10 +149,29 @@ export class ApplicationOnDocker {
     if (labels !== null && !ownedByElement(labels, this.ctx)) throw collision('container', name);
   }
 
-  async removeContainer(c: { id: string; name: string }): Promise<void> {
-    const container = this.docker.getContainer(c.id);
-    await tolerate(() => container.stop({ t: this.settings.stopGraceSeconds }), [304, 404]);
-    await tolerate(() => container.remove({ force: true, v: true }), [404]);
+  /**
+   * Seconds a container gets between SIGTERM and SIGKILL: its own label (set from the element's
+   * stopGracePeriodSeconds when it was made), else the platform default (AOS_DOCKER_STOP_TIMEOUT_SECONDS).
+   */
+  stopGraceOf(labels: Record<string, string> | undefined): number {
+    const own = Number(labels?.[LABEL_STOP_GRACE]);
+    return labels?.[LABEL_STOP_GRACE] !== undefined && Number.isInteger(own) && own >= 0 ? own : this.settings.stopGraceSeconds;
+  }
+
+  /**
+   * Stops a container, giving it `graceSeconds`. The engine answers only once the container
+   * exited, so a long grace outlasts the client's usual inactivity bound: such a stop goes through
+   * a client bounded by the grace plus slack (else the request is dropped and the step fails while
+   * the container is still stopping).
+   */
+  async stopContainer(id: string, graceSeconds: number): Promise<void> {
+    const docker = graceSeconds <= SHORT_STOP_SECONDS ? this.docker : dockerClient(this.cluster, { timeoutMs: graceSeconds * 1000 + STOP_ANSWER_SLACK_MS });
+    await tolerate(() => docker.getContainer(id).stop({ t: graceSeconds }), [304, 404]);
+  }
+
+  async removeContainer(c: { id: string; name: string; labels?: Record<string, string> }): Promise<void> {
+    await this.stopContainer(c.id, this.stopGraceOf(c.labels));
+    await tolerate(() => this.docker.getContainer(c.id).remove({ force: true, v: true }), [404]);
     this.ctx.log(`removed container ${c.name}`);
   }
 }

@@ -12,6 +12,7 @@ import {
   LABEL_INSTANCE,
   LABEL_OBJECT,
   LABEL_SPEC_HASH,
+  LABEL_STOP_GRACE,
   NEXT_SUFFIX,
   collision,
   ownedByElement,
@@ -63,8 +64,11 @@ function containerOptions(app: ApplicationOnDocker, spec: ApplicationSpec, name:
       [LABEL_INSTANCE]: String(index),
       [LABEL_SPEC_HASH]: containerSpecHash(spec),
       ...(health ? { [LABEL_HEALTH_CHECK]: JSON.stringify(health) } : {}),
+      ...(spec.stopGracePeriodSeconds !== undefined ? { [LABEL_STOP_GRACE]: String(spec.stopGracePeriodSeconds) } : {}),
       ...portLabels,
     },
+    // A `docker stop` by hand gives the same grace as AOS does.
+    StopTimeout: spec.stopGracePeriodSeconds ?? app.settings.stopGraceSeconds,
     ExposedPorts: exposed,
     HostConfig: {
       PortBindings: bindings,
@@ -119,7 +123,7 @@ export async function replaceInstance(app: ApplicationOnDocker, spec: Applicatio
   }
   const next = await app.docker.createContainer(containerOptions(app, spec, nextName, old.index, ports));
   const oldContainer = app.docker.getContainer(old.id);
-  await tolerate(() => oldContainer.stop({ t: app.settings.stopGraceSeconds }), [304, 404]);
+  await app.stopContainer(old.id, app.stopGraceOf(old.labels));
   try {
     await next.start();
     await waitReady(app, [{ id: next.id, name: nextName }], spec.restartPolicy);

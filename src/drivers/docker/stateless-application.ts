@@ -156,7 +156,7 @@ export function createStatelessApplicationDriver(settings: DockerSettings): Elem
       const containers = await app.listContainers();
       await Promise.all(containers.map(async (c) => {
         ctx.heartbeat({ step: 'stop', container: c.name });
-        await tolerate(() => app.docker.getContainer(c.id).stop({ t: settings.stopGraceSeconds }), [304, 404]);
+        await app.stopContainer(c.id, app.stopGraceOf(c.labels));
       }));
       ctx.log(`stopped ${containers.length} container(s)`);
       return stateOf(app, serviceOfState(state), instancesOfState(state, containers.length), { stopped: true });

@@ -190,6 +190,8 @@ export function renderApplication(ctx: RenderContext, properties: Record<string,
   const podSpec: V1PodSpec = {
     containers: [container],
     restartPolicy: 'Always',
+    // Unset: the cluster's own default (30 s), as on Docker where the platform's default applies.
+    ...(spec.stopGracePeriodSeconds !== undefined ? { terminationGracePeriodSeconds: spec.stopGracePeriodSeconds } : {}),
     ...(spec.volumes.length > 0
       ? { volumes: spec.volumes.map((_v, i) => ({ name: `vol-${i}`, persistentVolumeClaim: { claimName: volumeClaims[i].metadata?.name ?? '' } })) }
       : {}),

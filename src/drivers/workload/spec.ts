@@ -54,9 +54,13 @@ export interface ApplicationSpec {
   instances: number;
   restartPolicy: RestartPolicy;
   healthCheck?: HealthCheck;
+  /** Seconds an instance gets between SIGTERM and SIGKILL; unset: the cluster's default. */
+  stopGracePeriodSeconds?: number;
 }
 
 const MAX_INSTANCES = 100;
+/** Bound of stopGracePeriodSeconds: a stop (and so a delete) never waits longer than this per instance. */
+export const MAX_STOP_GRACE_SECONDS = 300;
 
 function invalid(message: string): never {
   throw new PermanentDriverError(`invalid container spec: ${message}`, 'INVALID_PROPERTIES');
@@ -140,6 +144,10 @@ export function parseApplicationSpec(
   if (restartPolicy !== 'Always' && restartPolicy !== 'OnFailure' && restartPolicy !== 'Never') {
     invalid(`restartPolicy must be Always, OnFailure or Never, got ${JSON.stringify(restartPolicy)}`);
   }
+  const grace = appProperties.stopGracePeriodSeconds;
+  if (grace !== undefined && grace !== null && (typeof grace !== 'number' || !Number.isInteger(grace) || grace < 0 || grace > MAX_STOP_GRACE_SECONDS)) {
+    invalid(`stopGracePeriodSeconds must be an integer from 0 to ${MAX_STOP_GRACE_SECONDS}, got ${JSON.stringify(grace)}`);
+  }
 
   if (typeof pkg.image !== 'string' || pkg.image.trim() === '' || /\s/.test(pkg.image)) {
     invalid(`image must be a non-empty image reference, got ${JSON.stringify(pkg.image)}`);
@@ -211,12 +219,13 @@ export function parseApplicationSpec(
     instances,
     restartPolicy,
     healthCheck,
+    ...(typeof grace === 'number' ? { stopGracePeriodSeconds: grace } : {}),
   };
 }
 
 /**
  * A fingerprint of everything that needs a new container when it changes (image, command, env,
- * secrets, volumes, ports, health port). Instances and restart policy are changed in place, so
+ * secrets, volumes, ports, health port, stop grace when set). Instances and restart policy are changed in place, so
  * they are left out. Kept on each container as a label; it is a one-way hash, and the secret
  * values it covers are in the container's own environment anyway.
  */
@@ -231,6 +240,9 @@ export function containerSpecHash(spec: ApplicationSpec): string {
     serviceType: spec.serviceType,
     servicePorts: spec.servicePorts.map(({ protocol, port, targetPort }) => ({ protocol, port, targetPort })),
     healthPort: spec.healthCheck?.port,
+    // Docker cannot change a container's stop timeout in place. Only when set: containers made
+    // before the property existed keep their hash (an update does not replace them all).
+    ...(spec.stopGracePeriodSeconds !== undefined ? { stopGracePeriodSeconds: spec.stopGracePeriodSeconds } : {}),
   });
   return createHash('sha256').update(material).digest('hex').slice(0, 32);
 }

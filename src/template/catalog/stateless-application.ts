@@ -16,6 +16,13 @@ export const statelessApplication: NodeTypeDef = {
         description: '`default` lets instances share hosts; `exclusive` (or true) spreads instances over distinct hosts where the cluster can.',
       },
       restartPolicy: { enum: ['Always', 'OnFailure', 'Never'], default: 'Always', description: 'What the runtime does when an instance exits.' },
+      stopGracePeriodSeconds: {
+        type: 'integer',
+        minimum: 0,
+        maximum: 300,
+        description:
+          'Seconds an instance gets to exit after SIGTERM before it is killed (stop, delete, scale-in, replacement). Unset: the cluster\'s default — on Docker the platform\'s AOS_DOCKER_STOP_TIMEOUT_SECONDS (10), on Kubernetes the cluster\'s own (30). Changing it replaces the instances.',
+      },
       healthCheck: {
         type: 'object',
         additionalProperties: false,

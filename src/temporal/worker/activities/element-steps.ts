@@ -17,6 +17,11 @@ import { permanent, type StackActivityDeps, type StackRecords } from './stack-re
 const DEPLOYED = new Set(['CREATE_COMPLETE', 'UPDATE_COMPLETE', 'START_COMPLETE', 'STOPPED', 'STOP_FAILED', 'START_FAILED', 'UPDATE_FAILED', 'DELETE_FAILED']);
 const HEARTBEAT_EVERY_MS = 1000;
 
+/** A retried step says so in its STARTED event: a second "delete started" is not a second delete. */
+function retrySuffix(attempt: number): string {
+  return attempt > 1 ? ` (retry ${attempt - 1})` : '';
+}
+
 /** Keeps the activity alive (and cancellable) while a driver waits without heartbeating itself. */
 async function withHeartbeat<T>(work: () => Promise<T>): Promise<T> {
   const ctx = Context.current();
@@ -99,12 +104,12 @@ export function createElementSteps(deps: StackActivityDeps, records: StackRecord
       if (step.op === 'CREATE' && DEPLOYED.has(element.status) && JSON.stringify(openProperties(element)) === JSON.stringify(target)) return;
       if (step.op === 'DELETE' && (element.status === 'PENDING' || element.status === 'DELETE_COMPLETE') && !element.physicalId) return;
 
+      const activity = Context.current();
       element.status = `${verb}_IN_PROGRESS`;
       element.statusReason = null;
-      await stepChanged(em, stack, element, `${prefix}ELEMENT_${verb}_STARTED`, `${step.element}: ${verb.toLowerCase()} started`);
+      await stepChanged(em, stack, element, `${prefix}ELEMENT_${verb}_STARTED`, `${step.element}: ${verb.toLowerCase()} started${retrySuffix(activity.info.attempt)}`);
 
       const ctx = await driverContext(em, stack, resolved, step.element, cluster);
-      const activity = Context.current();
       try {
         // Inside the try: "no driver" is the element's failure, recorded like any other (and not retried).
         const driver = driverFor(deps.drivers, element.type, cluster?.kind);

@@ -117,6 +117,7 @@ const VARIANTS: { name: string; pkg: Record<string, unknown>; app: Record<string
   { name: 'exclusive', pkg: { serviceSpec: NODE_PORT_SERVICE }, app: { instances: 3, exclusive: 'exclusive' } },
   { name: 'exclusive as true', pkg: {}, app: { instances: 2, exclusive: true } },
   { name: '0 instances, no service', pkg: {}, app: { instances: 0 } },
+  { name: 'stop grace period', pkg: { serviceSpec: NODE_PORT_SERVICE }, app: { stopGracePeriodSeconds: 3 } },
 ];
 
 describe('Kubernetes manifests: the quick-start template', () => {
@@ -214,6 +215,14 @@ describe('Kubernetes manifests: variants, each valid against the schemas', () =>
     expect(manifests.deployment.spec?.strategy?.rollingUpdate).toEqual({ maxSurge: 0, maxUnavailable: 1 });
     const shared = renderApplication({ ...CTX, element: 'web', requirements: component({}) }, { instances: 3, exclusive: 'default' });
     expect(shared.deployment.spec?.template.spec?.affinity).toBeUndefined();
+  });
+
+  it('maps stopGracePeriodSeconds to the pods\' terminationGracePeriodSeconds; unset leaves the cluster\'s default', () => {
+    const podSpec = (app: Record<string, unknown>) => renderApplication({ ...CTX, element: 'web', requirements: component({}) }, { type: 'container', ...app }).deployment.spec?.template.spec;
+    expect(podSpec({ stopGracePeriodSeconds: 3 })?.terminationGracePeriodSeconds).toBe(3);
+    expect(podSpec({ stopGracePeriodSeconds: 0 })?.terminationGracePeriodSeconds).toBe(0);
+    expect(podSpec({})).not.toHaveProperty('terminationGracePeriodSeconds');
+    expect(() => podSpec({ stopGracePeriodSeconds: 301 })).toThrow(/stopGracePeriodSeconds/);
   });
 
   it('refuses a restart policy a Deployment cannot have, before anything is applied', () => {
