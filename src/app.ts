@@ -13,7 +13,7 @@ import { requestMetricsPlugin } from './api/request-metrics.js';
 import { NotificationListener } from './events/listener.js';
 import { authenticateWithin, httpAuthenticationPlugin, unauthenticatedError, MISSING_TOKEN, type TokenAuthenticator } from './api/authentication.js';
 import { hideSuggestionsPlugin, maskErrorWithoutSuggestions, maskError } from './api/errors.js';
-import { graphiqlPagePlugin, loadGraphiQLAssets } from './api/graphiql.js';
+import { graphiqlFiles, graphiqlPagePlugin } from './api/graphiql.js';
 import { serveGraphQLOverWebSocket } from './api/graphql-ws.js';
 import { createApiServer, sourceIpOf } from './api/http-server.js';
 import { queryLimitsPlugins } from './api/limits.js';
@@ -76,8 +76,8 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<App> {
   const requestViewers = new WeakMap<Request, Viewer>();
   // Suggestions would hand the schema out a name at a time where introspection is off.
   const hideSuggestions = config.production;
-  // GraphiQL's own files, served by this API (no CDN); never loaded in production.
-  const graphiql = config.production ? null : await loadGraphiQLAssets();
+  // GraphiQL's own files, served by this API (no CDN); never in production.
+  const graphiql = config.production ? null : graphiqlFiles();
 
   const plugins: Plugin[] = [
     requestMetricsPlugin(metrics),

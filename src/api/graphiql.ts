@@ -25,13 +25,20 @@ interface Asset {
   gzipped?: Promise<Buffer>;
 }
 
-export interface GraphiQLAssets {
+interface GraphiQLAssets {
   /** `/graphiql/<hash>/`: where the files are, the hash changing with any of them. */
   base: string;
   /** File name → asset; nothing else is served. */
   files: ReadonlyMap<string, Asset>;
   /** The page for Yoga's `renderGraphiQL`, with these options for `renderYogaGraphiQL`. */
   renderPage(options: Record<string, unknown>): string;
+}
+
+/** GraphiQL's page and files; the 9 MB behind them are loaded on the first request for either. */
+export interface GraphiQLFiles {
+  renderPage(options: Record<string, unknown>): Promise<string>;
+  /** Answers a request whose path is under GRAPHIQL_ASSETS_PREFIX. */
+  serve(req: IncomingMessage, res: ServerResponse, path: string): Promise<void>;
 }
 
 /** The Monaco worker labels the bundle asks for, and the file serving each. */
@@ -154,13 +161,20 @@ async function load(): Promise<GraphiQLAssets> {
 
 let loading: Promise<GraphiQLAssets> | null = null;
 
-/** Loaded once per process (about 9 MB), and only where GraphiQL is on: never in production. */
-export function loadGraphiQLAssets(): Promise<GraphiQLAssets> {
+/** Loaded once per process (about 9 MB, 0.3 s), on first use: never in production, nor by an API nobody opens GraphiQL on. */
+function loadGraphiQLAssets(): Promise<GraphiQLAssets> {
   loading ??= load().catch((error: unknown) => {
     loading = null;
     throw error;
   });
   return loading;
+}
+
+export function graphiqlFiles(): GraphiQLFiles {
+  return {
+    renderPage: async (options) => (await loadGraphiQLAssets()).renderPage(options),
+    serve: (req, res, path) => serveGraphiQLAsset(req, res, path),
+  };
 }
 
 function notFound(res: ServerResponse): void {
@@ -177,11 +191,12 @@ function acceptsGzip(req: IncomingMessage): boolean {
  * disk: nothing else can be reached, and a folder is never listed). GET and HEAD only; the request
  * body is never read. The hash in the URL lets browsers keep each file for good.
  */
-export async function serveGraphiQLAsset(req: IncomingMessage, res: ServerResponse, path: string, assets: GraphiQLAssets): Promise<void> {
+async function serveGraphiQLAsset(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     res.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'application/json' }).end(JSON.stringify({ errors: [{ message: 'GraphiQL files are read with GET', extensions: { code: 'METHOD_NOT_ALLOWED' } }] }));
     return;
   }
+  const assets = await loadGraphiQLAssets();
   const asset = path.startsWith(assets.base) ? assets.files.get(path.slice(assets.base.length)) : undefined;
   if (!asset) return notFound(res);
   const compressed = acceptsGzip(req);

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { settleWithin } from '../domain/deadline.js';
-import { GRAPHIQL_ASSETS_PREFIX, serveGraphiQLAsset, type GraphiQLAssets } from './graphiql.js';
+import { GRAPHIQL_ASSETS_PREFIX, type GraphiQLFiles } from './graphiql.js';
 import { METRICS_PATH, serveMetricsRequest, type MetricsEndpoint } from '../observability/metrics-endpoint.js';
 
 /** A probe's check that has not answered by then counts as failed. */
@@ -19,7 +19,7 @@ export interface ApiServerOptions {
   /** `/metrics` (Prometheus text): AOS_METRICS_TOKEN as a bearer token, or loopback clients when unset. */
   metrics?: MetricsEndpoint;
   /** GraphiQL's files (development only): a fixed list under `/graphiql/`, without a token. */
-  graphiql?: GraphiQLAssets;
+  graphiql?: GraphiQLFiles;
 }
 
 export function sourceIpOf(req: IncomingMessage | undefined): string | null {
@@ -78,7 +78,7 @@ export function createApiServer(options: ApiServerOptions): Server {
     if (path === '/ready') return done(probe(res, options.readiness, 'ready'));
     if (path === METRICS_PATH && options.metrics) return done(serveMetricsRequest(req, res, options.metrics));
     if (path === options.graphqlPath || path === `${options.graphqlPath}/`) return done(options.handleGraphQL(req, res));
-    if (options.graphiql && path?.startsWith(GRAPHIQL_ASSETS_PREFIX)) return done(serveGraphiQLAsset(req, res, path, options.graphiql));
+    if (options.graphiql && path?.startsWith(GRAPHIQL_ASSETS_PREFIX)) return done(options.graphiql.serve(req, res, path));
     res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ errors: [{ message: `no such path; GraphQL is at ${options.graphqlPath}`, extensions: { code: 'NOT_FOUND' } }] }));
   });
 }
