@@ -13,7 +13,7 @@ const gzip = promisify(gzipCallback);
  * page loads from a CDN, shipped prebuilt inside the npm package: styles, fonts and images are
  * data: URLs, the Monaco workers plain scripts). Its package would inline the whole 9 MB in every
  * page; here the page is a few hundred bytes that name a fixed list of files under
- * ASSETS_PREFIX, each answered from memory with its content hash in the URL (cached for good).
+ * GRAPHIQL_ASSETS_PREFIX, each answered from memory with its content hash in the URL (cached for good).
  * The page runs under a Content-Security-Policy that allows this origin only.
  */
 export const GRAPHIQL_ASSETS_PREFIX = '/graphiql/';
