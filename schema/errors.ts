@@ -47,7 +47,6 @@ for (const [errorClass, name] of [
   [Forbidden, 'Forbidden'],
   [NameTaken, 'NameTaken'],
   [TenantFrozen, 'TenantFrozen'],
-  [StackBusy, 'StackBusy'],
 ] as const) {
   builder.objectType(errorClass, {
     name,
@@ -66,6 +65,17 @@ builder.objectType(QuotaExceeded, {
 
 export const StackStatusEnum = builder.enumType('StackStatus', {
   values: STACK_STATUSES,
+});
+
+builder.objectType(StackBusy, {
+  name: 'StackBusy',
+  description: 'An action runs on the stack: wait for it, or ask one of allowedActions.',
+  interfaces: [ErrorInterface],
+  isTypeOf: (value) => value instanceof StackBusy,
+  fields: (t) => ({
+    action: t.exposeString('action', { description: 'The running action, e.g. INSTALL.' }),
+    allowedActions: t.exposeStringList('allowedActions', { description: 'What may be asked while it runs, e.g. CANCEL, FORCE_DELETE.' }),
+  }),
 });
 
 builder.objectType(InvalidStackState, {

@@ -63,9 +63,17 @@ export class TenantFrozen extends DomainError {
   }
 }
 
+/** An action runs on the stack: which one, and what may be asked while it runs (CANCEL, FORCE_DELETE). */
 export class StackBusy extends DomainError {
   readonly code = 'STACK_BUSY';
   readonly status = 409;
+  constructor(
+    message: string,
+    readonly action: string,
+    readonly allowedActions: string[],
+  ) {
+    super(message);
+  }
 }
 
 export class InvalidStackState extends DomainError {

@@ -21,7 +21,9 @@ export function assertOperationAllowed(stack: Stack, op: StackOperation, busy: '
 }
 
 function refusal(stack: Stack, op: StackOperation, busy: 'StackBusy' | 'InvalidStackState' = 'StackBusy'): StackBusy | InvalidStackState {
-  if (stack.status === 'PROCESSING' && busy === 'StackBusy') return new StackBusy(`stack "${stack.name}" is busy with ${stack.action ?? 'an action'}`);
+  if (stack.status === 'PROCESSING' && busy === 'StackBusy') {
+    return new StackBusy(`stack "${stack.name}" is busy with ${stack.action ?? 'an action'}`, stack.action ?? 'UNKNOWN', allowedOperations(situationOf(stack)));
+  }
   return new InvalidStackState(`${op} is not allowed while stack "${stack.name}" is ${stack.status}`, stack.status, allowedOperations(situationOf(stack)));
 }
 

@@ -267,6 +267,9 @@ describe('createStack', () => {
     const id = created.stack.id;
     const stop = await gql(a.operator, ACTION, { input: { stackId: id, action: 'STOP' } });
     expect(stop.executeStackAction).toMatchObject({ __typename: 'StackBusy', code: 'STACK_BUSY' });
+    // What runs and what may be asked now, so a client can say what to do next.
+    const busy = await gql(a.operator, `mutation($input: DeleteStackInput!) { deleteStack(input: $input) { __typename ... on StackBusy { message action allowedActions } } }`, { input: { stackId: id } });
+    expect(busy.deleteStack).toEqual({ __typename: 'StackBusy', message: expect.stringContaining('busy with INSTALL'), action: 'INSTALL', allowedActions: ['FORCE_DELETE', 'CANCEL'] });
     const install = await gql(a.operator, ACTION, { input: { stackId: id, action: 'INSTALL' } });
     expect(install.executeStackAction.__typename).toBe('StackBusy');
     const del = await gql(a.operator, DELETE, { input: { stackId: id } });

@@ -22,10 +22,24 @@ export class TemporalActionRunner implements ActionRunner {
         workflowIdConflictPolicy: request.force ? WorkflowIdConflictPolicy.TERMINATE_EXISTING : WorkflowIdConflictPolicy.FAIL,
       });
     } catch (error) {
-      if (error instanceof WorkflowExecutionAlreadyStartedError) throw new StackBusy('another action is running on this stack');
+      if (error instanceof WorkflowExecutionAlreadyStartedError) {
+        const running = await this.runningAction(workflowId);
+        throw new StackBusy(`another action (${running}) is running on this stack`, running, ['CANCEL', 'FORCE_DELETE']);
+      }
       throw error;
     }
     return workflowId;
+  }
+
+  /** The action of the workflow that holds the stack's id, from its type; UNKNOWN when it cannot be told. */
+  private async runningAction(workflowId: string): Promise<string> {
+    try {
+      const { type } = await this.client.workflow.getHandle(workflowId).describe();
+      return Object.entries(STACK_WORKFLOW_TYPE).find(([, workflowType]) => workflowType === type)?.[0] ?? 'UNKNOWN';
+    } catch {
+      // The refusal matters more than its detail: a failed look-up must not hide it.
+      return 'UNKNOWN';
+    }
   }
 
   async cancel(stackId: string): Promise<CancelOutcome> {
