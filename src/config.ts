@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_ELEMENT_PARALLELISM } from './domain/lifecycle.js';
+import { DEFAULT_DELETED_STACK_RETENTION_DAYS } from './domain/stack-state.js';
 import { nodePortRange } from './drivers/docker/ports.js';
 import { DEFAULT_DOCKER_SETTINGS, type DockerSettings } from './drivers/docker/settings.js';
 import { parseEndpointPolicy, platformServices, type EndpointPolicy } from './drivers/endpoint-policy.js';
@@ -19,6 +20,8 @@ export interface AosConfig {
   production: boolean;
   adminToken: string | null;
   auditRetentionDays: number;
+  /** Days a deleted stack stays readable (status DELETED) before the hourly maintenance removes it. */
+  deletedStackRetentionDays: number;
   /** Largest accepted GraphQL request body, in bytes. */
   maxBodyBytes: number;
   /** graphql-ws connections one token may hold open at once, per API process. */
@@ -118,6 +121,7 @@ export function loadConfig(overrides: Partial<AosConfig> = {}): AosConfig {
     production: process.env.NODE_ENV === 'production',
     adminToken: process.env.AOS_ADMIN_TOKEN || null,
     auditRetentionDays: intFromEnv('AOS_AUDIT_RETENTION_DAYS', 7),
+    deletedStackRetentionDays: Math.max(0, intFromEnv('AOS_DELETED_STACK_RETENTION_DAYS', DEFAULT_DELETED_STACK_RETENTION_DAYS)),
     maxBodyBytes: intFromEnv('AOS_MAX_BODY_BYTES', 2 * 1024 * 1024),
     maxSocketsPerToken: Math.max(1, intFromEnv('AOS_MAX_SOCKETS_PER_TOKEN', 100)),
     subscriberBufferBytes: Math.max(16 * 1024, intFromEnv('AOS_SUBSCRIBER_BUFFER_BYTES', 1024 * 1024)),

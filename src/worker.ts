@@ -27,7 +27,7 @@ const running = worker.run();
 console.log(`[worker] polling task queue "${config.taskQueue}" on ${config.temporalAddress}`);
 
 const startup = await runStartupMaintenance(temporal.client, config.taskQueue);
-console.log(`[worker] start-up workflow done: database time ${startup.databaseTime}, ${startup.auditRecordsPurged} expired audit records purged`);
+console.log(`[worker] start-up workflow done: database time ${startup.databaseTime}, ${startup.auditRecordsPurged} expired audit records and ${startup.deletedStacksPurged ?? 0} expired deleted stacks purged`);
 
 await ensureMaintenanceSchedule(temporal.client, config.taskQueue);
 

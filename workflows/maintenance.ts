@@ -1,7 +1,7 @@
-import { proxyActivities } from '@temporalio/workflow';
+import { patched, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../src/temporal/worker/activities/index.js';
 
-const { purgeExpiredAuditRecords, databaseTime } = proxyActivities<Activities>({
+const { purgeExpiredAuditRecords, purgeExpiredDeletedStacks, databaseTime } = proxyActivities<Activities>({
   startToCloseTimeout: '2 minutes',
   retry: { maximumAttempts: 5 },
 });
@@ -9,11 +9,16 @@ const { purgeExpiredAuditRecords, databaseTime } = proxyActivities<Activities>({
 export interface MaintenanceResult {
   databaseTime: string;
   auditRecordsPurged: number;
+  /** Absent from runs recorded before deleted stacks were kept. */
+  deletedStacksPurged?: number;
 }
 
 /** Housekeeping, run at worker start-up (proving the wiring) and hourly by a schedule. */
 export async function maintenanceWorkflow(): Promise<MaintenanceResult> {
   const time = await databaseTime();
   const purged = await purgeExpiredAuditRecords();
-  return { databaseTime: time, auditRecordsPurged: purged };
+  // Behind a patch: a run that started before this step existed replays without it.
+  if (!patched('purge-deleted-stacks')) return { databaseTime: time, auditRecordsPurged: purged };
+  const deletedStacksPurged = await purgeExpiredDeletedStacks();
+  return { databaseTime: time, auditRecordsPurged: purged, deletedStacksPurged };
 }

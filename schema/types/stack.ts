@@ -102,6 +102,12 @@ StackRef.implement({
     timeoutMinutes: t.exposeInt('timeoutMinutes'),
     createdAt: t.field({ type: 'DateTime', resolve: (stack) => stack.createdAt }),
     updatedAt: t.field({ type: 'DateTime', resolve: (stack) => stack.updatedAt }),
+    deletedAt: t.field({
+      type: 'DateTime',
+      nullable: true,
+      description: 'When its delete finished (status DELETED); the record is removed once the retention period (AOS_DELETED_STACK_RETENTION_DAYS) has passed.',
+      resolve: (stack) => stack.deletedAt ?? null,
+    }),
   }),
 });
 
@@ -110,6 +116,7 @@ const StackFilter = builder.inputType('StackFilter', {
     status: t.field({ type: StackStatusEnum }),
     name: t.string({ description: 'Names containing this text.' }),
     templateId: t.id(),
+    includeDeleted: t.boolean({ description: 'Deleted stacks too (status DELETED, kept readable for the retention period); default false. A status filter of DELETED implies it.' }),
   }),
 });
 
@@ -117,7 +124,7 @@ builder.queryFields((t) => ({
   stacks: t.connection(
     {
       type: StackRef,
-      description: "The tenant's stacks, newest first.",
+      description: "The tenant's stacks, newest first; deleted ones only with includeDeleted.",
       args: { filter: t.arg({ type: StackFilter }) },
       resolve: (_root, args, ctx) => listStacks(ctx.em, ctx.viewer, args.filter ?? {}, args),
     },
@@ -127,6 +134,7 @@ builder.queryFields((t) => ({
   stack: t.field({
     type: StackRef,
     nullable: true,
+    description: 'By id any of the tenant\'s stacks, a deleted one too (status DELETED, until its retention ends); by name the live stack of that name.',
     args: { id: t.arg.id(), name: t.arg.string() },
     resolve: (_root, args, ctx) => lookupStack(ctx.em, ctx.viewer, args),
   }),

@@ -20,7 +20,7 @@ export interface StackSummary {
   updatedAt: string;
 }
 
-export const STACK_DETAIL_FIELDS = `${STACK_SUMMARY_FIELDS} description allowedActions namespace autoRollback timeoutMinutes createdAt
+export const STACK_DETAIL_FIELDS = `${STACK_SUMMARY_FIELDS} description allowedActions namespace autoRollback timeoutMinutes createdAt deletedAt
   template { name } templateVersion { version } cluster { name kind } serviceClusters { name kind }
   inputs { name value } outputs { name value description }
   elements { name type status statusReason health physicalId }
@@ -33,6 +33,7 @@ export interface StackDetail extends StackSummary {
   autoRollback: boolean;
   timeoutMinutes: number;
   createdAt: string;
+  deletedAt: string | null;
   template: { name: string };
   templateVersion: { version: string };
   cluster: { name: string; kind: string } | null;
@@ -64,15 +65,45 @@ export interface PlanBody {
 export const PLAN_FIELDS = 'steps { element type change properties changedProperties dependsOn } problems { code path line column message hint } waves';
 
 /** `stack(id:)` for an id, `stack(name:)` otherwise. */
-export function stackRefVariables(ref: string): { id: string | null; name: string | null } {
+function stackRefVariables(ref: string): { id: string | null; name: string | null } {
   return UUID.test(ref) ? { id: ref, name: null } : { id: null, name: ref };
 }
 
-/** The stack a NAME|ID argument names, or a NotFound failure. */
+/** The stack a NAME|ID argument names, or a NotFound failure. A name no live stack has may name a deleted one. */
 export async function findStack(connection: Connection, ref: string): Promise<StackSummary> {
   const { stack } = await request<{ stack: StackSummary | null }>(connection, `query($id: ID, $name: String) { stack(id: $id, name: $name) { ${STACK_SUMMARY_FIELDS} } }`, stackRefVariables(ref));
-  if (!stack) throw new CliFailure(`NotFound: stack "${ref}" not found`);
-  return stack;
+  const found = stack ?? (UUID.test(ref) ? null : await deletedStackNamed(connection, ref));
+  if (!found) throw new CliFailure(`NotFound: stack "${ref}" not found`);
+  return found;
+}
+
+/** Deleted stacks whose names contain the text, looked through for an exact match: enough for a name reused a few times. */
+const DELETED_NAME_PAGE = 100;
+
+/**
+ * The most recent deleted stack of exactly this name, or null. The API finds live stacks only by
+ * name (a deleted one by id); the CLI falls back to this so that `show`, `events`, `wait` and
+ * `output` reach a deleted stack by the name it had, while no live stack has taken that name.
+ */
+async function deletedStackNamed(connection: Connection, name: string): Promise<StackSummary | null> {
+  const { stacks } = await request<{ stacks: { edges: { node: StackSummary }[] } }>(
+    connection,
+    `query($first: Int, $filter: StackFilter) { stacks(first: $first, filter: $filter) { edges { node { ${STACK_SUMMARY_FIELDS} } } } }`,
+    { first: DELETED_NAME_PAGE, filter: { name, status: 'DELETED' } },
+  );
+  // Newest first: the latest stack to carry the name is the one deleted last.
+  return stacks.edges.map((edge) => edge.node).find((node) => node.name === name) ?? null;
+}
+
+/**
+ * `stack(id:, name:)` variables for a NAME|ID argument that reach a deleted stack by the name it had
+ * too (see deletedStackNamed): one small query more than asking by name.
+ */
+export async function readableStackRef(connection: Connection, ref: string): Promise<{ id: string | null; name: string | null }> {
+  if (UUID.test(ref)) return stackRefVariables(ref);
+  const { stack } = await request<{ stack: { id: string } | null }>(connection, `query($name: String) { stack(name: $name) { id } }`, { name: ref });
+  const id = stack?.id ?? (await deletedStackNamed(connection, ref))?.id;
+  return id ? { id, name: null } : stackRefVariables(ref);
 }
 
 /** `NORMAL (INSTALL COMPLETE)`. */
@@ -91,7 +122,8 @@ export function renderStack(stack: StackDetail): string[] {
   if (stack.serviceClusters?.length) field('services', stack.serviceClusters.map((c) => `${c.name} (${c.kind})`).join(', '));
   field('inputs', stack.inputs.length ? stack.inputs.map((input) => `${input.name}=${inlineValue(input.value)}`).join('  ') : 'none');
   field('settings', `timeout ${stack.timeoutMinutes} min, auto rollback ${stack.autoRollback ? 'on' : 'off'}`);
-  field('allowed', stack.allowedActions.join(', ') || 'nothing (an action is running)');
+  field('allowed', stack.allowedActions.join(', ') || (stack.status === 'DELETED' ? 'nothing (the stack is deleted; its record stays readable for a while)' : 'nothing (an action is running)'));
+  if (stack.deletedAt) field('deleted', shortTime(stack.deletedAt));
   field('updated', `${shortTime(stack.updatedAt)} (created ${shortTime(stack.createdAt)})`);
 
   lines.push('', ...table(['ELEMENT', 'TYPE', 'STATUS', 'HEALTH', 'REASON'], stack.elements.map((e) => [e.name, e.type, e.status, e.health, e.statusReason ?? ''])));

@@ -67,13 +67,13 @@ export interface WaitOptions {
 }
 
 export interface WaitOutcome {
-  /** The stack as it ended; null when it is gone (a delete finished). */
+  /** The stack as it ended (status DELETED after a delete); null when its record is gone (purged). */
   stack: StackSummary | null;
   failed: boolean;
   elapsedMs: number;
 }
 
-/** Polls until the stack is no longer PROCESSING (or is gone). */
+/** Polls until the stack is no longer PROCESSING (DELETED after a delete, or gone once purged). */
 export async function waitForStack(connection: Connection, stackId: string, options: WaitOptions): Promise<WaitOutcome> {
   const started = Date.now();
   let cursor = options.since;
@@ -101,7 +101,7 @@ export async function waitForStack(connection: Connection, stackId: string, opti
 /** The end of a wait as a line (stdout) or a failure (stderr, exit 1). */
 export function reportWait(name: string, outcome: WaitOutcome): number {
   const took = seconds(outcome.elapsedMs);
-  if (!outcome.stack) {
+  if (!outcome.stack || outcome.stack.status === 'DELETED') {
     process.stdout.write(`${name}: deleted after ${took}\n`);
     return 0;
   }
@@ -127,6 +127,7 @@ export async function followEvents(connection: Connection, stack: StackSummary, 
   let cursor: string | null = null;
   // Replaced by the real stop once the subscription exists (the history comes before it).
   let stop = () => {};
+  let sawDeletion = false;
   const print = (event: StackEventBody) => {
     if (printed.has(event.id)) return;
     printed.add(event.id);
@@ -134,6 +135,7 @@ export async function followEvents(connection: Connection, stack: StackSummary, 
     process.stdout.write(json ? `${JSON.stringify(event)}\n` : `${renderEvent(event)}\n`);
     // A deleted stack writes nothing more: the follow is over.
     if (event.type === 'STACK_DELETED') {
+      sawDeletion = true;
       if (!json) process.stderr.write(`${stack.name} is deleted: nothing more will come\n`);
       stop();
     }
@@ -149,6 +151,11 @@ export async function followEvents(connection: Connection, stack: StackSummary, 
   const catchUp = () => enqueue(async () => (await eventsSince(connection, stack.id, cursor)).forEach(print));
 
   await enqueue(async () => (await recentEvents(connection, stack.id, history)).reverse().forEach(print));
+  // A deleted stack writes nothing more: its history is all there is to print.
+  if (stack.status === 'DELETED') {
+    if (!json && !sawDeletion) process.stderr.write(`${stack.name} is deleted: nothing more will come\n`);
+    return 0;
+  }
 
   // Whether the current connection has caught up since its subscription was certainly in place:
   // the first live event proves it is, so a catch-up run after that one arrived misses nothing.

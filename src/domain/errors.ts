@@ -29,8 +29,9 @@ export class ValidationFailed extends DomainError {
 export class NotFound extends DomainError {
   readonly code = 'NOT_FOUND';
   readonly status = 404;
-  constructor(what: string, ref?: string) {
-    super(ref ? `${what} "${ref}" not found` : `${what} not found`);
+  /** `why` says what the caller could not know, e.g. that the stack was deleted. */
+  constructor(what: string, ref?: string, why?: string) {
+    super(`${ref ? `${what} "${ref}" not found` : `${what} not found`}${why ? `: ${why}` : ''}`);
   }
 }
 

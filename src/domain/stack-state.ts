@@ -1,8 +1,11 @@
 // The stack state machine, pure: which operation may start from which status, and
 // where each one ends. Services and workflows both read it; nothing here does IO.
 
-/** Every status a stack can be in: the database, the schema's enum and the CLI read this list. */
-export const STACK_STATUSES = ['INITIAL', 'PROCESSING', 'NORMAL', 'STOPPED', 'PARTIALLY_STOPPED', 'ABNORMAL', 'UNKNOWN_ERROR'] as const;
+/**
+ * Every status a stack can be in: the database, the schema's enum and the CLI read this list.
+ * DELETED is final: a deleted stack stays readable for the retention period and allows nothing.
+ */
+export const STACK_STATUSES = ['INITIAL', 'PROCESSING', 'NORMAL', 'STOPPED', 'PARTIALLY_STOPPED', 'ABNORMAL', 'UNKNOWN_ERROR', 'DELETED'] as const;
 export type StackStatus = (typeof STACK_STATUSES)[number];
 /** The actions a stack records as its current or last one. */
 export const RECORDED_ACTIONS = ['INSTALL', 'UPDATE', 'START', 'STOP', 'DELETE', 'ROLLBACK'] as const;
@@ -78,4 +81,6 @@ export function statusAfterFailure(action: RecordedAction, partial: { someStoppe
 }
 
 export const DEFAULT_TIMEOUT_MINUTES = 60;
+/** How long a deleted stack stays readable before the maintenance removes it (AOS_DELETED_STACK_RETENTION_DAYS). */
+export const DEFAULT_DELETED_STACK_RETENTION_DAYS = 30;
 export const MAX_TIMEOUT_MINUTES = 1440;

@@ -125,12 +125,15 @@ export async function deleteCluster(em: EntityManager, viewer: Viewer, clusterId
   const cluster = viewer.platformAdmin && isUuid(clusterId) ? await em.findOne(ClusterSchema, { id: clusterId }) : await lookupCluster(em, viewer, { id: clusterId });
   if (!cluster) throw new NotFound('cluster', clusterId);
   assertTenantAdmin(viewer, cluster.tenant.id, 'cluster');
-  const users = await em.find(StackSchema, { $or: [{ cluster }, { serviceClusters: cluster }] }, { fields: ['name'], orderBy: { name: 'asc' }, limit: 10 });
+  const users = await em.find(StackSchema, { $or: [{ cluster }, { serviceClusters: cluster }], status: { $ne: 'DELETED' } }, { fields: ['name'], orderBy: { name: 'asc' }, limit: 10 });
   if (users.length > 0) {
     const names = users.map((stack) => stack.name);
     throw new ClusterInUse(`cluster "${cluster.name}" is used by stack${names.length === 1 ? '' : 's'} ${names.map((n) => `"${n}"`).join(', ')}`, names);
   }
   const gone = { id: cluster.id, name: cluster.name, tenantId: cluster.tenant.id };
+  // Deleted stacks (kept readable) do not hold the cluster: they forget it, and show no cluster from now on.
+  await em.nativeUpdate(StackSchema, { cluster, status: 'DELETED' }, { cluster: null });
+  await em.getConnection().execute(`delete from "stack_service_clusters" where "cluster_id" = ? and "stack_id" in (select "id" from "stacks" where "status" = 'DELETED')`, [cluster.id]);
   // The foreign key (restrict) still guards against a stack created meanwhile.
   await em.nativeDelete(ClusterSchema, { id: cluster.id });
   return gone;

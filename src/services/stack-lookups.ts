@@ -1,5 +1,6 @@
 // Finding a tenant's stacks and what they were made from. Another tenant's stack does not exist
-// for a viewer: lookups answer null, finds NotFound.
+// for a viewer: lookups answer null, finds NotFound. A deleted stack (status DELETED, kept for the
+// retention period) is read by its id only: names belong to live stacks, and no change reaches it.
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { StackSchema, TemplateSchema, TemplateVersionSchema, type Stack, type Template, type TemplateVersion } from '../db/entities/index.js';
 import { NotFound } from '../domain/errors.js';
@@ -10,17 +11,31 @@ export interface StackFilter {
   status?: Stack['status'] | null;
   name?: string | null;
   templateId?: string | null;
+  /** Deleted stacks too (default: live ones only); a `status: DELETED` filter implies it. */
+  includeDeleted?: boolean | null;
 }
 
+/** By id any of the tenant's stacks, a deleted one too; by name the live stack of that name. */
 export async function lookupStack(em: EntityManager, viewer: Viewer, ref: { id?: string | null; name?: string | null }): Promise<Stack | null> {
   if (ref.id) return isUuid(ref.id) ? em.findOne(StackSchema, { id: ref.id, tenant: viewer.tenantId }) : null;
-  if (ref.name) return em.findOne(StackSchema, { name: ref.name, tenant: viewer.tenantId });
+  if (ref.name) return em.findOne(StackSchema, { name: ref.name, tenant: viewer.tenantId, status: { $ne: 'DELETED' } });
   return null;
 }
 
-export async function findStack(em: EntityManager, viewer: Viewer, ref: { id?: string | null; name?: string | null }): Promise<Stack> {
+/** A stack to read (a deleted one too, by id), or NotFound. */
+export async function findReadableStack(em: EntityManager, viewer: Viewer, ref: { id?: string | null; name?: string | null }): Promise<Stack> {
   const found = await lookupStack(em, viewer, ref);
   if (!found) throw new NotFound('stack', ref.id ?? ref.name ?? '');
+  return found;
+}
+
+/**
+ * A live stack to act on. Every mutation finds its stack here, so a deleted one answers NotFound
+ * to all of them alike (each result union has NotFound; not all have InvalidStackState).
+ */
+export async function findStack(em: EntityManager, viewer: Viewer, ref: { id?: string | null; name?: string | null }): Promise<Stack> {
+  const found = await findReadableStack(em, viewer, ref);
+  if (found.status === 'DELETED') throw new NotFound('stack', ref.id ?? ref.name ?? '', `stack "${found.name}" was deleted (a deleted stack can be read, not changed)`);
   return found;
 }
 
@@ -28,6 +43,7 @@ export async function findStack(em: EntityManager, viewer: Viewer, ref: { id?: s
 export async function listStacks(em: EntityManager, viewer: Viewer, filter: StackFilter, args: PageArgs): Promise<Page<Stack>> {
   const where: Record<string, unknown> = { tenant: viewer.tenantId };
   if (filter.status) where.status = filter.status;
+  else if (!filter.includeDeleted) where.status = { $ne: 'DELETED' };
   if (filter.name) where.name = { $ilike: `%${filter.name.replace(/[%_\\]/g, '\\$&')}%` };
   if (filter.templateId) {
     // A malformed id matches nothing rather than failing in the database.

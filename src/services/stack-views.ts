@@ -8,7 +8,7 @@ import { MASK } from '../domain/secrets.js';
 import { analyzeTemplate, maskAttributes, type TemplateAnalysis } from '../template/index.js';
 import type { LiveFeed, LiveTopic } from '../events/live-feed.js';
 import { DEFAULT_PAGE, MAX_PAGE, isUuid, type Page } from './pagination.js';
-import { findStack, versionOfStack } from './stack-lookups.js';
+import { findReadableStack, versionOfStack } from './stack-lookups.js';
 import { SecretBox } from '../security/secret-box.js';
 import type { Viewer } from './viewer.js';
 
@@ -191,7 +191,7 @@ const stackChangeTopic: LiveTopic<'stack.changed', Stack> = {
   topic: 'stack.changed',
   rowIdOf: (payload) => (isUuid(payload.stackId) ? payload.stackId : null),
   keysOfPayload: (payload) => [`stack/${payload.tenantId}/${payload.stackId}`, `tenant/${payload.tenantId}`],
-  // A stack deleted meanwhile is not found: its watchers get nothing (the event stream says STACK_DELETED).
+  // A finished delete is announced like any change (status DELETED); a record purged meanwhile is not found and sends nothing.
   load: (em, ids) => em.find(StackSchema, { id: { $in: ids } }),
   idOfRow: (stack) => stack.id,
   keysOfRow: (stack) => [`stack/${stack.tenant.id}/${stack.id}`, `tenant/${stack.tenant.id}`],
@@ -199,13 +199,14 @@ const stackChangeTopic: LiveTopic<'stack.changed', Stack> = {
 
 /** The stack's events as they are written, by any process. Whether the viewer may see them is decided here, once. */
 export async function liveStackEvents(em: EntityManager, live: LiveFeed, viewer: Viewer, stackId: string): Promise<AsyncIterableIterator<StackEvent>> {
-  const stack = await findStack(em, viewer, { id: stackId });
+  // A deleted stack may be watched too (it stays readable), though nothing more will come.
+  const stack = await findReadableStack(em, viewer, { id: stackId });
   return live.subscribe(stackEventTopic, `${viewer.tenantId}/${stack.id}`);
 }
 
-/** Changes of one stack (`stackId`) or of all the tenant's stacks (null); a deleted stack is skipped. */
+/** Changes of one stack (`stackId`) or of all the tenant's stacks (null); the end of a delete comes as status DELETED. */
 export async function liveStackChanges(em: EntityManager, live: LiveFeed, viewer: Viewer, stackId: string | null): Promise<AsyncIterableIterator<Stack>> {
   if (stackId === null) return live.subscribe(stackChangeTopic, `tenant/${viewer.tenantId}`);
-  const stack = await findStack(em, viewer, { id: stackId });
+  const stack = await findReadableStack(em, viewer, { id: stackId });
   return live.subscribe(stackChangeTopic, `stack/${viewer.tenantId}/${stack.id}`);
 }

@@ -59,8 +59,9 @@ export async function createStack(em: EntityManager, viewer: Viewer, services: S
         const twin = await tx.findOne(StackSchema, { tenant, createRequestToken: token });
         if (twin) return { stackId: twin.id, created: false };
       }
-      if ((await tx.count(StackSchema, { tenant, name: settings.name })) > 0) throw new NameTaken(`a stack named "${settings.name}" exists already`);
-      const used = await tx.count(StackSchema, { tenant });
+      // Deleted stacks (kept readable for a while) neither hold their name nor count against the quota.
+      if ((await tx.count(StackSchema, { tenant, name: settings.name, status: { $ne: 'DELETED' } })) > 0) throw new NameTaken(`a stack named "${settings.name}" exists already`);
+      const used = await tx.count(StackSchema, { tenant, status: { $ne: 'DELETED' } });
       if (used >= tenant.quotaStacks) throw new QuotaExceeded(`tenant "${tenant.name}" has ${plural(used, 'stack')}, its quota is ${tenant.quotaStacks}`, tenant.quotaStacks);
       const stack = tx.create(StackSchema, {
         id: randomUUID(),
@@ -158,7 +159,10 @@ export async function cancelStackAction(em: EntityManager, viewer: Viewer, runne
   return cancelAction(em, runner, stack);
 }
 
-/** Starts the delete; the workflow removes the record when done (a forced one even if resources remain). */
+/**
+ * Starts the delete; when done the workflow marks the record DELETED (a forced one even if
+ * resources remain), readable until the maintenance removes it past retention.
+ */
 export async function deleteStack(em: EntityManager, viewer: Viewer, runner: ActionRunner, input: { stackId: string; force?: boolean | null }): Promise<{ stackId: string; name: string }> {
   assertCanChange(viewer);
   const stack = await findStack(em, viewer, { id: input.stackId });

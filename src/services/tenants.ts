@@ -52,7 +52,8 @@ export interface QuotaView {
 
 export async function quotaOf(em: EntityManager, tenant: Tenant): Promise<QuotaView> {
   const templatesUsed = await em.count(TemplateSchema, { tenant: tenant.id });
-  const stacksUsed = await em.count(StackSchema, { tenant: tenant.id });
+  // Deleted stacks, still readable during their retention, use no quota.
+  const stacksUsed = await em.count(StackSchema, { tenant: tenant.id, status: { $ne: 'DELETED' } });
   return { templates: tenant.quotaTemplates, stacks: tenant.quotaStacks, templatesUsed, stacksUsed };
 }
 

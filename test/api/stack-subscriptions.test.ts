@@ -164,7 +164,7 @@ describe('stackChanged and stacksChanged', () => {
     await subscription.return?.();
   });
 
-  it("delivers every change of the tenant's stacks, skips deleted ones, and never another tenant's", async () => {
+  it("delivers every change of the tenant's stacks, skips purged ones, and never another tenant's", async () => {
     const mine = await newStack(tenant.operator);
     const theirs = await newStack(other.operator, otherTemplateId);
     const installed = await newStack(tenant.operator);
@@ -173,7 +173,7 @@ describe('stackChanged and stacksChanged', () => {
     const live = collect<Changed>(wsClient(tenant.viewer), 'subscription { stacksChanged { id status action } }', {}, 2);
     await settle();
     await workerMarks(theirs, other.id, 'NORMAL');
-    // A stack deleted before the notification is read: nothing to send.
+    // A stack purged before the notification is read: nothing to send.
     await publish(t.app.orm.em.fork(), 'stack.changed', { tenantId: tenant.id, stackId: randomUUID() });
     await workerMarks(mine, tenant.id, 'NORMAL');
     // An API mutation announces its change the same way.

@@ -210,7 +210,9 @@ describe('transitions', () => {
     expect((await l.remove(stack.id)).__typename).toBe('DeleteStackSuccess');
     await l.waitGone(stack.id);
     expect(await faultObjects(stack.id)).toEqual([]);
-    // The record is gone; its events and audit records stay.
+    // The record stays readable as DELETED (until retention ends), with its events and audit records.
+    expect(await l.stack(stack.id)).toMatchObject({ status: 'DELETED', action: 'DELETE', actionState: 'COMPLETE' });
+    expect((await l.execute(stack.id, 'START')).__typename).toBe('NotFound');
     const kept = await dbRows('select type from stack_events where stack_id = $1 order by seq', [stack.id]);
     expect(kept.map((r) => r.type)).toContain('STACK_DELETED');
     const audit = await l.t.gql(l.tenant.viewer, `query($id: String) { auditRecords(filter: { resourceId: $id }) { edges { node { traceName } } } }`, { id: stack.id });
@@ -259,7 +261,7 @@ describe('transitions', () => {
     expect(partial.actionState).toBe('FAILED');
   });
 
-  it('keeps a stack whose delete failed, ABNORMAL with the element named; force delete removes the record and lists what was left', async () => {
+  it('keeps a stack whose delete failed, ABNORMAL with the element named; force delete marks it DELETED and lists what was left', async () => {
     const templateId = await l.createTemplate(faultTemplate({ stuck: { properties: { failOn: ['delete'], permanent: true } }, free: {} }));
     const { stack } = await l.createStack({ templateId });
     expect((await l.waitFor(stack.id)).status).toBe('NORMAL');
@@ -273,6 +275,9 @@ describe('transitions', () => {
     const last = await dbRows(`select type, message from stack_events where stack_id = $1 order by seq desc limit 1`, [stack.id]);
     expect(last[0].type).toBe('STACK_DELETED');
     expect(last[0].message).toMatch(/left behind.*stuck/);
+    const deleted = await l.stack(stack.id);
+    expect(deleted).toMatchObject({ status: 'DELETED', actionState: 'COMPLETE' });
+    expect(deleted!.statusReason).toMatch(/left behind.*stuck/);
     expect((await faultObjects(stack.id)).map((o) => o.element)).toEqual(['stuck']);
   });
 });

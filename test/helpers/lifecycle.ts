@@ -74,11 +74,14 @@ const INVALID = `... on ValidationError { problems { code path message } }`;
 const STATE = `... on InvalidStackState { status allowedActions }`;
 
 /** The real API and a real worker on one task queue of their own, with the fault type registered in both. */
-export async function startLifecycle(prefix: string, options: { timeoutUnitMs?: number; monitorIntervalMs?: number; appConfig?: Partial<AosConfig> } = {}): Promise<Lifecycle> {
+export async function startLifecycle(
+  prefix: string,
+  options: { timeoutUnitMs?: number; monitorIntervalMs?: number; appConfig?: Partial<AosConfig>; workerConfig?: Partial<AosConfig> } = {},
+): Promise<Lifecycle> {
   registerFaultType();
   await ensureFaultTables();
   const taskQueue = `aos-test-${randomBytes(4).toString('hex')}`;
-  const w = await startTestWorker({ config: { taskQueue }, extraDrivers: [faultDriver], timeoutUnitMs: options.timeoutUnitMs ?? 1000, monitorIntervalMs: options.monitorIntervalMs });
+  const w = await startTestWorker({ config: { ...options.workerConfig, taskQueue }, extraDrivers: [faultDriver], timeoutUnitMs: options.timeoutUnitMs ?? 1000, monitorIntervalMs: options.monitorIntervalMs });
   const t = await startTestApp({ ...options.appConfig, taskQueue });
   const tenant = await createTenantWithUsers(t, prefix);
   const token = tenant.operator;
@@ -126,7 +129,10 @@ export async function startLifecycle(prefix: string, options: { timeoutUnitMs?: 
     },
     async waitGone(id, timeoutMs = 60_000) {
       const deadline = Date.now() + timeoutMs;
-      while ((await stack(id)) !== null) {
+      // A finished delete leaves the record DELETED (readable until purged); null if it was purged already.
+      for (;;) {
+        const current = await stack(id);
+        if (current === null || current.status === 'DELETED') break;
         if (Date.now() > deadline) throw new Error(`stack ${id} still there after ${timeoutMs} ms`);
         await new Promise((resolve) => setTimeout(resolve, 150));
       }

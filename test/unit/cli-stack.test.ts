@@ -244,8 +244,30 @@ describe('aos CLI against the API', () => {
     const deleted = await operator('stack', 'delete', 'idle', '--wait');
     expect(deleted.code).toBe(0);
     expect(deleted.stdout).toMatch(/^idle: delete started\n(.*\n)*idle: deleted after \d+\.\d s\n$/);
+    // Its final events are printed before the end.
+    expect(deleted.stdout).toMatch(/STACK_DELETED: stack deleted: every element removed\nidle: deleted after/);
+    // Deleted, it stays readable by the name it had while no live stack takes that name.
     const gone = await operator('stack', 'show', 'idle');
-    expect(gone).toMatchObject({ code: 1, stderr: 'aos: NotFound: stack "idle" not found\n' });
+    expect(gone.code).toBe(0);
+    expect(gone.stdout).toMatch(/^stack idle: DELETED \(DELETE COMPLETE\), revision 0\n/);
+    expect(gone.stdout).toContain('allowed    nothing (the stack is deleted');
+    expect(gone.stdout).toMatch(/\n {2}deleted {4}\S/);
+    const history = await operator('stack', 'events', 'idle');
+    expect(history.code).toBe(0);
+    expect(history.stdout.split('\n')[0]).toMatch(/STACK_DELETED: stack deleted/);
+    expect(history.stdout).toMatch(/STACK_CREATED/);
+    const waited = await operator('stack', 'wait', 'idle');
+    expect(waited).toMatchObject({ code: 0, stdout: expect.stringMatching(/idle: deleted after/) });
+    const refused = await operator('stack', 'start', 'idle');
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/NotFound: .*was deleted/);
+    const listed = await operator('stack', 'list', '--status', 'deleted');
+    expect(listed.stdout).toMatch(/\nidle\s+DELETED\s+DELETE COMPLETE\s/);
+    expect((await operator('stack', 'list', '--name', 'idle')).stdout).toBe('no stacks\n');
+    // A new stack takes the name: by name, the live one answers.
+    expect((await operator('stack', 'create', 'idle', '--template', 'secrets', '--version', '1', '--no-deploy')).code).toBe(0);
+    expect((await operator('stack', 'show', 'idle')).stdout).toMatch(/^stack idle: INITIAL/);
+    expect((await operator('stack', 'delete', 'idle', '--wait')).code).toBe(0);
   });
 
   it('reports every problem of a create request, and previews a create without storing anything', async () => {

@@ -8,7 +8,12 @@ import { TenantSchema } from './tenant.js';
 export const StackSchema = defineEntity({
   name: 'Stack',
   tableName: 'stacks',
-  uniques: [{ properties: ['tenant', 'name'] }, { properties: ['tenant', 'createRequestToken'] }],
+  uniques: [
+    // Names are unique among live stacks only: a deleted stack (kept for its retention period) leaves its name free.
+    { name: 'stacks_tenant_id_name_live_unique', expression: `create unique index "stacks_tenant_id_name_live_unique" on "stacks" ("tenant_id", "name") where "status" <> 'DELETED'` },
+    { properties: ['tenant', 'createRequestToken'] },
+  ],
+  indexes: [{ properties: ['deletedAt'] }],
   properties: (p) => ({
     id: p.uuid().primary(),
     tenant: p.manyToOne(TenantSchema).deleteRule('cascade'),
@@ -41,6 +46,8 @@ export const StackSchema = defineEntity({
     revision: p.integer().default(0),
     outputs: p.json<Record<string, { value: unknown; description?: string; secret?: boolean }>>().nullable(),
     statusReason: p.text().nullable(),
+    /** When its delete finished (status DELETED): the maintenance removes the record past retention. */
+    deletedAt: p.datetime().nullable(),
     createdAt: p.datetime().onCreate(() => new Date()),
     updatedAt: p.datetime().onCreate(() => new Date()).onUpdate(() => new Date()),
   }),

@@ -15,7 +15,7 @@ import {
   type StackStatus,
 } from '../../../src/domain/stack-state.js';
 
-const STATUSES: StackStatus[] = ['INITIAL', 'PROCESSING', 'NORMAL', 'STOPPED', 'PARTIALLY_STOPPED', 'ABNORMAL', 'UNKNOWN_ERROR'];
+const STATUSES: StackStatus[] = ['INITIAL', 'PROCESSING', 'NORMAL', 'STOPPED', 'PARTIALLY_STOPPED', 'ABNORMAL', 'UNKNOWN_ERROR', 'DELETED'];
 const ACTIONS: RecordedAction[] = ['INSTALL', 'UPDATE', 'START', 'STOP', 'DELETE', 'ROLLBACK'];
 const ACTION_STATES: ActionState[] = ['IN_PROGRESS', 'COMPLETE', 'FAILED'];
 const OPERATIONS: StackOperation[] = ['INSTALL', 'UPDATE', 'START', 'STOP', 'DELETE', 'FORCE_DELETE', 'CANCEL', 'RETRY', 'ROLLBACK'];
@@ -37,12 +37,23 @@ describe('allowed operations by status (no failed action on record)', () => {
     PARTIALLY_STOPPED: ['START', 'STOP', 'DELETE', 'FORCE_DELETE'],
     ABNORMAL: ['STOP', 'DELETE', 'FORCE_DELETE'],
     UNKNOWN_ERROR: ['DELETE', 'FORCE_DELETE'],
+    DELETED: [],
   };
   for (const status of STATUSES) {
     it(`${status} allows ${expected[status].join(', ')}`, () => {
       expect(allowedOperations(situation(status))).toEqual(expected[status]);
     });
   }
+});
+
+describe('a deleted stack', () => {
+  it('allows nothing, whatever its last action and its state', () => {
+    fc.assert(
+      fc.property(situations, (s) => {
+        expect(allowedOperations({ ...s, status: 'DELETED' })).toEqual([]);
+      }),
+    );
+  });
 });
 
 describe('after an action', () => {
@@ -91,10 +102,10 @@ describe('properties over every situation', () => {
     );
   });
 
-  it('FORCE_DELETE is always allowed; CANCEL exactly while PROCESSING', () => {
+  it('FORCE_DELETE is allowed until the stack is DELETED; CANCEL exactly while PROCESSING', () => {
     fc.assert(
       fc.property(situations, (s) => {
-        expect(isAllowed('FORCE_DELETE', s)).toBe(true);
+        expect(isAllowed('FORCE_DELETE', s)).toBe(s.status !== 'DELETED');
         expect(isAllowed('CANCEL', s)).toBe(s.status === 'PROCESSING');
       }),
     );

@@ -1,9 +1,9 @@
 // Action bookkeeping: the stack's side of an action's run. Its start (the plan, element rows),
 // the start of a rollback, its end (status, revision, outputs, events; a deleted stack's record
-// goes) and, after a forced delete, what was left behind.
+// becomes DELETED, readable until purged) and, after a forced delete, what was left behind.
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { StackElementSchema, StackRevisionSchema, StackSchema, TemplateVersionSchema, type Stack } from '../../../db/entities/index.js';
+import { AlarmSchema, StackElementSchema, StackRevisionSchema, TemplateVersionSchema, type Stack } from '../../../db/entities/index.js';
 import { errorText } from '../../../domain/error-text.js';
 import { DEFAULT_ELEMENT_PARALLELISM, type ActionPlan, type ElementStep, type FinishRequest } from '../../../domain/lifecycle.js';
 import { statusAfterFailure, type RecordedAction, type StackStatus } from '../../../domain/stack-state.js';
@@ -83,7 +83,7 @@ export function createActionBookkeeping(deps: StackActivityDeps, records: StackR
       await event(em, stack, 'ROLLBACK_STARTED', `rolling back ${input.steps} completed step(s): ${input.reason}`);
     },
 
-    /** Ends the action: status, revision, outputs, events; for a finished delete, the record goes. */
+    /** Ends the action: status, revision, outputs, events; a finished delete leaves the record DELETED. */
     async finishStackAction(input: FinishRequest): Promise<void> {
       const em = fork();
       const stack = await loadStack(em, input.stackId);
@@ -93,8 +93,17 @@ export function createActionBookkeeping(deps: StackActivityDeps, records: StackR
 
       if (action === 'DELETE' && input.outcome === 'COMPLETE') {
         await event(em, stack, 'STACK_DELETED', reason ? `stack deleted; ${reason}` : 'stack deleted: every element removed', undefined, 'DELETE_COMPLETE');
-        await em.nativeDelete(StackSchema, { id: stack.id });
-        // Counted once the record is gone: a retry (after a failed announcement) finds no stack.
+        // The record stays readable as DELETED (events, last outputs) until the maintenance purges it
+        // past retention; its alarms are over, and nothing may be asked of it any more.
+        const now = new Date();
+        await em.nativeUpdate(AlarmSchema, { stack: stack.id, clearedAt: null }, { clearedAt: now });
+        stack.status = 'DELETED';
+        stack.actionState = 'COMPLETE';
+        stack.statusReason = reason;
+        stack.pendingUpdate = null;
+        stack.deletedAt = now;
+        await em.flush();
+        // Counted once the record is DELETED: a retry (after a failed announcement) finds the stack gone.
         deps.metrics?.actionsFinished.inc({ action: 'DELETE', outcome: outcomeLabel('COMPLETE') });
         await stackChanged(em, stack);
         return;

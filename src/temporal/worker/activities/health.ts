@@ -22,12 +22,12 @@ export function createHealthActivities(deps: HealthActivityDeps) {
     /**
      * One round of checks: element health from the drivers, alarms raised and cleared, the
      * stack's status following (NORMAL ↔ ABNORMAL, PARTIALLY_STOPPED). Returns done=true when
-     * there is nothing left to watch (the stack is gone or back to INITIAL).
+     * there is nothing left to watch (the stack is gone, DELETED or back to INITIAL).
      */
     async checkStackHealth(input: { stackId: string }): Promise<{ done: boolean }> {
       const em = deps.orm.em.fork();
       const stack = await em.findOne(StackSchema, { id: input.stackId }, { populate: ['tenant', 'cluster', 'serviceClusters'] });
-      if (!stack || stack.status === 'INITIAL') return { done: true };
+      if (!stack || stack.status === 'INITIAL' || stack.status === 'DELETED') return { done: true };
       // An action owns the stack while it runs; a failed action's ABNORMAL is not the monitor's to lift.
       if (stack.status === 'PROCESSING' || stack.actionState !== 'COMPLETE' || !MONITORED.includes(stack.status)) return { done: false };
 

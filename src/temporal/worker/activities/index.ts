@@ -4,6 +4,7 @@ import type { AosConfig } from '../../../config.js';
 import type { DriverRegistry } from '../../../drivers/registry.js';
 import type { WorkerMetrics } from '../../../observability/metrics.js';
 import type { SecretBox } from '../../../security/secret-box.js';
+import { purgeDeletedStacks } from '../../../services/deleted-stacks.js';
 import { createHealthActivities } from './health.js';
 import { createStackActivities } from './stack.js';
 
@@ -32,6 +33,10 @@ export function createActivities(deps: ActivityDeps) {
     /** Retention of audit records (AOS_AUDIT_RETENTION_DAYS, 7 by default). */
     async purgeExpiredAuditRecords(): Promise<number> {
       return purgeAuditRecords(deps.orm.em.fork(), deps.config.auditRetentionDays);
+    },
+    /** Retention of deleted stacks (AOS_DELETED_STACK_RETENTION_DAYS, 30 by default), with their events and elements. */
+    async purgeExpiredDeletedStacks(): Promise<number> {
+      return purgeDeletedStacks(deps.orm.em.fork(), deps.config.deletedStackRetentionDays);
     },
     /** Proves the worker reaches PostgreSQL: the server's clock. */
     async databaseTime(): Promise<string> {

@@ -58,7 +58,8 @@ export function createStackRecords(deps: StackActivityDeps): StackRecords {
 
   async function loadStack(em: EntityManager, stackId: string): Promise<Stack> {
     const stack = await em.findOne(StackSchema, { id: stackId }, { populate: ['tenant', 'cluster', 'serviceClusters'] });
-    if (!stack) throw permanent(`stack ${stackId} no longer exists`, 'StackGone');
+    // A DELETED record is kept only to be read: for the engine the stack is gone (a retried finish of its delete must not record it twice).
+    if (!stack || stack.status === 'DELETED') throw permanent(`stack ${stackId} no longer exists`, 'StackGone');
     return stack;
   }
 
