@@ -114,16 +114,19 @@ export interface TypedErrorBody {
   problems?: ProblemBody[];
   status?: string;
   allowedActions?: string[];
+  /** StackBusy: the running action. */
+  action?: string;
   limit?: number;
   stacks?: string[];
 }
 
 /** Error types with fields of their own; each is selected only in unions that contain it. */
-export type DetailedErrorType = 'ValidationError' | 'InvalidStackState' | 'QuotaExceeded' | 'ClusterInUse';
+export type DetailedErrorType = 'ValidationError' | 'InvalidStackState' | 'StackBusy' | 'QuotaExceeded' | 'ClusterInUse';
 
 const DETAIL_FIELDS: Record<DetailedErrorType, string> = {
   ValidationError: '... on ValidationError { problems { code path line column message hint } }',
   InvalidStackState: '... on InvalidStackState { status allowedActions }',
+  StackBusy: '... on StackBusy { action allowedActions }',
   QuotaExceeded: '... on QuotaExceeded { limit }',
   ClusterInUse: '... on ClusterInUse { stacks }',
 };
@@ -139,6 +142,18 @@ export function errorSelection(...detailed: DetailedErrorType[]): string {
 export interface ProblemContext {
   /** The file the problems' lines and columns refer to (a template file). */
   file?: string;
+  /** The stack the request was about: named in the commands a StackBusy failure suggests. */
+  stack?: string;
+}
+
+/** What to do about a busy stack, as commands to run: only what the API says is allowed now. */
+function busyHint(stack: string, allowedActions: string[]): string {
+  const name = /^[\w.-]+$/.test(stack) ? stack : JSON.stringify(stack);
+  const steps = [`wait (aos stack wait ${name})`];
+  if (allowedActions.includes('CANCEL')) steps.push(`cancel (aos stack cancel ${name})`);
+  if (allowedActions.includes('FORCE_DELETE')) steps.push(`force-delete (aos stack delete ${name} --force)`);
+  const last = steps.pop();
+  return steps.length ? `${steps.join(', ')} or ${last}` : `${last}`;
 }
 
 export function formatProblem(problem: Pick<ProblemBody, 'code' | 'path' | 'message'> & { line?: number | null; column?: number | null; hint?: string | null }, file?: string): string {
@@ -148,6 +163,9 @@ export function formatProblem(problem: Pick<ProblemBody, 'code' | 'path' | 'mess
 }
 
 function failureOfTypedError(error: TypedErrorBody, context: ProblemContext = {}): CliFailure {
+  if (error.__typename === 'StackBusy' && context.stack) {
+    return new CliFailure(`StackBusy: ${error.message} — ${busyHint(context.stack, error.allowedActions ?? [])}`);
+  }
   const details: string[] = [];
   for (const problem of error.problems ?? []) details.push(formatProblem(problem, context.file));
   if (error.status !== undefined) details.push(`status ${error.status}; allowed now: ${error.allowedActions?.length ? error.allowedActions.join(', ') : 'nothing'}`);

@@ -54,6 +54,13 @@ async function newestCursor(ctx: CommandContext, stackId: string): Promise<strin
 
 // --- subcommands ---------------------------------------------------------------------------------------
 
+/** `delete --after-current`: how many running actions it waits behind before it gives up. */
+const AFTER_CURRENT_ROUNDS = 5;
+
+function isBusy(result: { __typename: string }): result is TypedErrorBody {
+  return result.__typename === 'StackBusy';
+}
+
 type StackResult<TName extends string> = { __typename: TName; stack: StackSummary } | TypedErrorBody;
 
 /** `start`, `stop`, `retry`, `rollback`, `install`: executeStackAction. */
@@ -67,10 +74,10 @@ function actionCommand(action: 'START' | 'STOP' | 'RETRY' | 'ROLLBACK' | 'INSTAL
       const target = await findStack(ctx.connection, ref);
       const since = flag(parsed, 'wait') ? await newestCursor(ctx, target.id) : null;
       const data = await ctx.call<{ executeStackAction: StackResult<'ExecuteStackActionSuccess'> }>(
-        `mutation($input: ExecuteStackActionInput!) { executeStackAction(input: $input) { ${errorSelection('InvalidStackState')} ... on ExecuteStackActionSuccess { stack { ${STACK_SUMMARY_FIELDS} } } } }`,
+        `mutation($input: ExecuteStackActionInput!) { executeStackAction(input: $input) { ${errorSelection('InvalidStackState', 'StackBusy')} ... on ExecuteStackActionSuccess { stack { ${STACK_SUMMARY_FIELDS} } } } }`,
         { input: { stackId: target.id, action, clientRequestToken: stringOption(parsed, 'request-token') ?? null } },
       );
-      const { stack } = expectSuccess(data.executeStackAction);
+      const { stack } = expectSuccess(data.executeStackAction, { stack: target.name });
       return afterChange(ctx, parsed, stack, since, `${stack.name}: ${action} started — ${situation(stack)}`);
     },
   };
@@ -259,10 +266,10 @@ const group: CommandGroup = {
         }
         const since = flag(parsed, 'wait') ? await newestCursor(ctx, target.id) : null;
         const data = await ctx.call<{ updateStack: StackResult<'UpdateStackSuccess'> }>(
-          `mutation($input: UpdateStackInput!) { updateStack(input: $input) { ${errorSelection('ValidationError', 'InvalidStackState')} ... on UpdateStackSuccess { stack { ${STACK_SUMMARY_FIELDS} } } } }`,
+          `mutation($input: UpdateStackInput!) { updateStack(input: $input) { ${errorSelection('ValidationError', 'InvalidStackState', 'StackBusy')} ... on UpdateStackSuccess { stack { ${STACK_SUMMARY_FIELDS} } } } }`,
           { input },
         );
-        const { stack } = expectSuccess(data.updateStack);
+        const { stack } = expectSuccess(data.updateStack, { stack: target.name });
         return afterChange(ctx, parsed, stack, since, `${stack.name}: UPDATE started — ${situation(stack)}`);
       },
     },
@@ -283,20 +290,36 @@ const group: CommandGroup = {
       },
     },
     delete: {
-      args: 'STACK [--force] [--wait]',
-      summary: 'delete the stack and its resources; --force removes the record even if resources cannot be removed',
-      options: { ...WAIT_OPTION, force: { type: 'boolean' } },
+      args: 'STACK [--force] [--wait [--after-current]]',
+      summary:
+        'delete the stack and its resources; --force removes the record even if resources cannot be removed; --wait --after-current: while an action runs, wait for it to end, then delete',
+      options: { ...WAIT_OPTION, force: { type: 'boolean' }, 'after-current': { type: 'boolean' } },
       async run(parsed, ctx) {
         const [ref] = expectPositionals(parsed, ['STACK']);
         const target = await findStack(ctx.connection, ref);
         const force = flag(parsed, 'force');
-        const since = flag(parsed, 'wait') ? await newestCursor(ctx, target.id) : null;
-        const data = await ctx.call<{ deleteStack: { __typename: 'DeleteStackSuccess'; stackId: string } | TypedErrorBody }>(
-          `mutation($input: DeleteStackInput!) { deleteStack(input: $input) { ${errorSelection('InvalidStackState')} ... on DeleteStackSuccess { stackId } } }`,
-          { input: { stackId: target.id, force } },
-        );
-        expectSuccess(data.deleteStack);
-        return afterChange(ctx, parsed, target, since, `${target.name}: ${force ? 'force ' : ''}delete started`);
+        const afterCurrent = flag(parsed, 'after-current');
+        if (afterCurrent && !flag(parsed, 'wait')) throw new UsageError('--after-current waits for the running action to end: use it with --wait');
+        if (afterCurrent && force) throw new UsageError('--after-current and --force exclude each other: a forced delete replaces the running action');
+        // Queued on the client: the API runs one action per stack. Bounded: another client may
+        // start an action between the end of one and our delete, a few times at most.
+        for (let round = 1; ; round++) {
+          const since = flag(parsed, 'wait') ? await newestCursor(ctx, target.id) : null;
+          const data = await ctx.call<{ deleteStack: { __typename: 'DeleteStackSuccess'; stackId: string } | TypedErrorBody }>(
+            `mutation($input: DeleteStackInput!) { deleteStack(input: $input) { ${errorSelection('InvalidStackState', 'StackBusy')} ... on DeleteStackSuccess { stackId } } }`,
+            { input: { stackId: target.id, force } },
+          );
+          const result = data.deleteStack;
+          if (afterCurrent && isBusy(result) && round < AFTER_CURRENT_ROUNDS) {
+            if (!ctx.json) printLines([`${target.name}: ${result.action ?? 'an action'} is running; the delete waits for it to end`]);
+            const current = await waitForStack(ctx.connection, target.id, { printEvents: !ctx.json, since });
+            // The running action was itself a delete: nothing left to queue.
+            if (!current.stack || current.stack.status === 'DELETED') return finishWait(ctx, target.name, current);
+            continue;
+          }
+          expectSuccess(result, { stack: target.name });
+          return afterChange(ctx, parsed, target, since, `${target.name}: ${force ? 'force ' : ''}delete started`);
+        }
       },
     },
     export: {
