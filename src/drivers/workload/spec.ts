@@ -60,7 +60,7 @@ export interface ApplicationSpec {
 
 const MAX_INSTANCES = 100;
 /** Bound of stopGracePeriodSeconds: a stop (and so a delete) never waits longer than this per instance. */
-export const MAX_STOP_GRACE_SECONDS = 300;
+const MAX_STOP_GRACE_SECONDS = 300;
 
 function invalid(message: string): never {
   throw new PermanentDriverError(`invalid container spec: ${message}`, 'INVALID_PROPERTIES');
