@@ -2,7 +2,7 @@ import tseslint from 'typescript-eslint';
 import importX from 'eslint-plugin-import-x';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', '.aos/**', 'schema/schema.graphql', 'bin/**'] },
+  { ignores: ['node_modules/**', '.aos/**', 'schema/schema.graphql', 'bin/**', 'dist/**', 'src/sdk/generated/**'] },
   {
     files: ['**/*.ts'],
     extends: [tseslint.configs.recommendedTypeChecked],

@@ -49,6 +49,8 @@ export interface TcpRelay {
   port: number;
   /** Connections accepted so far. */
   accepted(): number;
+  /** Cuts every open connection and keeps listening (a network blip). */
+  cutAll(): void;
   /** Stops listening and cuts every open connection. */
   close(): Promise<void>;
 }
@@ -105,6 +107,10 @@ export async function startTcpRelay(options: TcpRelayOptions): Promise<TcpRelay>
   return {
     port: address.port,
     accepted: () => accepted,
+    cutAll: () => {
+      for (const socket of open) socket.destroy();
+      open.clear();
+    },
     close: () =>
       new Promise<void>((resolve) => {
         for (const socket of open) socket.destroy();
