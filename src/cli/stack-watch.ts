@@ -70,7 +70,18 @@ export interface WaitOutcome {
   /** The stack as it ended (status DELETED after a delete); null when its record is gone (purged). */
   stack: StackSummary | null;
   failed: boolean;
+  /** The action's own duration (its ACTION_STARTED to its last event), else how long the wait took. */
   elapsedMs: number;
+}
+
+/** From the newest ACTION_STARTED to the newest event: the last action's own duration, if both are there. */
+async function lastActionMs(connection: Connection, stackId: string): Promise<number | null> {
+  const newestFirst = await recentEvents(connection, stackId, MAX_PAGE);
+  const started = newestFirst.find((event) => event.type === 'ACTION_STARTED');
+  const last = newestFirst[0];
+  if (!started || !last) return null;
+  const ms = Date.parse(last.time) - Date.parse(started.time);
+  return Number.isFinite(ms) && ms >= 0 ? ms : null;
 }
 
 /** Polls until the stack is no longer PROCESSING (DELETED after a delete, or gone once purged). */
@@ -90,7 +101,11 @@ export async function waitForStack(connection: Connection, stackId: string, opti
       }
     }
     if (!stack) return { stack: null, failed: false, elapsedMs: Date.now() - started };
-    if (stack.status !== 'PROCESSING') return { stack, failed: stack.actionState === 'FAILED', elapsedMs: Date.now() - started };
+    if (stack.status !== 'PROCESSING') {
+      // A wait on a stack that had finished long ago would otherwise say "after 0.0 s".
+      const actionMs = await lastActionMs(connection, stackId).catch(() => null);
+      return { stack, failed: stack.actionState === 'FAILED', elapsedMs: actionMs ?? Date.now() - started };
+    }
     if (options.maxWaitMs !== undefined && Date.now() - started > options.maxWaitMs) {
       throw new CliFailure(`stack ${stack.name} is still ${situation(stack)} after ${seconds(Date.now() - started)}`);
     }
