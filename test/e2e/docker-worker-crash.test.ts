@@ -105,7 +105,10 @@ describe.skipIf(skip !== null)('a worker killed in the middle of a 10-container 
 
     await t.gql(tenant.operator, `mutation($id: ID!) { deleteStack(input: { stackId: $id }) { __typename } }`, { id: stackId });
     const gone = Date.now() + 120_000;
-    while ((await t.gql(tenant.viewer, `query($id: ID) { stack(id: $id) { id } }`, { id: stackId })).data!.stack && Date.now() < gone) await new Promise((r) => setTimeout(r, 250));
+    // Deleted stacks stay readable as DELETED.
+    const live = async () => (await t.gql(tenant.viewer, `query($id: ID) { stack(id: $id) { status } }`, { id: stackId })).data!.stack?.status !== 'DELETED';
+    while ((await live()) && Date.now() < gone) await new Promise((r) => setTimeout(r, 250));
+    expect(await live()).toBe(false);
     expect(await docker.listContainers({ all: true, filters: { label } })).toHaveLength(0);
     expect((await docker.listNetworks({ filters: { label } })).length).toBe(0);
   }, 300_000);

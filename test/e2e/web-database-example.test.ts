@@ -370,7 +370,8 @@ describe.skipIf(skip !== null)('the web + database example on Docker and Postgre
     // Delete: the containers, the database and the role go.
     const deleted = await api(tenant.operator, `mutation($id: ID!) { deleteStack(input: { stackId: $id }) { __typename ... on Error { message } } }`, { id });
     expect(deleted.deleteStack.__typename).toBe('DeleteStackSuccess');
-    await waitStack(id, (s) => s === null, 120_000);
+    // A deleted stack stays readable as DELETED (until its retention ends).
+    await waitStack(id, (s) => s === null || s.status === 'DELETED', 120_000);
     expect(await containersOf(id)).toHaveLength(0);
     expect(await docker.listNetworks({ filters: { label: [`aos.stack=${id}`] } })).toHaveLength(0);
     const admin = await adminClient();

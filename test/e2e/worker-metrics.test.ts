@@ -73,7 +73,7 @@ describe("the worker's /metrics", () => {
 
     const removed = await t.gql(tenant.operator, `mutation($input: DeleteStackInput!) { deleteStack(input: $input) { __typename } }`, { input: { stackId } });
     expect(removed.data!.deleteStack.__typename).toBe('DeleteStackSuccess');
-    await waitUntil('delete', () => stackOf(stackId), (s) => s === null);
+    await waitUntil('delete', () => stackOf(stackId), (s) => s === null || s.status === 'DELETED');
     await waitUntil('the delete counted', actionCounters, (c) => c['aos_workflow_actions_finished_total{action="DELETE",outcome="completed"}'] === 1);
     expect(await actionCounters()).toEqual({
       'aos_workflow_actions_started_total{action="INSTALL"}': 1,
