@@ -5,7 +5,7 @@ import { expectPositionals, flag, intOption, listOption, stringOption, UsageErro
 import { CliFailure, errorSelection, expectSuccess, printJson, printLines, type TypedErrorBody } from './client.js';
 import { runGroup, type CommandContext, type CommandGroup, type Subcommand } from './command.js';
 import { STACK_STATUSES } from '../domain/stack-state.js';
-import { inlineValue, table } from './format.js';
+import { inlineValue, seconds, table } from './format.js';
 import { CREATE_OPTIONS, creationInput, INPUT_OPTIONS, inputsOf } from './stack-options.js';
 import {
   findStack,
@@ -285,8 +285,19 @@ const group: CommandGroup = {
           { input: { stackId: target.id } },
         );
         const { stack } = expectSuccess(data.cancelStackAction);
-        const since = flag(parsed, 'wait') ? await startingCursor(ctx.connection, stack) : null;
-        return afterChange(ctx, parsed, stack, since, `${stack.name}: cancellation of ${stack.action ?? 'the action'} requested`);
+        const requested = `${stack.name}: cancellation of ${stack.action ?? 'the action'} requested`;
+        if (!flag(parsed, 'wait')) return afterChange(ctx, parsed, stack, null, requested);
+        const since = await startingCursor(ctx.connection, stack);
+        if (!ctx.json) printLines([requested]);
+        const outcome = await waitForStack(ctx.connection, stack.id, { printEvents: !ctx.json, since });
+        // A cancelled action ends FAILED (it did not complete), but the cancel itself succeeded.
+        const [last] = await recentEvents(ctx.connection, stack.id, 1);
+        if (outcome.stack && last?.type === 'ROLLBACK_COMPLETED' && last.message.includes('cancelled and undone')) {
+          if (ctx.json) printJson({ wait: { ...outcome, failed: false, cancelled: true } });
+          else printLines([`${stack.name}: ${stack.action ?? 'the action'} cancelled and undone after ${seconds(outcome.elapsedMs)}; the stack is ${outcome.stack.status}`]);
+          return 0;
+        }
+        return finishWait(ctx, stack.name, outcome);
       },
     },
     delete: {

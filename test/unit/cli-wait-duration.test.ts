@@ -13,8 +13,17 @@ const run = promisify(execFile);
 let l: Lifecycle;
 
 async function aos(...args: string[]): Promise<string> {
-  const { stdout } = await run(process.execPath, [path.join(repoRoot, 'bin', 'aos.mjs'), ...args], { env: { ...process.env, AOS_URL: l.t.url, AOS_TOKEN: l.tenant.operator } });
-  return stdout;
+  return (await aosRun(...args)).stdout;
+}
+
+async function aosRun(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [path.join(repoRoot, 'bin', 'aos.mjs'), ...args], { env: { ...process.env, AOS_URL: l.t.url, AOS_TOKEN: l.tenant.operator } });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code: number; stdout: string; stderr: string };
+    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+  }
 }
 
 describe('aos stack wait', () => {
@@ -36,5 +45,14 @@ describe('aos stack wait', () => {
     expect(took).toBeGreaterThanOrEqual(1.2);
     expect(took).toBeLessThan(3);
     expect((await aos('stack', 'wait', stack.name)).trim().split('\n').at(-1)).toBe(line);
+  });
+
+  it('cancel --wait of a cancel that succeeded exits 0 and says the action was undone', async () => {
+    const templateId = await l.createTemplate(faultTemplate({ first: {}, slow: { type: FAULT_TYPE, properties: { sleepMs: 8000 }, dependsOn: ['first'] } }));
+    const created = await l.createStack({ name: `cancel-${randomBytes(3).toString('hex')}`, templateId });
+    await l.waitFor(created.stack.id, (s) => s.elements.some((e) => e.name === 'slow' && e.status === 'CREATE_IN_PROGRESS'), 30_000);
+    const cancelled = await aosRun('stack', 'cancel', created.stack.name, '--wait');
+    expect(cancelled.code, cancelled.stderr).toBe(0);
+    expect(cancelled.stdout).toMatch(/INSTALL cancelled and undone after \d+\.\d s; the stack is INITIAL/);
   });
 });
