@@ -54,17 +54,23 @@ export const CREATE_OPTIONS: OptionSpec = {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/** A --cluster value as the API takes it: an id or a name. */
+export function clusterRefOf(cluster: string | undefined): { clusterId: string } | { clusterName: string } | Record<string, never> {
+  if (!cluster) return {};
+  return UUID.test(cluster) ? { clusterId: cluster } : { clusterName: cluster };
+}
+
 /** The CreateStackInput of `create` and `preview`. */
 export async function creationInput(parsed: ParsedArgs, name: string): Promise<Record<string, unknown>> {
   const template = stringOption(parsed, 'template');
   if (!template) throw new UsageError('missing --template TEMPLATE (its name or id)');
-  const cluster = stringOption(parsed, 'cluster');
+  const serviceClusters = listOption(parsed, 'service-cluster');
   return {
     name,
     ...(UUID.test(template) ? { templateId: template } : { templateName: template }),
     templateVersion: stringOption(parsed, 'version') ?? null,
-    ...(cluster ? (UUID.test(cluster) ? { clusterId: cluster } : { clusterName: cluster }) : {}),
-    ...(listOption(parsed, 'service-cluster').length ? { serviceClusters: listOption(parsed, 'service-cluster') } : {}),
+    ...clusterRefOf(stringOption(parsed, 'cluster')),
+    ...(serviceClusters.length ? { serviceClusters } : {}),
     namespace: stringOption(parsed, 'namespace') ?? null,
     description: stringOption(parsed, 'description') ?? null,
     inputs: (await inputsOf(parsed)) ?? null,

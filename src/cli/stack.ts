@@ -6,7 +6,7 @@ import { CliFailure, errorSelection, expectSuccess, printJson, printLines, type 
 import { runGroup, type CommandContext, type CommandGroup, type Subcommand } from './command.js';
 import { STACK_STATUSES } from '../domain/stack-state.js';
 import { inlineValue, seconds, table } from './format.js';
-import { CREATE_OPTIONS, creationInput, INPUT_OPTIONS, inputsOf } from './stack-options.js';
+import { clusterRefOf, CREATE_OPTIONS, creationInput, INPUT_OPTIONS, inputsOf } from './stack-options.js';
 import {
   findStack,
   PLAN_FIELDS,
@@ -154,11 +154,10 @@ const group: CommandGroup = {
         const from = stringOption(parsed, 'from');
         if (!from) throw new UsageError('missing --from STACK (the stack to copy: its name or id)');
         const source = await findStack(ctx.connection, from);
-        const cluster = stringOption(parsed, 'cluster');
         const input = {
           stackId: source.id,
           name,
-          ...(cluster ? (/^[0-9a-f-]{36}$/i.test(cluster) ? { clusterId: cluster } : { clusterName: cluster }) : {}),
+          ...clusterRefOf(stringOption(parsed, 'cluster')),
           namespace: stringOption(parsed, 'namespace') ?? null,
           inputs: (await inputsOf(parsed)) ?? null,
           deploy: !flag(parsed, 'no-deploy'),

@@ -2,7 +2,7 @@
 // its registration grammar, its health check — is its provider's (src/drivers/<kind>/cluster.ts).
 import { randomUUID } from 'node:crypto';
 import { UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/postgresql';
-import { ClusterSchema, StackSchema, TenantSchema, type Cluster } from '../db/entities/index.js';
+import { ClusterSchema, LIVE_STACK, StackSchema, TenantSchema, type Cluster } from '../db/entities/index.js';
 import { DomainError, NameTaken, NotFound, ValidationFailed, type TemplateProblemLike } from '../domain/errors.js';
 import type { EndpointPolicy } from '../drivers/endpoint-policy.js';
 import { fieldProblem } from '../drivers/registration-problems.js';
@@ -125,7 +125,7 @@ export async function deleteCluster(em: EntityManager, viewer: Viewer, clusterId
   const cluster = viewer.platformAdmin && isUuid(clusterId) ? await em.findOne(ClusterSchema, { id: clusterId }) : await lookupCluster(em, viewer, { id: clusterId });
   if (!cluster) throw new NotFound('cluster', clusterId);
   assertTenantAdmin(viewer, cluster.tenant.id, 'cluster');
-  const users = await em.find(StackSchema, { $or: [{ cluster }, { serviceClusters: cluster }], status: { $ne: 'DELETED' } }, { fields: ['name'], orderBy: { name: 'asc' }, limit: 10 });
+  const users = await em.find(StackSchema, { $or: [{ cluster }, { serviceClusters: cluster }], ...LIVE_STACK }, { fields: ['name'], orderBy: { name: 'asc' }, limit: 10 });
   if (users.length > 0) {
     const names = users.map((stack) => stack.name);
     throw new ClusterInUse(`cluster "${cluster.name}" is used by stack${names.length === 1 ? '' : 's'} ${names.map((n) => `"${n}"`).join(', ')}`, names);

@@ -2,7 +2,7 @@
 // for a viewer: lookups answer null, finds NotFound. A deleted stack (status DELETED, kept for the
 // retention period) is read by its id only: names belong to live stacks, and no change reaches it.
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { StackSchema, TemplateSchema, TemplateVersionSchema, type Stack, type Template, type TemplateVersion } from '../db/entities/index.js';
+import { LIVE_STACK, StackSchema, TemplateSchema, TemplateVersionSchema, type Stack, type Template, type TemplateVersion } from '../db/entities/index.js';
 import { NotFound } from '../domain/errors.js';
 import { isUuid, paginate, type Page, type PageArgs } from './pagination.js';
 import type { Viewer } from './viewer.js';
@@ -18,7 +18,7 @@ export interface StackFilter {
 /** By id any of the tenant's stacks, a deleted one too; by name the live stack of that name. */
 export async function lookupStack(em: EntityManager, viewer: Viewer, ref: { id?: string | null; name?: string | null }): Promise<Stack | null> {
   if (ref.id) return isUuid(ref.id) ? em.findOne(StackSchema, { id: ref.id, tenant: viewer.tenantId }) : null;
-  if (ref.name) return em.findOne(StackSchema, { name: ref.name, tenant: viewer.tenantId, status: { $ne: 'DELETED' } });
+  if (ref.name) return em.findOne(StackSchema, { name: ref.name, tenant: viewer.tenantId, ...LIVE_STACK });
   return null;
 }
 
@@ -43,7 +43,7 @@ export async function findStack(em: EntityManager, viewer: Viewer, ref: { id?: s
 export async function listStacks(em: EntityManager, viewer: Viewer, filter: StackFilter, args: PageArgs): Promise<Page<Stack>> {
   const where: Record<string, unknown> = { tenant: viewer.tenantId };
   if (filter.status) where.status = filter.status;
-  else if (!filter.includeDeleted) where.status = { $ne: 'DELETED' };
+  else if (!filter.includeDeleted) where.status = LIVE_STACK.status;
   if (filter.name) where.name = { $ilike: `%${filter.name.replace(/[%_\\]/g, '\\$&')}%` };
   if (filter.templateId) {
     // A malformed id matches nothing rather than failing in the database.

@@ -113,8 +113,9 @@ async function lookupServiceClusters(em: EntityManager, viewer: Viewer, own: Clu
   for (const [index, reference] of references.entries()) {
     const cluster = await lookupCluster(em, viewer, isUuid(reference) ? { id: reference } : { name: reference });
     if (!cluster) throw new NotFound('cluster', reference);
-    const clash = own?.kind === cluster.kind ? 'the stack\'s own cluster' : found.find((other) => other.kind === cluster.kind)?.name;
-    if (clash) problems.push({ code: 'INVALID_VALUE', path: `${path}[${index}]`, message: `cluster "${cluster.name}" is ${cluster.kind}, like ${clash === 'the stack\'s own cluster' ? clash : `"${clash}"`}: one cluster per kind` });
+    const twin = found.find((other) => other.kind === cluster.kind);
+    const clash = own?.kind === cluster.kind ? 'the stack\'s own cluster' : twin ? `"${twin.name}"` : null;
+    if (clash) problems.push({ code: 'INVALID_VALUE', path: `${path}[${index}]`, message: `cluster "${cluster.name}" is ${cluster.kind}, like ${clash}: one cluster per kind` });
     else found.push(cluster);
   }
   return found;

@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { LockMode, UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/postgresql';
 import { dump } from 'js-yaml';
-import { StackElementSchema, StackSchema, TenantSchema, type Stack, type Template, type TemplateVersion } from '../db/entities/index.js';
+import { LIVE_STACK, StackElementSchema, StackSchema, TenantSchema, type Stack, type Template, type TemplateVersion } from '../db/entities/index.js';
 import { Forbidden, InvalidStackState, NameTaken, QuotaExceeded, StackBusy, ValidationFailed, type TemplateProblemLike } from '../domain/errors.js';
 import { plural } from '../domain/text.js';
 import { publish } from '../events/publish.js';
@@ -60,8 +60,8 @@ export async function createStack(em: EntityManager, viewer: Viewer, services: S
         if (twin) return { stackId: twin.id, created: false };
       }
       // Deleted stacks (kept readable for a while) neither hold their name nor count against the quota.
-      if ((await tx.count(StackSchema, { tenant, name: settings.name, status: { $ne: 'DELETED' } })) > 0) throw new NameTaken(`a stack named "${settings.name}" exists already`);
-      const used = await tx.count(StackSchema, { tenant, status: { $ne: 'DELETED' } });
+      if ((await tx.count(StackSchema, { tenant, name: settings.name, ...LIVE_STACK })) > 0) throw new NameTaken(`a stack named "${settings.name}" exists already`);
+      const used = await tx.count(StackSchema, { tenant, ...LIVE_STACK });
       if (used >= tenant.quotaStacks) throw new QuotaExceeded(`tenant "${tenant.name}" has ${plural(used, 'stack')}, its quota is ${tenant.quotaStacks}`, tenant.quotaStacks);
       const stack = tx.create(StackSchema, {
         id: randomUUID(),

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { LockMode, UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/postgresql';
-import { StackSchema, TemplateSchema, TemplateVersionSchema, TenantSchema, type Template, type TemplateVersion } from '../db/entities/index.js';
+import { LIVE_STACK, StackSchema, TemplateSchema, TemplateVersionSchema, TenantSchema, type Template, type TemplateVersion } from '../db/entities/index.js';
 import { InvalidStackState, NameTaken, NotFound, QuotaExceeded, ValidationFailed } from '../domain/errors.js';
 import { removeDeletedStacks } from './deleted-stacks.js';
 import { analyzeTemplate, maskTemplateBody, MAX_PROBLEMS, ProblemCode, type TemplateAnalysis } from '../template/index.js';
@@ -154,7 +154,7 @@ export async function deleteTemplate(em: EntityManager, viewer: Viewer, template
   assertCanChange(viewer);
   const template = await findTemplate(em, viewer, { id: templateId });
   // Stacks keep their template's versions (they update and roll back to them): no delete under them.
-  const user = await em.findOne(StackSchema, { template, status: { $ne: 'DELETED' } }, { orderBy: { createdAt: 'asc' } });
+  const user = await em.findOne(StackSchema, { template, ...LIVE_STACK }, { orderBy: { createdAt: 'asc' } });
   if (user) throw new InvalidStackState(`template "${template.name}" is used by stack "${user.name}"`, user.status, []);
   // Deleted stacks made from it would hold it forever (their records reference its versions): they go with it.
   await removeDeletedStacks(em, { template: template.id });

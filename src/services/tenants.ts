@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/postgresql';
-import { StackSchema, TemplateSchema, TenantSchema, type Tenant } from '../db/entities/index.js';
+import { LIVE_STACK, StackSchema, TemplateSchema, TenantSchema, type Tenant } from '../db/entities/index.js';
 import { NameTaken, NotFound, ValidationFailed } from '../domain/errors.js';
 import { isUuid } from './pagination.js';
 import { assertPlatformAdmin, type Viewer } from './viewer.js';
@@ -53,7 +53,7 @@ export interface QuotaView {
 export async function quotaOf(em: EntityManager, tenant: Tenant): Promise<QuotaView> {
   const templatesUsed = await em.count(TemplateSchema, { tenant: tenant.id });
   // Deleted stacks, still readable during their retention, use no quota.
-  const stacksUsed = await em.count(StackSchema, { tenant: tenant.id, status: { $ne: 'DELETED' } });
+  const stacksUsed = await em.count(StackSchema, { tenant: tenant.id, ...LIVE_STACK });
   return { templates: tenant.quotaTemplates, stacks: tenant.quotaStacks, templatesUsed, stacksUsed };
 }
 

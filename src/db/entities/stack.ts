@@ -54,6 +54,12 @@ export const StackSchema = defineEntity({
 });
 export type Stack = InferEntity<typeof StackSchema>;
 
+/**
+ * The condition of live stacks: a deleted one (kept readable for its retention period) holds no
+ * name, quota, template or cluster.
+ */
+export const LIVE_STACK = { status: { $ne: 'DELETED' } } as const;
+
 export const StackElementSchema = defineEntity({
   name: 'StackElement',
   tableName: 'stack_elements',

@@ -239,10 +239,16 @@ async function ensureDatabase(ctx: ElementContext, spec: DatabaseSpec, password:
   );
 }
 
+/** The database and role the element's state records, when it records valid ones. */
+function recordedNames(state: ElementState | null): { database: string; user: string } | null {
+  const { database, user } = state?.attributes ?? {};
+  return typeof database === 'string' && typeof user === 'string' && IDENTIFIER.test(database) && IDENTIFIER.test(user) ? { database, user } : null;
+}
+
 async function setAllowConnections(ctx: ElementContext, state: ElementState, allow: boolean): Promise<void> {
-  const database = textOf(state.attributes.database);
-  const user = textOf(state.attributes.user);
-  if (!IDENTIFIER.test(database) || !IDENTIFIER.test(user)) throw new PermanentDriverError('the element has no recorded database', 'NoState');
+  const recorded = recordedNames(state);
+  if (!recorded) throw new PermanentDriverError('the element has no recorded database', 'NoState');
+  const { database, user } = recorded;
   const marker = ownershipMarker(ctx);
   await withAdmin(ctx, async (sql) => {
     const role = await findRole(sql, user);
@@ -261,16 +267,15 @@ async function dropOwned(ctx: ElementContext, state: ElementState | null): Promi
   const marker = ownershipMarker(ctx);
   await withAdmin(ctx, async (sql) => {
     // The recorded names, else (a create that failed part way) whatever carries this element's marker.
-    const recordedDatabase = typeof state?.attributes.database === 'string' ? [state.attributes.database] : [];
-    const recordedUser = typeof state?.attributes.user === 'string' ? [state.attributes.user] : [];
-    const users = recordedUser.length
-      ? recordedUser
+    const recorded = recordedNames(state);
+    const users = recorded
+      ? [recorded.user]
       : (await sql.query<{ name: string }>('looking for this element\'s roles', "select rolname as name from pg_roles where shobj_description(oid, 'pg_authid') = $1", [marker])).map((r) => r.name);
     const roles = new Map<string, RoleRow | null>();
     for (const user of users) roles.set(user, await findRole(sql, user));
     const ourRole = [...roles.values()].find((role) => role?.marker === marker) ?? null;
-    const databases = recordedDatabase.length
-      ? recordedDatabase
+    const databases = recorded
+      ? [recorded.database]
       : (
           await sql.query<{ name: string }>(
             'looking for this element\'s databases',
@@ -302,10 +307,6 @@ async function dropOwned(ctx: ElementContext, state: ElementState | null): Promi
   });
 }
 
-function textOf(value: unknown): string {
-  return typeof value === 'string' ? value : '';
-}
-
 function passwordOf(state: ElementState | null): string | null {
   const value = state?.attributes.password;
   return typeof value === 'string' && value.length > 0 ? value : null;
@@ -313,10 +314,10 @@ function passwordOf(state: ElementState | null): string | null {
 
 async function databaseHealth(ctx: ElementContext, state: ElementState): Promise<HealthReport> {
   const stoppedOnPurpose = state.attributes.stopped === true;
-  const database = textOf(state.attributes.database);
-  const user = textOf(state.attributes.user);
+  const recorded = recordedNames(state);
   const password = passwordOf(state);
-  if (!password || !IDENTIFIER.test(database) || !IDENTIFIER.test(user)) return { health: 'UNKNOWN', message: 'the element has no recorded database' };
+  if (!password || !recorded) return { health: 'UNKNOWN', message: 'the element has no recorded database' };
+  const { database, user } = recorded;
   let admin: PostgresConnection;
   try {
     admin = adminConnectionOf(ctx);

@@ -7,10 +7,10 @@ import { AlarmSchema, StackElementSchema, StackRevisionSchema, TemplateVersionSc
 import { errorText } from '../../../domain/error-text.js';
 import { DEFAULT_ELEMENT_PARALLELISM, type ActionPlan, type ElementStep, type FinishRequest } from '../../../domain/lifecycle.js';
 import { statusAfterFailure, type RecordedAction, type StackStatus } from '../../../domain/stack-state.js';
-import { findDriver, providerOf } from '../../../drivers/registry.js';
+import { providerOf } from '../../../drivers/registry.js';
 import { actionLabel, outcomeLabel } from '../../../observability/metrics.js';
 import { clusterTargetOf } from '../../../clusters/cluster-target.js';
-import { clusterOfElement, serviceClustersOf } from '../../../clusters/element-cluster.js';
+import { clusterOfElement, driverOfElement, serviceClustersOf } from '../../../clusters/element-cluster.js';
 import { evaluateDeferred, type ResolvedTemplate } from '../../../template/index.js';
 import { actionSteps, deleteSteps, rollbackTargetOf } from './step-planning.js';
 import type { StackActivityDeps, StackRecords } from './stack-records.js';
@@ -34,8 +34,7 @@ export function createActionBookkeeping(deps: StackActivityDeps, records: StackR
   async function markQuick(em: EntityManager, stack: Stack, waves: ElementStep[][]): Promise<ElementStep[][]> {
     const rows = await em.find(StackElementSchema, { stack }, { fields: ['name', 'type'] });
     const typeOf = new Map(rows.map((row) => [row.name, row.type]));
-    const isQuick = (type: string): boolean => findDriver(deps.drivers, type, clusterOfElement(deps.drivers, stack, type)?.kind)?.quick === true;
-    return waves.map((wave) => wave.map((step) => (isQuick(typeOf.get(step.element) ?? '') ? { ...step, quick: true } : step)));
+    return waves.map((wave) => wave.map((step) => (driverOfElement(deps.drivers, stack, typeOf.get(step.element) ?? '')?.quick ? { ...step, quick: true } : step)));
   }
 
   return {

@@ -6,7 +6,7 @@ import { findDriver, type DriverRegistry } from '../../../drivers/registry.js';
 import type { HealthReport } from '../../../drivers/types.js';
 import { publish } from '../../../events/publish.js';
 import { recordStackEvent } from '../../../events/stack-events.js';
-import { clusterOfElement } from '../../../clusters/element-cluster.js';
+import { clusterOfElement, driverOfElement } from '../../../clusters/element-cluster.js';
 import { elementContextOf, type ElementContextDeps } from './element-context.js';
 
 export interface HealthActivityDeps extends ElementContextDeps {
@@ -68,7 +68,7 @@ export function createHealthActivities(deps: HealthActivityDeps) {
 
       const all = [...reports.values()];
       // Only elements that can stop say whether the stack is stopped (a RandomString never is).
-      const stoppable = elements.filter((e) => findDriver(deps.drivers, e.type, clusterOfElement(deps.drivers, stack, e.type)?.kind)?.stop && reports.has(e.name)).map((e) => reports.get(e.name) as HealthReport);
+      const stoppable = elements.filter((e) => driverOfElement(deps.drivers, stack, e.type)?.stop && reports.has(e.name)).map((e) => reports.get(e.name) as HealthReport);
       let next: StackStatus = stack.status;
       if (all.some((r) => r.health === 'ABNORMAL')) next = 'ABNORMAL';
       else if (stoppable.length > 0 && stoppable.every((r) => r.stopped)) next = 'STOPPED';
