@@ -3,7 +3,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { generate } from '@graphql-codegen/cli';
-import { buildSchema, Kind, parse, print, validate, type OperationDefinitionNode } from 'graphql';
+import { buildSchema, Kind, parse, print, validate, visit, type FragmentDefinitionNode, type OperationDefinitionNode } from 'graphql';
 import { load } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_LIMITS, queryCostRule } from '../../src/api/limits.js';
@@ -13,6 +13,17 @@ import { schema as executableSchema } from '../../schema/index.js';
 const operationsDir = path.join(repoRoot, 'schema', 'operations');
 const schema = buildSchema(readFileSync(path.join(repoRoot, 'schema', 'schema.graphql'), 'utf8'));
 const files = readdirSync(operationsDir).filter((file) => file.endsWith('.graphql'));
+// The documents of every file as one: operations use the fragments of fragments.graphql.
+const documents = parse(files.map((file) => readFileSync(path.join(operationsDir, file), 'utf8')).join('\n'));
+const operations = documents.definitions.filter((definition): definition is OperationDefinitionNode => definition.kind === Kind.OPERATION_DEFINITION);
+const fragments = new Map(documents.definitions.filter((definition): definition is FragmentDefinitionNode => definition.kind === Kind.FRAGMENT_DEFINITION).map((fragment) => [fragment.name.value, fragment]));
+
+/** An operation as the SDK sends it: its text and the fragments it spreads. */
+function sentText(operation: OperationDefinitionNode): string {
+  const used = new Set<string>();
+  visit(operation, { FragmentSpread: (spread) => void used.add(spread.name.value) });
+  return [operation, ...[...used].map((name) => fragments.get(name)!)].map((definition) => print(definition)).join('\n\n');
+}
 
 describe('the SDK', () => {
   it('has one valid operation per root field of the schema', () => {
@@ -21,27 +32,21 @@ describe('the SDK', () => {
       for (const name of Object.keys(root?.getFields() ?? {})) rootFields.add(`${kind} ${name}`);
     }
     const covered = new Set<string>();
-    for (const file of files) {
-      const document = parse(readFileSync(path.join(operationsDir, file), 'utf8'));
-      expect(validate(schema, document).map((error) => `${file}: ${error.message}`)).toEqual([]);
-      for (const definition of document.definitions) {
-        const operation = definition as OperationDefinitionNode;
-        for (const selection of operation.selectionSet.selections) if (selection.kind === Kind.FIELD) covered.add(`${operation.operation} ${selection.name.value}`);
-      }
+    expect(validate(schema, documents).map((error) => error.message)).toEqual([]);
+    for (const operation of operations) {
+      for (const selection of operation.selectionSet.selections) if (selection.kind === Kind.FIELD) covered.add(`${operation.operation} ${selection.name.value}`);
     }
     expect([...rootFields].filter((field) => !covered.has(field)).sort()).toEqual([]);
   });
 
   it('asks only what the API accepts: every operation within its size, token and cost limits at the largest page', () => {
-    for (const file of files) {
-      for (const definition of parse(readFileSync(path.join(operationsDir, file), 'utf8')).definitions) {
-        const text = print(definition);
-        const name = (definition as OperationDefinitionNode).name?.value ?? '?';
-        expect(text.length, name).toBeLessThanOrEqual(DEFAULT_LIMITS.maxCharacters);
-        const document = parse(text, { maxTokens: DEFAULT_LIMITS.maxTokens });
-        const errors = validate(executableSchema, document, [queryCostRule(DEFAULT_LIMITS, { first: 100, last: 100 })]);
-        expect(errors.map((error) => `${name}: ${error.message}`)).toEqual([]);
-      }
+    for (const operation of operations) {
+      const text = sentText(operation);
+      const name = operation.name?.value ?? '?';
+      expect(text.length, name).toBeLessThanOrEqual(DEFAULT_LIMITS.maxCharacters);
+      const document = parse(text, { maxTokens: DEFAULT_LIMITS.maxTokens });
+      const errors = validate(executableSchema, document, [queryCostRule(DEFAULT_LIMITS, { first: 100, last: 100 })]);
+      expect(errors.map((error) => `${name}: ${error.message}`)).toEqual([]);
     }
   });
 

@@ -358,6 +358,22 @@ export type RegisterClusterMutation = { registerCluster:
     | { __typename: 'ValidationError', code: string, message: string, problems: Array<{ code: string, column: number | null, hint: string | null, line: number | null, message: string, path: string }> }
    };
 
+export type StackSummaryFragment = { id: string, name: string, status: StackStatus, statusReason: string | null, action: string | null, actionState: string | null, allowedActions: Array<string>, revision: number, namespace: string | null, updatedAt: string, deletedAt: string | null };
+
+export type TemplateSummaryFragment = { id: string, name: string, description: string | null, updatedAt: string };
+
+export type TemplateVersionSummaryFragment = { id: string, version: string, createdAt: string };
+
+export type ClusterSummaryFragment = { id: string, name: string, kind: ClusterKind, endpoint: string | null, publishAddress: string | null, trusted: boolean };
+
+export type TenantSummaryFragment = { id: string, name: string, state: TenantState };
+
+export type UserSummaryFragment = { id: string, name: string, role: Role, platformAdmin: boolean };
+
+export type ProblemFragment = { code: string, column: number | null, hint: string | null, line: number | null, message: string, path: string };
+
+export type StackEventFieldsFragment = { cursor: string, element: string | null, id: string, message: string, stackId: string, status: string | null, time: string, type: string };
+
 export type StackQueryVariables = Exact<{
   id?: string | number | null | undefined;
   name?: string | null | undefined;
@@ -385,7 +401,7 @@ export type CancelStackActionMutationVariables = Exact<{
 export type CancelStackActionMutation = { cancelStackAction:
     | { __typename: 'CancelStackActionSuccess', stack: { id: string, name: string, status: StackStatus, statusReason: string | null, action: string | null, actionState: string | null, allowedActions: Array<string>, revision: number, namespace: string | null, updatedAt: string, deletedAt: string | null } }
     | { __typename: 'Forbidden', code: string, message: string }
-    | { __typename: 'InvalidStackState', allowedActions: Array<string>, code: string, message: string, status: StackStatus }
+    | { __typename: 'InvalidStackState', code: string, message: string, allowedActions: Array<string>, status: StackStatus }
     | { __typename: 'NotFound', code: string, message: string }
    };
 
@@ -399,7 +415,7 @@ export type CloneStackMutation = { cloneStack:
     | { __typename: 'Forbidden', code: string, message: string }
     | { __typename: 'NameTaken', code: string, message: string }
     | { __typename: 'NotFound', code: string, message: string }
-    | { __typename: 'QuotaExceeded', code: string, limit: number, message: string }
+    | { __typename: 'QuotaExceeded', code: string, message: string, limit: number }
     | { __typename: 'TenantFrozen', code: string, message: string }
     | { __typename: 'ValidationError', code: string, message: string, problems: Array<{ code: string, column: number | null, hint: string | null, line: number | null, message: string, path: string }> }
    };
@@ -414,7 +430,7 @@ export type CreateStackMutation = { createStack:
     | { __typename: 'Forbidden', code: string, message: string }
     | { __typename: 'NameTaken', code: string, message: string }
     | { __typename: 'NotFound', code: string, message: string }
-    | { __typename: 'QuotaExceeded', code: string, limit: number, message: string }
+    | { __typename: 'QuotaExceeded', code: string, message: string, limit: number }
     | { __typename: 'TenantFrozen', code: string, message: string }
     | { __typename: 'ValidationError', code: string, message: string, problems: Array<{ code: string, column: number | null, hint: string | null, line: number | null, message: string, path: string }> }
    };
@@ -427,9 +443,9 @@ export type DeleteStackMutationVariables = Exact<{
 export type DeleteStackMutation = { deleteStack:
     | { __typename: 'DeleteStackSuccess', stackId: string }
     | { __typename: 'Forbidden', code: string, message: string }
-    | { __typename: 'InvalidStackState', allowedActions: Array<string>, code: string, message: string, status: StackStatus }
+    | { __typename: 'InvalidStackState', code: string, message: string, allowedActions: Array<string>, status: StackStatus }
     | { __typename: 'NotFound', code: string, message: string }
-    | { __typename: 'StackBusy', action: string, allowedActions: Array<string>, code: string, message: string }
+    | { __typename: 'StackBusy', code: string, message: string, action: string, allowedActions: Array<string> }
     | { __typename: 'TenantFrozen', code: string, message: string }
    };
 
@@ -441,9 +457,9 @@ export type ExecuteStackActionMutationVariables = Exact<{
 export type ExecuteStackActionMutation = { executeStackAction:
     | { __typename: 'ExecuteStackActionSuccess', stack: { id: string, name: string, status: StackStatus, statusReason: string | null, action: string | null, actionState: string | null, allowedActions: Array<string>, revision: number, namespace: string | null, updatedAt: string, deletedAt: string | null } }
     | { __typename: 'Forbidden', code: string, message: string }
-    | { __typename: 'InvalidStackState', allowedActions: Array<string>, code: string, message: string, status: StackStatus }
+    | { __typename: 'InvalidStackState', code: string, message: string, allowedActions: Array<string>, status: StackStatus }
     | { __typename: 'NotFound', code: string, message: string }
-    | { __typename: 'StackBusy', action: string, allowedActions: Array<string>, code: string, message: string }
+    | { __typename: 'StackBusy', code: string, message: string, action: string, allowedActions: Array<string> }
     | { __typename: 'TenantFrozen', code: string, message: string }
    };
 
@@ -477,7 +493,7 @@ export type PreviewStackUpdateMutationVariables = Exact<{
 
 export type PreviewStackUpdateMutation = { previewStackUpdate:
     | { __typename: 'Forbidden', code: string, message: string }
-    | { __typename: 'InvalidStackState', allowedActions: Array<string>, code: string, message: string, status: StackStatus }
+    | { __typename: 'InvalidStackState', code: string, message: string, allowedActions: Array<string>, status: StackStatus }
     | { __typename: 'NotFound', code: string, message: string }
     | { __typename: 'PreviewStackUpdateSuccess', plan: { waves: Array<Array<string>> } }
     | { __typename: 'ValidationError', code: string, message: string, problems: Array<{ code: string, column: number | null, hint: string | null, line: number | null, message: string, path: string }> }
@@ -490,9 +506,9 @@ export type UpdateStackMutationVariables = Exact<{
 
 export type UpdateStackMutation = { updateStack:
     | { __typename: 'Forbidden', code: string, message: string }
-    | { __typename: 'InvalidStackState', allowedActions: Array<string>, code: string, message: string, status: StackStatus }
+    | { __typename: 'InvalidStackState', code: string, message: string, allowedActions: Array<string>, status: StackStatus }
     | { __typename: 'NotFound', code: string, message: string }
-    | { __typename: 'StackBusy', action: string, allowedActions: Array<string>, code: string, message: string }
+    | { __typename: 'StackBusy', code: string, message: string, action: string, allowedActions: Array<string> }
     | { __typename: 'TenantFrozen', code: string, message: string }
     | { __typename: 'UpdateStackSuccess', stack: { id: string, name: string, status: StackStatus, statusReason: string | null, action: string | null, actionState: string | null, allowedActions: Array<string>, revision: number, namespace: string | null, updatedAt: string, deletedAt: string | null } }
     | { __typename: 'ValidationError', code: string, message: string, problems: Array<{ code: string, column: number | null, hint: string | null, line: number | null, message: string, path: string }> }
@@ -567,7 +583,7 @@ export type CreateTemplateMutation = { createTemplate:
     | { __typename: 'CreateTemplateSuccess', template: { id: string, name: string, description: string | null, updatedAt: string } }
     | { __typename: 'Forbidden', code: string, message: string }
     | { __typename: 'NameTaken', code: string, message: string }
-    | { __typename: 'QuotaExceeded', code: string, limit: number, message: string }
+    | { __typename: 'QuotaExceeded', code: string, message: string, limit: number }
     | { __typename: 'TenantFrozen', code: string, message: string }
     | { __typename: 'ValidationError', code: string, message: string, problems: Array<{ code: string, column: number | null, hint: string | null, line: number | null, message: string, path: string }> }
    };
@@ -594,7 +610,7 @@ export type DeleteTemplateMutationVariables = Exact<{
 export type DeleteTemplateMutation = { deleteTemplate:
     | { __typename: 'DeleteTemplateSuccess', templateId: string }
     | { __typename: 'Forbidden', code: string, message: string }
-    | { __typename: 'InvalidStackState', allowedActions: Array<string>, code: string, message: string, status: StackStatus }
+    | { __typename: 'InvalidStackState', code: string, message: string, allowedActions: Array<string>, status: StackStatus }
     | { __typename: 'NotFound', code: string, message: string }
     | { __typename: 'TenantFrozen', code: string, message: string }
    };
@@ -625,7 +641,83 @@ export class TypedDocumentString<TResult, TVariables>
     return this.value;
   }
 }
-
+export const StackSummaryFragmentDoc = new TypedDocumentString(`
+    fragment StackSummary on Stack {
+  id
+  name
+  status
+  statusReason
+  action
+  actionState
+  allowedActions
+  revision
+  namespace
+  updatedAt
+  deletedAt
+}
+    `, {"fragmentName":"StackSummary"}) as unknown as TypedDocumentString<StackSummaryFragment, unknown>;
+export const TemplateSummaryFragmentDoc = new TypedDocumentString(`
+    fragment TemplateSummary on Template {
+  id
+  name
+  description
+  updatedAt
+}
+    `, {"fragmentName":"TemplateSummary"}) as unknown as TypedDocumentString<TemplateSummaryFragment, unknown>;
+export const TemplateVersionSummaryFragmentDoc = new TypedDocumentString(`
+    fragment TemplateVersionSummary on TemplateVersion {
+  id
+  version
+  createdAt
+}
+    `, {"fragmentName":"TemplateVersionSummary"}) as unknown as TypedDocumentString<TemplateVersionSummaryFragment, unknown>;
+export const ClusterSummaryFragmentDoc = new TypedDocumentString(`
+    fragment ClusterSummary on Cluster {
+  id
+  name
+  kind
+  endpoint
+  publishAddress
+  trusted
+}
+    `, {"fragmentName":"ClusterSummary"}) as unknown as TypedDocumentString<ClusterSummaryFragment, unknown>;
+export const TenantSummaryFragmentDoc = new TypedDocumentString(`
+    fragment TenantSummary on Tenant {
+  id
+  name
+  state
+}
+    `, {"fragmentName":"TenantSummary"}) as unknown as TypedDocumentString<TenantSummaryFragment, unknown>;
+export const UserSummaryFragmentDoc = new TypedDocumentString(`
+    fragment UserSummary on User {
+  id
+  name
+  role
+  platformAdmin
+}
+    `, {"fragmentName":"UserSummary"}) as unknown as TypedDocumentString<UserSummaryFragment, unknown>;
+export const ProblemFragmentDoc = new TypedDocumentString(`
+    fragment Problem on TemplateProblem {
+  code
+  column
+  hint
+  line
+  message
+  path
+}
+    `, {"fragmentName":"Problem"}) as unknown as TypedDocumentString<ProblemFragment, unknown>;
+export const StackEventFieldsFragmentDoc = new TypedDocumentString(`
+    fragment StackEventFields on StackEvent {
+  cursor
+  element
+  id
+  message
+  stackId
+  status
+  time
+  type
+}
+    `, {"fragmentName":"StackEventFields"}) as unknown as TypedDocumentString<StackEventFieldsFragment, unknown>;
 export const AuditRecordsDocument = new TypedDocumentString(`
     query AuditRecords($after: String, $before: String, $filter: AuditFilter, $first: Int, $last: Int) {
   auditRecords(
@@ -689,9 +781,7 @@ export const UsersDocument = new TypedDocumentString(`
     platformAdmin
     role
     tenant {
-      id
-      name
-      state
+      ...TenantSummary
     }
     tokens {
       createdAt
@@ -702,7 +792,11 @@ export const UsersDocument = new TypedDocumentString(`
     }
   }
 }
-    `) as unknown as TypedDocumentString<UsersQuery, UsersQueryVariables>;
+    fragment TenantSummary on Tenant {
+  id
+  name
+  state
+}`) as unknown as TypedDocumentString<UsersQuery, UsersQueryVariables>;
 export const ViewerDocument = new TypedDocumentString(`
     query Viewer {
   viewer {
@@ -711,9 +805,7 @@ export const ViewerDocument = new TypedDocumentString(`
     platformAdmin
     role
     tenant {
-      id
-      name
-      state
+      ...TenantSummary
     }
     tokens {
       createdAt
@@ -724,45 +816,52 @@ export const ViewerDocument = new TypedDocumentString(`
     }
   }
 }
-    `) as unknown as TypedDocumentString<ViewerQuery, ViewerQueryVariables>;
+    fragment TenantSummary on Tenant {
+  id
+  name
+  state
+}`) as unknown as TypedDocumentString<ViewerQuery, ViewerQueryVariables>;
 export const CreateTenantDocument = new TypedDocumentString(`
     mutation CreateTenant($input: CreateTenantInput!) {
   createTenant(input: $input) {
     __typename
+    ... on Error {
+      code
+      message
+    }
     ... on CreateTenantSuccess {
       tenant {
-        id
-        name
-        state
+        ...TenantSummary
       }
     }
-    ... on Forbidden {
-      code
-      message
-    }
-    ... on NameTaken {
-      code
-      message
-    }
     ... on ValidationError {
-      code
-      message
       problems {
-        code
-        column
-        hint
-        line
-        message
-        path
+        ...Problem
       }
     }
   }
 }
-    `) as unknown as TypedDocumentString<CreateTenantMutation, CreateTenantMutationVariables>;
+    fragment TenantSummary on Tenant {
+  id
+  name
+  state
+}
+fragment Problem on TemplateProblem {
+  code
+  column
+  hint
+  line
+  message
+  path
+}`) as unknown as TypedDocumentString<CreateTenantMutation, CreateTenantMutationVariables>;
 export const CreateTokenDocument = new TypedDocumentString(`
     mutation CreateToken($input: CreateTokenInput!) {
   createToken(input: $input) {
     __typename
+    ... on Error {
+      code
+      message
+    }
     ... on CreateTokenSuccess {
       token
       apiToken {
@@ -773,83 +872,66 @@ export const CreateTokenDocument = new TypedDocumentString(`
         name
       }
     }
-    ... on Forbidden {
-      code
-      message
-    }
-    ... on NotFound {
-      code
-      message
-    }
     ... on ValidationError {
-      code
-      message
       problems {
-        code
-        column
-        hint
-        line
-        message
-        path
+        ...Problem
       }
     }
   }
 }
-    `) as unknown as TypedDocumentString<CreateTokenMutation, CreateTokenMutationVariables>;
+    fragment Problem on TemplateProblem {
+  code
+  column
+  hint
+  line
+  message
+  path
+}`) as unknown as TypedDocumentString<CreateTokenMutation, CreateTokenMutationVariables>;
 export const CreateUserDocument = new TypedDocumentString(`
     mutation CreateUser($input: CreateUserInput!) {
   createUser(input: $input) {
     __typename
+    ... on Error {
+      code
+      message
+    }
     ... on CreateUserSuccess {
       token
       user {
-        id
-        name
-        role
-        platformAdmin
+        ...UserSummary
       }
     }
-    ... on Forbidden {
-      code
-      message
-    }
-    ... on NameTaken {
-      code
-      message
-    }
-    ... on NotFound {
-      code
-      message
-    }
     ... on ValidationError {
-      code
-      message
       problems {
-        code
-        column
-        hint
-        line
-        message
-        path
+        ...Problem
       }
     }
   }
 }
-    `) as unknown as TypedDocumentString<CreateUserMutation, CreateUserMutationVariables>;
+    fragment UserSummary on User {
+  id
+  name
+  role
+  platformAdmin
+}
+fragment Problem on TemplateProblem {
+  code
+  column
+  hint
+  line
+  message
+  path
+}`) as unknown as TypedDocumentString<CreateUserMutation, CreateUserMutationVariables>;
 export const DeleteUserDocument = new TypedDocumentString(`
     mutation DeleteUser($input: DeleteUserInput!) {
   deleteUser(input: $input) {
     __typename
+    ... on Error {
+      code
+      message
+    }
     ... on DeleteUserSuccess {
       userId
-    }
-    ... on Forbidden {
-      code
-      message
-    }
-    ... on NotFound {
-      code
-      message
     }
   }
 }
@@ -858,11 +940,7 @@ export const RevokeTokenDocument = new TypedDocumentString(`
     mutation RevokeToken($input: RevokeTokenInput!) {
   revokeToken(input: $input) {
     __typename
-    ... on Forbidden {
-      code
-      message
-    }
-    ... on NotFound {
+    ... on Error {
       code
       message
     }
@@ -876,11 +954,7 @@ export const SetQuotaDocument = new TypedDocumentString(`
     mutation SetQuota($input: SetQuotaInput!) {
   setQuota(input: $input) {
     __typename
-    ... on Forbidden {
-      code
-      message
-    }
-    ... on NotFound {
+    ... on Error {
       code
       message
     }
@@ -893,42 +967,40 @@ export const SetQuotaDocument = new TypedDocumentString(`
       }
     }
     ... on ValidationError {
-      code
-      message
       problems {
-        code
-        column
-        hint
-        line
-        message
-        path
+        ...Problem
       }
     }
   }
 }
-    `) as unknown as TypedDocumentString<SetQuotaMutation, SetQuotaMutationVariables>;
+    fragment Problem on TemplateProblem {
+  code
+  column
+  hint
+  line
+  message
+  path
+}`) as unknown as TypedDocumentString<SetQuotaMutation, SetQuotaMutationVariables>;
 export const SetTenantStateDocument = new TypedDocumentString(`
     mutation SetTenantState($input: SetTenantStateInput!) {
   setTenantState(input: $input) {
     __typename
-    ... on Forbidden {
-      code
-      message
-    }
-    ... on NotFound {
+    ... on Error {
       code
       message
     }
     ... on SetTenantStateSuccess {
       tenant {
-        id
-        name
-        state
+        ...TenantSummary
       }
     }
   }
 }
-    `) as unknown as TypedDocumentString<SetTenantStateMutation, SetTenantStateMutationVariables>;
+    fragment TenantSummary on Tenant {
+  id
+  name
+  state
+}`) as unknown as TypedDocumentString<SetTenantStateMutation, SetTenantStateMutationVariables>;
 export const ClustersDocument = new TypedDocumentString(`
     query Clusters {
   clusters {
@@ -949,25 +1021,15 @@ export const DeleteClusterDocument = new TypedDocumentString(`
     mutation DeleteCluster($input: DeleteClusterInput!) {
   deleteCluster(input: $input) {
     __typename
-    ... on ClusterInUse {
+    ... on Error {
       code
       message
+    }
+    ... on ClusterInUse {
       stacks
     }
     ... on DeleteClusterSuccess {
       clusterId
-    }
-    ... on Forbidden {
-      code
-      message
-    }
-    ... on NotFound {
-      code
-      message
-    }
-    ... on TenantFrozen {
-      code
-      message
     }
   }
 }
@@ -976,47 +1038,38 @@ export const RegisterClusterDocument = new TypedDocumentString(`
     mutation RegisterCluster($input: RegisterClusterInput!) {
   registerCluster(input: $input) {
     __typename
-    ... on Forbidden {
-      code
-      message
-    }
-    ... on NameTaken {
-      code
-      message
-    }
-    ... on NotFound {
+    ... on Error {
       code
       message
     }
     ... on RegisterClusterSuccess {
       cluster {
-        id
-        name
-        kind
-        endpoint
-        publishAddress
-        trusted
+        ...ClusterSummary
       }
     }
-    ... on TenantFrozen {
-      code
-      message
-    }
     ... on ValidationError {
-      code
-      message
       problems {
-        code
-        column
-        hint
-        line
-        message
-        path
+        ...Problem
       }
     }
   }
 }
-    `) as unknown as TypedDocumentString<RegisterClusterMutation, RegisterClusterMutationVariables>;
+    fragment ClusterSummary on Cluster {
+  id
+  name
+  kind
+  endpoint
+  publishAddress
+  trusted
+}
+fragment Problem on TemplateProblem {
+  code
+  column
+  hint
+  line
+  message
+  path
+}`) as unknown as TypedDocumentString<RegisterClusterMutation, RegisterClusterMutationVariables>;
 export const StackDocument = new TypedDocumentString(`
     query Stack($id: ID, $name: String) {
   stack(id: $id, name: $name) {
@@ -1043,12 +1096,7 @@ export const StackDocument = new TypedDocumentString(`
       raisedAt
     }
     cluster {
-      id
-      name
-      kind
-      endpoint
-      publishAddress
-      trusted
+      ...ClusterSummary
     }
     elements {
       attributes
@@ -1070,27 +1118,35 @@ export const StackDocument = new TypedDocumentString(`
       value
     }
     serviceClusters {
-      id
-      name
-      kind
-      endpoint
-      publishAddress
-      trusted
+      ...ClusterSummary
     }
     template {
-      id
-      name
-      description
-      updatedAt
+      ...TemplateSummary
     }
     templateVersion {
-      id
-      version
-      createdAt
+      ...TemplateVersionSummary
     }
   }
 }
-    `) as unknown as TypedDocumentString<StackQuery, StackQueryVariables>;
+    fragment TemplateSummary on Template {
+  id
+  name
+  description
+  updatedAt
+}
+fragment TemplateVersionSummary on TemplateVersion {
+  id
+  version
+  createdAt
+}
+fragment ClusterSummary on Cluster {
+  id
+  name
+  kind
+  endpoint
+  publishAddress
+  trusted
+}`) as unknown as TypedDocumentString<StackQuery, StackQueryVariables>;
 export const StacksDocument = new TypedDocumentString(`
     query Stacks($after: String, $before: String, $filter: StackFilter, $first: Int, $last: Int) {
   stacks(
@@ -1103,17 +1159,7 @@ export const StacksDocument = new TypedDocumentString(`
     edges {
       cursor
       node {
-        id
-        name
-        status
-        statusReason
-        action
-        actionState
-        allowedActions
-        revision
-        namespace
-        updatedAt
-        deletedAt
+        ...StackSummary
       }
     }
     pageInfo {
@@ -1124,183 +1170,157 @@ export const StacksDocument = new TypedDocumentString(`
     }
   }
 }
-    `) as unknown as TypedDocumentString<StacksQuery, StacksQueryVariables>;
+    fragment StackSummary on Stack {
+  id
+  name
+  status
+  statusReason
+  action
+  actionState
+  allowedActions
+  revision
+  namespace
+  updatedAt
+  deletedAt
+}`) as unknown as TypedDocumentString<StacksQuery, StacksQueryVariables>;
 export const CancelStackActionDocument = new TypedDocumentString(`
     mutation CancelStackAction($input: StackIdInput!) {
   cancelStackAction(input: $input) {
     __typename
-    ... on CancelStackActionSuccess {
-      stack {
-        id
-        name
-        status
-        statusReason
-        action
-        actionState
-        allowedActions
-        revision
-        namespace
-        updatedAt
-        deletedAt
-      }
-    }
-    ... on Forbidden {
+    ... on Error {
       code
       message
+    }
+    ... on CancelStackActionSuccess {
+      stack {
+        ...StackSummary
+      }
     }
     ... on InvalidStackState {
       allowedActions
-      code
-      message
       status
-    }
-    ... on NotFound {
-      code
-      message
     }
   }
 }
-    `) as unknown as TypedDocumentString<CancelStackActionMutation, CancelStackActionMutationVariables>;
+    fragment StackSummary on Stack {
+  id
+  name
+  status
+  statusReason
+  action
+  actionState
+  allowedActions
+  revision
+  namespace
+  updatedAt
+  deletedAt
+}`) as unknown as TypedDocumentString<CancelStackActionMutation, CancelStackActionMutationVariables>;
 export const CloneStackDocument = new TypedDocumentString(`
     mutation CloneStack($input: CloneStackInput!) {
   cloneStack(input: $input) {
     __typename
+    ... on Error {
+      code
+      message
+    }
     ... on CloneStackSuccess {
       stack {
-        id
-        name
-        status
-        statusReason
-        action
-        actionState
-        allowedActions
-        revision
-        namespace
-        updatedAt
-        deletedAt
+        ...StackSummary
       }
     }
-    ... on Forbidden {
-      code
-      message
-    }
-    ... on NameTaken {
-      code
-      message
-    }
-    ... on NotFound {
-      code
-      message
-    }
     ... on QuotaExceeded {
-      code
       limit
-      message
-    }
-    ... on TenantFrozen {
-      code
-      message
     }
     ... on ValidationError {
-      code
-      message
       problems {
-        code
-        column
-        hint
-        line
-        message
-        path
+        ...Problem
       }
     }
   }
 }
-    `) as unknown as TypedDocumentString<CloneStackMutation, CloneStackMutationVariables>;
+    fragment StackSummary on Stack {
+  id
+  name
+  status
+  statusReason
+  action
+  actionState
+  allowedActions
+  revision
+  namespace
+  updatedAt
+  deletedAt
+}
+fragment Problem on TemplateProblem {
+  code
+  column
+  hint
+  line
+  message
+  path
+}`) as unknown as TypedDocumentString<CloneStackMutation, CloneStackMutationVariables>;
 export const CreateStackDocument = new TypedDocumentString(`
     mutation CreateStack($input: CreateStackInput!) {
   createStack(input: $input) {
     __typename
+    ... on Error {
+      code
+      message
+    }
     ... on CreateStackSuccess {
       stack {
-        id
-        name
-        status
-        statusReason
-        action
-        actionState
-        allowedActions
-        revision
-        namespace
-        updatedAt
-        deletedAt
+        ...StackSummary
       }
     }
-    ... on Forbidden {
-      code
-      message
-    }
-    ... on NameTaken {
-      code
-      message
-    }
-    ... on NotFound {
-      code
-      message
-    }
     ... on QuotaExceeded {
-      code
       limit
-      message
-    }
-    ... on TenantFrozen {
-      code
-      message
     }
     ... on ValidationError {
-      code
-      message
       problems {
-        code
-        column
-        hint
-        line
-        message
-        path
+        ...Problem
       }
     }
   }
 }
-    `) as unknown as TypedDocumentString<CreateStackMutation, CreateStackMutationVariables>;
+    fragment StackSummary on Stack {
+  id
+  name
+  status
+  statusReason
+  action
+  actionState
+  allowedActions
+  revision
+  namespace
+  updatedAt
+  deletedAt
+}
+fragment Problem on TemplateProblem {
+  code
+  column
+  hint
+  line
+  message
+  path
+}`) as unknown as TypedDocumentString<CreateStackMutation, CreateStackMutationVariables>;
 export const DeleteStackDocument = new TypedDocumentString(`
     mutation DeleteStack($input: DeleteStackInput!) {
   deleteStack(input: $input) {
     __typename
+    ... on Error {
+      code
+      message
+    }
     ... on DeleteStackSuccess {
       stackId
     }
-    ... on Forbidden {
-      code
-      message
-    }
     ... on InvalidStackState {
       allowedActions
-      code
-      message
       status
-    }
-    ... on NotFound {
-      code
-      message
     }
     ... on StackBusy {
       action
       allowedActions
-      code
-      message
-    }
-    ... on TenantFrozen {
-      code
-      message
     }
   }
 }
@@ -1309,62 +1329,48 @@ export const ExecuteStackActionDocument = new TypedDocumentString(`
     mutation ExecuteStackAction($input: ExecuteStackActionInput!) {
   executeStackAction(input: $input) {
     __typename
-    ... on ExecuteStackActionSuccess {
-      stack {
-        id
-        name
-        status
-        statusReason
-        action
-        actionState
-        allowedActions
-        revision
-        namespace
-        updatedAt
-        deletedAt
-      }
-    }
-    ... on Forbidden {
+    ... on Error {
       code
       message
+    }
+    ... on ExecuteStackActionSuccess {
+      stack {
+        ...StackSummary
+      }
     }
     ... on InvalidStackState {
       allowedActions
-      code
-      message
       status
-    }
-    ... on NotFound {
-      code
-      message
     }
     ... on StackBusy {
       action
       allowedActions
-      code
-      message
-    }
-    ... on TenantFrozen {
-      code
-      message
     }
   }
 }
-    `) as unknown as TypedDocumentString<ExecuteStackActionMutation, ExecuteStackActionMutationVariables>;
+    fragment StackSummary on Stack {
+  id
+  name
+  status
+  statusReason
+  action
+  actionState
+  allowedActions
+  revision
+  namespace
+  updatedAt
+  deletedAt
+}`) as unknown as TypedDocumentString<ExecuteStackActionMutation, ExecuteStackActionMutationVariables>;
 export const ExportStackInputsDocument = new TypedDocumentString(`
     mutation ExportStackInputs($input: ExportStackInputsInput!) {
   exportStackInputs(input: $input) {
     __typename
+    ... on Error {
+      code
+      message
+    }
     ... on ExportStackInputsSuccess {
       text
-    }
-    ... on Forbidden {
-      code
-      message
-    }
-    ... on NotFound {
-      code
-      message
     }
   }
 }
@@ -1373,11 +1379,7 @@ export const PreviewStackDocument = new TypedDocumentString(`
     mutation PreviewStack($input: CreateStackInput!) {
   previewStack(input: $input) {
     __typename
-    ... on Forbidden {
-      code
-      message
-    }
-    ... on NotFound {
+    ... on Error {
       code
       message
     }
@@ -1387,37 +1389,31 @@ export const PreviewStackDocument = new TypedDocumentString(`
       }
     }
     ... on ValidationError {
-      code
-      message
       problems {
-        code
-        column
-        hint
-        line
-        message
-        path
+        ...Problem
       }
     }
   }
 }
-    `) as unknown as TypedDocumentString<PreviewStackMutation, PreviewStackMutationVariables>;
+    fragment Problem on TemplateProblem {
+  code
+  column
+  hint
+  line
+  message
+  path
+}`) as unknown as TypedDocumentString<PreviewStackMutation, PreviewStackMutationVariables>;
 export const PreviewStackUpdateDocument = new TypedDocumentString(`
     mutation PreviewStackUpdate($input: UpdateStackInput!) {
   previewStackUpdate(input: $input) {
     __typename
-    ... on Forbidden {
+    ... on Error {
       code
       message
     }
     ... on InvalidStackState {
       allowedActions
-      code
-      message
       status
-    }
-    ... on NotFound {
-      code
-      message
     }
     ... on PreviewStackUpdateSuccess {
       plan {
@@ -1425,78 +1421,69 @@ export const PreviewStackUpdateDocument = new TypedDocumentString(`
       }
     }
     ... on ValidationError {
-      code
-      message
       problems {
-        code
-        column
-        hint
-        line
-        message
-        path
+        ...Problem
       }
     }
   }
 }
-    `) as unknown as TypedDocumentString<PreviewStackUpdateMutation, PreviewStackUpdateMutationVariables>;
+    fragment Problem on TemplateProblem {
+  code
+  column
+  hint
+  line
+  message
+  path
+}`) as unknown as TypedDocumentString<PreviewStackUpdateMutation, PreviewStackUpdateMutationVariables>;
 export const UpdateStackDocument = new TypedDocumentString(`
     mutation UpdateStack($input: UpdateStackInput!) {
   updateStack(input: $input) {
     __typename
-    ... on Forbidden {
+    ... on Error {
       code
       message
     }
     ... on InvalidStackState {
       allowedActions
-      code
-      message
       status
-    }
-    ... on NotFound {
-      code
-      message
     }
     ... on StackBusy {
       action
       allowedActions
-      code
-      message
-    }
-    ... on TenantFrozen {
-      code
-      message
     }
     ... on UpdateStackSuccess {
       stack {
-        id
-        name
-        status
-        statusReason
-        action
-        actionState
-        allowedActions
-        revision
-        namespace
-        updatedAt
-        deletedAt
+        ...StackSummary
       }
     }
     ... on ValidationError {
-      code
-      message
       problems {
-        code
-        column
-        hint
-        line
-        message
-        path
+        ...Problem
       }
     }
   }
 }
-    `) as unknown as TypedDocumentString<UpdateStackMutation, UpdateStackMutationVariables>;
+    fragment StackSummary on Stack {
+  id
+  name
+  status
+  statusReason
+  action
+  actionState
+  allowedActions
+  revision
+  namespace
+  updatedAt
+  deletedAt
+}
+fragment Problem on TemplateProblem {
+  code
+  column
+  hint
+  line
+  message
+  path
+}`) as unknown as TypedDocumentString<UpdateStackMutation, UpdateStackMutationVariables>;
 export const StackEventsSinceDocument = new TypedDocumentString(`
     query StackEventsSince($id: ID!, $since: String, $first: Int, $after: String) {
   stack(id: $id) {
@@ -1505,14 +1492,7 @@ export const StackEventsSinceDocument = new TypedDocumentString(`
       edges {
         cursor
         node {
-          cursor
-          element
-          id
-          message
-          stackId
-          status
-          time
-          type
+          ...StackEventFields
         }
       }
       pageInfo {
@@ -1522,7 +1502,16 @@ export const StackEventsSinceDocument = new TypedDocumentString(`
     }
   }
 }
-    `) as unknown as TypedDocumentString<StackEventsSinceQuery, StackEventsSinceQueryVariables>;
+    fragment StackEventFields on StackEvent {
+  cursor
+  element
+  id
+  message
+  stackId
+  status
+  time
+  type
+}`) as unknown as TypedDocumentString<StackEventsSinceQuery, StackEventsSinceQueryVariables>;
 export const AuditRecordedDocument = new TypedDocumentString(`
     subscription AuditRecorded {
   auditRecorded {
@@ -1545,51 +1534,57 @@ export const AuditRecordedDocument = new TypedDocumentString(`
 export const StackChangedDocument = new TypedDocumentString(`
     subscription StackChanged($stackId: ID!) {
   stackChanged(stackId: $stackId) {
-    id
-    name
-    status
-    statusReason
-    action
-    actionState
-    allowedActions
-    revision
-    namespace
-    updatedAt
-    deletedAt
+    ...StackSummary
   }
 }
-    `) as unknown as TypedDocumentString<StackChangedSubscription, StackChangedSubscriptionVariables>;
+    fragment StackSummary on Stack {
+  id
+  name
+  status
+  statusReason
+  action
+  actionState
+  allowedActions
+  revision
+  namespace
+  updatedAt
+  deletedAt
+}`) as unknown as TypedDocumentString<StackChangedSubscription, StackChangedSubscriptionVariables>;
 export const StackEventsDocument = new TypedDocumentString(`
     subscription StackEvents($stackId: ID!) {
   stackEvents(stackId: $stackId) {
-    cursor
-    element
-    id
-    message
-    stackId
-    status
-    time
-    type
+    ...StackEventFields
   }
 }
-    `) as unknown as TypedDocumentString<StackEventsSubscription, StackEventsSubscriptionVariables>;
+    fragment StackEventFields on StackEvent {
+  cursor
+  element
+  id
+  message
+  stackId
+  status
+  time
+  type
+}`) as unknown as TypedDocumentString<StackEventsSubscription, StackEventsSubscriptionVariables>;
 export const StacksChangedDocument = new TypedDocumentString(`
     subscription StacksChanged {
   stacksChanged {
-    id
-    name
-    status
-    statusReason
-    action
-    actionState
-    allowedActions
-    revision
-    namespace
-    updatedAt
-    deletedAt
+    ...StackSummary
   }
 }
-    `) as unknown as TypedDocumentString<StacksChangedSubscription, StacksChangedSubscriptionVariables>;
+    fragment StackSummary on Stack {
+  id
+  name
+  status
+  statusReason
+  action
+  actionState
+  allowedActions
+  revision
+  namespace
+  updatedAt
+  deletedAt
+}`) as unknown as TypedDocumentString<StacksChangedSubscription, StacksChangedSubscriptionVariables>;
 export const TemplateDocument = new TypedDocumentString(`
     query Template($id: ID, $name: String) {
   template(id: $id, name: $name) {
@@ -1599,18 +1594,18 @@ export const TemplateDocument = new TypedDocumentString(`
     name
     updatedAt
     latestVersion {
-      id
-      version
-      createdAt
+      ...TemplateVersionSummary
     }
     versions {
-      id
-      version
-      createdAt
+      ...TemplateVersionSummary
     }
   }
 }
-    `) as unknown as TypedDocumentString<TemplateQuery, TemplateQueryVariables>;
+    fragment TemplateVersionSummary on TemplateVersion {
+  id
+  version
+  createdAt
+}`) as unknown as TypedDocumentString<TemplateQuery, TemplateQueryVariables>;
 export const TemplatesDocument = new TypedDocumentString(`
     query Templates($after: String, $before: String, $first: Int, $last: Int, $name: String) {
   templates(
@@ -1623,10 +1618,7 @@ export const TemplatesDocument = new TypedDocumentString(`
     edges {
       cursor
       node {
-        id
-        name
-        description
-        updatedAt
+        ...TemplateSummary
       }
     }
     pageInfo {
@@ -1637,7 +1629,12 @@ export const TemplatesDocument = new TypedDocumentString(`
     }
   }
 }
-    `) as unknown as TypedDocumentString<TemplatesQuery, TemplatesQueryVariables>;
+    fragment TemplateSummary on Template {
+  id
+  name
+  description
+  updatedAt
+}`) as unknown as TypedDocumentString<TemplatesQuery, TemplatesQueryVariables>;
 export const ValidateTemplateDocument = new TypedDocumentString(`
     query ValidateTemplate($body: String!) {
   validateTemplate(body: $body) {
@@ -1656,127 +1653,103 @@ export const ValidateTemplateDocument = new TypedDocumentString(`
       type
     }
     problems {
-      code
-      column
-      hint
-      line
-      message
-      path
+      ...Problem
     }
   }
 }
-    `) as unknown as TypedDocumentString<ValidateTemplateQuery, ValidateTemplateQueryVariables>;
+    fragment Problem on TemplateProblem {
+  code
+  column
+  hint
+  line
+  message
+  path
+}`) as unknown as TypedDocumentString<ValidateTemplateQuery, ValidateTemplateQueryVariables>;
 export const CreateTemplateDocument = new TypedDocumentString(`
     mutation CreateTemplate($input: CreateTemplateInput!) {
   createTemplate(input: $input) {
     __typename
+    ... on Error {
+      code
+      message
+    }
     ... on CreateTemplateSuccess {
       template {
-        id
-        name
-        description
-        updatedAt
+        ...TemplateSummary
       }
     }
-    ... on Forbidden {
-      code
-      message
-    }
-    ... on NameTaken {
-      code
-      message
-    }
     ... on QuotaExceeded {
-      code
       limit
-      message
-    }
-    ... on TenantFrozen {
-      code
-      message
     }
     ... on ValidationError {
-      code
-      message
       problems {
-        code
-        column
-        hint
-        line
-        message
-        path
+        ...Problem
       }
     }
   }
 }
-    `) as unknown as TypedDocumentString<CreateTemplateMutation, CreateTemplateMutationVariables>;
+    fragment TemplateSummary on Template {
+  id
+  name
+  description
+  updatedAt
+}
+fragment Problem on TemplateProblem {
+  code
+  column
+  hint
+  line
+  message
+  path
+}`) as unknown as TypedDocumentString<CreateTemplateMutation, CreateTemplateMutationVariables>;
 export const CreateTemplateVersionDocument = new TypedDocumentString(`
     mutation CreateTemplateVersion($input: CreateTemplateVersionInput!) {
   createTemplateVersion(input: $input) {
     __typename
+    ... on Error {
+      code
+      message
+    }
     ... on CreateTemplateVersionSuccess {
       template {
-        id
-        name
-        description
-        updatedAt
+        ...TemplateSummary
       }
     }
-    ... on Forbidden {
-      code
-      message
-    }
-    ... on NameTaken {
-      code
-      message
-    }
-    ... on NotFound {
-      code
-      message
-    }
-    ... on TenantFrozen {
-      code
-      message
-    }
     ... on ValidationError {
-      code
-      message
       problems {
-        code
-        column
-        hint
-        line
-        message
-        path
+        ...Problem
       }
     }
   }
 }
-    `) as unknown as TypedDocumentString<CreateTemplateVersionMutation, CreateTemplateVersionMutationVariables>;
+    fragment TemplateSummary on Template {
+  id
+  name
+  description
+  updatedAt
+}
+fragment Problem on TemplateProblem {
+  code
+  column
+  hint
+  line
+  message
+  path
+}`) as unknown as TypedDocumentString<CreateTemplateVersionMutation, CreateTemplateVersionMutationVariables>;
 export const DeleteTemplateDocument = new TypedDocumentString(`
     mutation DeleteTemplate($input: DeleteTemplateInput!) {
   deleteTemplate(input: $input) {
     __typename
+    ... on Error {
+      code
+      message
+    }
     ... on DeleteTemplateSuccess {
       templateId
     }
-    ... on Forbidden {
-      code
-      message
-    }
     ... on InvalidStackState {
       allowedActions
-      code
-      message
       status
-    }
-    ... on NotFound {
-      code
-      message
-    }
-    ... on TenantFrozen {
-      code
-      message
     }
   }
 }
