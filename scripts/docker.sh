@@ -2,6 +2,9 @@
 # Docker engine for AOS: a bash library, sourced by the provisioning scripts (up, test, CI).
 #
 #   aos_docker_ensure DATA_DIR     find or start an engine; exports AOS_DOCKER_HOST (+ AOS_DOCKERD_PID)
+#   aos_docker_start_private DATA_DIR [POOL [BRIDGE]]
+#                                  start (or reuse) our own engine in DATA_DIR, never a machine's;
+#                                  a second engine beside the first takes another POOL and BRIDGE=none
 #   aos_docker_build_test_image    local images aos-test/httpd:1 and :2, aos-test/pgweb:1 (no registry needed)
 #   aos_docker_stop                stop the dockerd that aos_docker_ensure started (by its PID)
 #
@@ -124,10 +127,14 @@ _aos_docker_install_packages() {
 #  --default-address-pool  AOS makes one bridge network per stack; Docker's default pools hold
 #                       only ~30 networks, this one 256 (/24 each, host-local addresses).
 # Not needed: --bridge=none (would lose published ports), --ip6tables (off by default in 20.10).
+# A second engine on the same machine (tests of moving a stack between engines) must not share
+# docker0 or hand out addresses the first one routes: it gets another POOL and BRIDGE=none (AOS's
+# per-stack networks are user-defined bridges, so published ports still work without docker0).
 _aos_dockerd_flags() {
-  # shellcheck disable=SC2054 # the comma belongs to the pool's value
+  local pool=${1:-10.213.0.0/16} bridge=${2:-}
   local flags=(--iptables=false --ip-forward=false --ip-masq=false
-    --default-address-pool base=10.213.0.0/16,size=24)
+    --default-address-pool "base=$pool,size=24")
+  [[ -n $bridge ]] && flags+=("--bridge=$bridge")
   [[ -x /usr/sbin/docker-proxy ]] && flags+=(--userland-proxy-path /usr/sbin/docker-proxy)
   printf '%s\n' "${flags[@]}"
 }
@@ -160,6 +167,12 @@ aos_docker_ensure() {
   done
 
   # 2. Our private engine, started earlier or now.
+  aos_docker_start_private "$data_dir"
+}
+
+aos_docker_start_private() {
+  local data_dir=${1:?usage: aos_docker_start_private DATA_DIR [POOL [BRIDGE]]}
+  local pool=${2:-} bridge=${3:-}
   mkdir -p "$data_dir"
   local dir
   dir=$(cd "$data_dir" && pwd)/docker
@@ -191,7 +204,7 @@ aos_docker_ensure() {
   local dockerd
   dockerd=$(_aos_dockerd_bin)
   local -a flags
-  mapfile -t flags < <(_aos_dockerd_flags)
+  mapfile -t flags < <(_aos_dockerd_flags "$pool" "$bridge")
   rm -f "$pidfile" "$sock"
   _aos_docker_say "starting dockerd (data root $dir/root, log $log)"
   printf '\n==== %s starting dockerd\n' "$(date -Is)" >>"$log"

@@ -1,6 +1,7 @@
 // cloneStack and `aos stack clone`: a copy of a running stack in another namespace and on another
-// cluster registration, its password input copied by the server (checked inside the copy's
-// container), never shown; the mask "******" refused as a password value.
+// Docker engine (a second private dockerd started by the test), its password input copied by the
+// server (checked inside the copy's container), never shown; the mask "******" refused as a
+// password value.
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -12,6 +13,7 @@ import { SecretBox } from '../../src/security/secret-box.js';
 import { createTenantWithUsers, type TestTenant } from '../helpers/app.js';
 import { dockerHost, dockerSkipReason, uniqueRunId } from '../helpers/docker.js';
 import { startLifecycle, type Lifecycle } from '../helpers/lifecycle.js';
+import { startSecondEngine, type SecondEngine } from '../helpers/second-engine.js';
 
 process.env.AOS_DOCKER_STOP_TIMEOUT_SECONDS ??= '1';
 const skip = dockerSkipReason();
@@ -39,6 +41,7 @@ node_templates:
 
 let l: Lifecycle;
 let docker: Docker;
+let engineB: SecondEngine | undefined;
 let stranger: TestTenant;
 const clusters: Record<string, string> = {};
 let templateId: string;
@@ -54,11 +57,15 @@ async function aos(...args: string[]): Promise<{ code: number; stdout: string; s
   }
 }
 
+async function containersOf(engine: Docker, stackId: string): Promise<Docker.ContainerInfo[]> {
+  return engine.listContainers({ all: true, filters: { label: [`aos.stack=${stackId}`] } });
+}
+
 /** The environment of the stack's containers, as the engine has it. */
-async function containerEnv(stackId: string): Promise<string[]> {
-  const [container] = await docker.listContainers({ all: true, filters: { label: [`aos.stack=${stackId}`] } });
+async function containerEnv(stackId: string, engine: Docker = docker): Promise<string[]> {
+  const [container] = await containersOf(engine, stackId);
   if (!container) throw new Error(`stack ${stackId} has no container`);
-  return (await docker.getContainer(container.Id).inspect()).Config.Env;
+  return (await engine.getContainer(container.Id).inspect()).Config.Env;
 }
 
 async function storedInputs(stackId: string): Promise<Record<string, unknown>> {
@@ -81,10 +88,10 @@ describe.skipIf(skip !== null)('cloning a stack', () => {
     l = await startLifecycle('clone');
     docker = new Docker({ socketPath: dockerHost().replace(/^unix:\/\//, '') });
     stranger = await createTenantWithUsers(l.t, 'clone-stranger');
-    for (const name of ['engine-a', 'engine-b']) {
-      // Two registrations of this machine's engine: two clusters as far as stacks are concerned.
+    engineB = await startSecondEngine(dockerHost(), ['aos-test/httpd:1']);
+    for (const [name, endpoint] of [['engine-a', dockerHost()], ['engine-b', engineB.host]]) {
       const res = await l.t.gql(l.t.adminToken, `mutation($input: RegisterClusterInput!) { registerCluster(input: $input) { ... on RegisterClusterSuccess { cluster { id } } ... on Error { message } } }`, {
-        input: { name, kind: 'DOCKER', endpoint: dockerHost(), tenantId: l.tenant.id },
+        input: { name, kind: 'DOCKER', endpoint, tenantId: l.tenant.id },
       });
       clusters[name] = res.data!.registerCluster.cluster.id;
     }
@@ -93,9 +100,10 @@ describe.skipIf(skip !== null)('cloning a stack', () => {
   afterAll(async () => {
     for (const edge of (await l.t.gql(l.tenant.viewer, '{ stacks(first: 100) { edges { node { id } } } }')).data?.stacks.edges ?? []) await l.remove(edge.node.id, true).catch(() => undefined);
     await l?.close();
+    await engineB?.stop();
   });
 
-  it('copies a running stack to another namespace with the CLI and to another cluster with the API: same password inside the containers, never shown', async () => {
+  it('copies a running stack to another namespace and to another engine with the CLI: same password inside the containers, never shown', async () => {
     const created = await l.createStack({ name: 'original', templateId, clusterId: clusters['engine-a'], inputs: { app_password: PASSWORD, greeting: 'hi' } });
     expect(created.__typename, JSON.stringify(created)).toBe('CreateStackSuccess');
     expect((await l.waitFor(created.stack.id, undefined, 120_000)).status).toBe('NORMAL');
@@ -111,6 +119,15 @@ describe.skipIf(skip !== null)('cloning a stack', () => {
     expect(copy.data!.stack.inputs).toEqual(expect.arrayContaining([{ name: 'app_password', value: '******' }, { name: 'greeting', value: 'bonjour' }]));
     const env = await containerEnv(copy.data!.stack.id);
     expect(env).toEqual(expect.arrayContaining([`APP_PASSWORD=${PASSWORD}`, 'GREETING=bonjour']));
+
+    // The CLI again: the second engine, installed there and only there.
+    const moved = await aos('stack', 'clone', 'copy-engine', '--from', 'original', '--cluster', 'engine-b', '--wait');
+    expect(moved.code, moved.stderr).toBe(0);
+    expect(moved.stdout + moved.stderr).not.toContain(PASSWORD);
+    const onB = await l.t.gql(l.tenant.operator, `{ stack(name: "copy-engine") { id status namespace cluster { name } } }`);
+    expect(onB.data!.stack).toMatchObject({ status: 'NORMAL', namespace: 'default', cluster: { name: 'engine-b' } });
+    expect(await containerEnv(onB.data!.stack.id, engineB!.docker)).toEqual(expect.arrayContaining([`APP_PASSWORD=${PASSWORD}`, 'GREETING=hi']));
+    expect(await containersOf(docker, onB.data!.stack.id)).toEqual([]);
 
     // The API: another cluster, same namespace, not deployed.
     const other = await l.t.gql(l.tenant.operator, CLONE, { input: { stackId: created.stack.id, name: 'copy-cluster', clusterName: 'engine-b', deploy: false } });
