@@ -4,7 +4,7 @@ import importX from 'eslint-plugin-import-x';
 export default tseslint.config(
   { ignores: ['node_modules/**', '.aos/**', 'schema/schema.graphql', 'bin/**', 'dist/**', 'src/sdk/generated/**'] },
   {
-    files: ['**/*.ts'],
+    files: ['**/*.ts', '**/*.tsx'],
     extends: [tseslint.configs.recommendedTypeChecked],
     languageOptions: {
       parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },

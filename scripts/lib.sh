@@ -35,6 +35,30 @@ aos_ensure_node_deps() {
   ) 9>"$AOS_ROOT/.npm-install.lock" || aos_die "npm ci failed"
 }
 
+# The web console (console/ → dist/console/, served by the API at /console/): built when its sources,
+# the SDK it is written on or the lock file changed since the last build (a content hash kept in
+# dist/console/.build-stamp). Built beside and swapped in, so an API reading the folder never sees
+# half a build; one build at a time per checkout.
+aos_build_console() {
+  local out="$AOS_ROOT/dist/console" hash
+  hash="$(cd "$AOS_ROOT" && find console src/sdk package-lock.json -type f -not -name '*.tsbuildinfo' -print0 | LC_ALL=C sort -z | xargs -0 sha256sum | sha256sum | cut -c1-64)"
+  [ "$(cat "$out/.build-stamp" 2>/dev/null)" = "$hash" ] && return 0
+  mkdir -p "$AOS_ROOT/dist"
+  (
+    command -v flock >/dev/null && flock 9
+    [ "$(cat "$out/.build-stamp" 2>/dev/null)" = "$hash" ] && exit 0
+    aos_log "building the web console (vite)"
+    local next="$AOS_ROOT/dist/.console-next"
+    rm -rf "$next"
+    (cd "$AOS_ROOT" && npx vite build --config console/vite.config.ts --outDir "$next" --emptyOutDir --logLevel warn) >&2 || exit 1
+    printf '%s\n' "$hash" >"$next/.build-stamp"
+    rm -rf "$out.old"
+    if [ -d "$out" ]; then mv "$out" "$out.old"; fi
+    mv "$next" "$out"
+    rm -rf "$out.old"
+  ) 9>"$AOS_ROOT/dist/.console-build.lock" || aos_die "the console did not build"
+}
+
 aos_wait_for() { # aos_wait_for SECONDS DESCRIPTION COMMAND...
   local seconds="$1" what="$2"; shift 2
   local deadline=$((SECONDS + seconds))

@@ -12,6 +12,7 @@ trap 'exit 143' TERM
 started_at=$SECONDS
 mkdir -p "$AOS_DATA_DIR/test"
 aos_ensure_node_deps
+aos_build_console
 
 # Tests never touch the database or the Temporal server of `npm run up`.
 unset DATABASE_URL TEMPORAL_ADDRESS
@@ -39,7 +40,7 @@ if aos_ensure_docker; then
 else
   aos_log "no Docker engine: Docker tests will be skipped"
 fi
-aos_ensure_chromium || aos_log "no chromium: the GraphiQL browser test will be skipped"
+aos_ensure_chromium || aos_log "no chromium: the browser tests (GraphiQL, console) will be skipped"
 aos_log "services ready in $((SECONDS - started_at)) s; running the suite"
 
 set +e
@@ -48,6 +49,7 @@ if [ $# -eq 0 ]; then
   # floating promises, workflows import nothing with IO) and unused files and dependencies (knip).
   aos_log "typecheck, lint and unused code"
   npx tsc -p tsconfig.json --noEmit || { aos_log "typecheck failed"; exit 1; }
+  npx tsc -p console/tsconfig.json --noEmit || { aos_log "typecheck of the console failed"; exit 1; }
   npx eslint . || { aos_log "lint failed"; exit 1; }
   npx knip --no-progress || { aos_log "unused files or dependencies (knip) found"; exit 1; }
 fi

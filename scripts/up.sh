@@ -12,6 +12,7 @@ trap 'exit 143' TERM
 started_at=$SECONDS
 mkdir -p "$AOS_DATA_DIR"
 aos_ensure_node_deps
+aos_build_console
 aos_ensure_database aos
 aos_ensure_temporal "${AOS_TEMPORAL_PORT:-7233}" "${AOS_TEMPORAL_UI_PORT:-8233}" "$AOS_DATA_DIR/temporal/temporal.db"
 aos_migrate
@@ -31,6 +32,8 @@ url="http://127.0.0.1:$port/graphql"
 aos_wait_for 60 api curl -fsS "http://127.0.0.1:$port/health" || aos_die "the API did not answer on $url"
 
 ui="http://127.0.0.1:${AOS_TEMPORAL_UI_PORT:-8233}"
+console_url="http://127.0.0.1:$port/console/  (sign in with the admin token)"
+[ "${AOS_CONSOLE:-}" != off ] || console_url="(off: AOS_CONSOLE=off)"
 graphiql="$url  (paste the admin token into its Headers tab)"
 [ "${NODE_ENV:-}" != production ] || graphiql="(off: NODE_ENV=production)"
 worker_metrics="http://${AOS_WORKER_METRICS_HOST:-127.0.0.1}:${AOS_WORKER_METRICS_PORT:-9464}/metrics"
@@ -39,6 +42,7 @@ worker_metrics="http://${AOS_WORKER_METRICS_HOST:-127.0.0.1}:${AOS_WORKER_METRIC
 cat <<MSG
 
   AOS is up (ready in $((SECONDS - started_at)) s)
+    Console (in a browser):       $console_url
     GraphQL (HTTP + graphql-ws):  $url
     GraphiQL (in a browser):      $graphiql
     Admin token:                  $AOS_ADMIN_TOKEN

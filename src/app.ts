@@ -13,6 +13,7 @@ import { requestMetricsPlugin } from './api/request-metrics.js';
 import { NotificationListener } from './events/listener.js';
 import { authenticateWithin, httpAuthenticationPlugin, unauthenticatedError, MISSING_TOKEN, type TokenAuthenticator } from './api/authentication.js';
 import { hideSuggestionsPlugin, maskErrorWithoutSuggestions, maskError } from './api/errors.js';
+import { consoleFiles } from './api/console.js';
 import { graphiqlFiles, graphiqlPagePlugin } from './api/graphiql.js';
 import { serveGraphQLOverWebSocket } from './api/graphql-ws.js';
 import { createApiServer, sourceIpOf } from './api/http-server.js';
@@ -122,6 +123,8 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<App> {
     handleGraphQL: (req, res) => yoga.handle(req, res),
     metrics: { registry: metrics.registry, token: config.metricsToken },
     graphiql: graphiql ?? undefined,
+    // Unlike GraphiQL, on in production too: it is a client of the API like any other.
+    console: config.console ? consoleFiles(config.consoleDir) : undefined,
     liveness: { database: () => orm.em.fork().getConnection().execute('select 1') },
     readiness: {
       database: () => orm.em.fork().getConnection().execute('select 1'),

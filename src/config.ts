@@ -52,6 +52,10 @@ export interface AosConfig {
   workerMetricsPort: number;
   /** AOS_WORKER_METRICS_HOST: the address the worker's metrics server binds to. */
   workerMetricsHost: string;
+  /** AOS_CONSOLE (`off` turns it off): the web console at /console/, production included. */
+  console: boolean;
+  /** The console's built files (scripts/lib.sh `aos_build_console` writes them). */
+  consoleDir: string;
 }
 
 function intFromEnv(name: string, fallback: number): number {
@@ -131,6 +135,8 @@ export function loadConfig(overrides: Partial<AosConfig> = {}): AosConfig {
     metricsToken: process.env.AOS_METRICS_TOKEN || null,
     workerMetricsPort: portFromEnv('AOS_WORKER_METRICS_PORT', 9464),
     workerMetricsHost: process.env.AOS_WORKER_METRICS_HOST || '127.0.0.1',
+    console: process.env.AOS_CONSOLE !== 'off',
+    consoleDir: path.join(repoRoot, 'dist', 'console'),
     docker: dockerSettingsFromEnv(),
     kubernetes: kubernetesSettingsFromEnv(),
     ...overrides,

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { settleWithin } from '../domain/deadline.js';
+import { CONSOLE_PREFIX, type ConsoleFiles } from './console.js';
 import { GRAPHIQL_ASSETS_PREFIX, type GraphiQLFiles } from './graphiql.js';
 import { METRICS_PATH, serveMetricsRequest, type MetricsEndpoint } from '../observability/metrics-endpoint.js';
 
@@ -20,6 +21,8 @@ export interface ApiServerOptions {
   metrics?: MetricsEndpoint;
   /** GraphiQL's files (development only): a fixed list under `/graphiql/`, without a token. */
   graphiql?: GraphiQLFiles;
+  /** The web console's files (unless AOS_CONSOLE=off): `/console/…`, without a token. */
+  console?: ConsoleFiles;
 }
 
 export function sourceIpOf(req: IncomingMessage | undefined): string | null {
@@ -62,7 +65,8 @@ function pathOf(url: string | undefined): string | null {
 /**
  * The API's HTTP server: `/health` and `/ready` answer without a token; `/metrics` (when given)
  * under its own access rule; the GraphQL path goes to Yoga (authentication first); in development
- * GraphiQL's files (a fixed list, see graphiql.ts); anything else is 404 without further work.
+ * GraphiQL's files (a fixed list, see graphiql.ts); the web console (console.ts); anything else is
+ * 404 without further work.
  */
 export function createApiServer(options: ApiServerOptions): Server {
   return createServer((req, res) => {
@@ -79,6 +83,7 @@ export function createApiServer(options: ApiServerOptions): Server {
     if (path === METRICS_PATH && options.metrics) return done(serveMetricsRequest(req, res, options.metrics));
     if (path === options.graphqlPath || path === `${options.graphqlPath}/`) return done(options.handleGraphQL(req, res));
     if (options.graphiql && path?.startsWith(GRAPHIQL_ASSETS_PREFIX)) return done(options.graphiql.serve(req, res, path));
+    if (options.console && path && (path === CONSOLE_PREFIX.slice(0, -1) || path.startsWith(CONSOLE_PREFIX))) return done(options.console.serve(req, res, path));
     res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ errors: [{ message: `no such path; GraphQL is at ${options.graphqlPath}`, extensions: { code: 'NOT_FOUND' } }] }));
   });
 }

@@ -1,0 +1,14 @@
+// Platform administration: tenants, quotas, freeze (issue 13, item 6; shown to the platform administrator only).
+// A placeholder until that page is built: the route and its file are here so that the page is
+// filled in without touching the shell. `path`: the URL's segments below /console/admin.
+import { useT } from '../i18n';
+
+export default function AdminPage({ path }: { path: string[] }) {
+  const t = useT();
+  return (
+    <section data-path={path.join('/')}>
+      <h1>{t('nav.admin')}</h1>
+      <p>{t('common.comingSoon')}</p>
+    </section>
+  );
+}
