@@ -59,6 +59,11 @@ aos_build_console() {
   ) 9>"$AOS_ROOT/dist/.console-build.lock" || aos_die "the console did not build"
 }
 
+# The aos CLI (src/cli → dist/cli/aos.js, run by bin/aos.mjs): bundled with esbuild, about a second.
+aos_build_cli() {
+  (cd "$AOS_ROOT" && node scripts/build-cli.mjs) >/dev/null || aos_die "the CLI did not build"
+}
+
 aos_wait_for() { # aos_wait_for SECONDS DESCRIPTION COMMAND...
   local seconds="$1" what="$2"; shift 2
   local deadline=$((SECONDS + seconds))

@@ -13,6 +13,7 @@ started_at=$SECONDS
 mkdir -p "$AOS_DATA_DIR/test"
 aos_ensure_node_deps
 aos_build_console
+aos_build_cli
 
 # Tests never touch the database or the Temporal server of `npm run up`.
 unset DATABASE_URL TEMPORAL_ADDRESS

@@ -13,6 +13,7 @@ started_at=$SECONDS
 mkdir -p "$AOS_DATA_DIR"
 aos_ensure_node_deps
 aos_build_console
+aos_build_cli
 aos_ensure_database aos
 aos_ensure_temporal "${AOS_TEMPORAL_PORT:-7233}" "${AOS_TEMPORAL_UI_PORT:-8233}" "$AOS_DATA_DIR/temporal/temporal.db"
 aos_migrate

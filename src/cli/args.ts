@@ -1,66 +1,38 @@
-// Argument parsing shared by the API commands: node's own util.parseArgs (strict, so a misspelt
-// option is refused instead of ignored) plus the `k=v` input syntax.
+// Option values as commander hands them over (untyped), read with their types checked, and the
+// `k=v` input syntax.
 
-import { parseArgs } from 'node:util';
+import { UsageError } from './failure.js';
 
-/** Wrong usage: the command prints its usage and exits 2. */
-export class UsageError extends Error {}
+/** Options of one command, by commander's camelCase names. */
+export type Options = Record<string, unknown>;
 
-export type OptionSpec = Record<string, { type: 'string' | 'boolean'; multiple?: boolean; short?: string }>;
-
-export interface ParsedArgs {
-  positionals: string[];
-  /** Options by name: a string (or strings, when repeatable) or true. */
-  values: Record<string, string | boolean | (string | boolean)[] | undefined>;
-}
-
-/** Options every API command accepts. */
-const COMMON_OPTIONS: OptionSpec = {
-  json: { type: 'boolean' },
-  help: { type: 'boolean', short: 'h' },
-};
-
-export function parseCommandArgs(args: string[], options: OptionSpec): ParsedArgs {
-  try {
-    const parsed = parseArgs({ args, options: { ...COMMON_OPTIONS, ...options }, allowPositionals: true, strict: true });
-    return { positionals: parsed.positionals, values: parsed.values };
-  } catch (error) {
-    // parseArgs' messages name the option and say what is wrong; keep that first sentence (the
-    // rest is advice about "--" that rarely applies here).
-    const message = error instanceof Error ? error.message : String(error);
-    throw new UsageError(message.split(/\. To specify a positional/)[0]);
-  }
-}
-
-export function stringOption(parsed: ParsedArgs, name: string): string | undefined {
-  const value = parsed.values[name];
+export function stringOption(options: Options, name: string): string | undefined {
+  const value = options[name];
   return typeof value === 'string' ? value : undefined;
 }
 
-export function listOption(parsed: ParsedArgs, name: string): string[] {
-  const value = parsed.values[name];
-  if (Array.isArray(value)) return value.filter((item): item is string => typeof item === 'string');
-  return typeof value === 'string' ? [value] : [];
+export function listOption(options: Options, name: string): string[] {
+  const value = options[name];
+  return Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];
 }
 
-export function flag(parsed: ParsedArgs, name: string): boolean {
-  return parsed.values[name] === true;
+export function flag(options: Options, name: string): boolean {
+  return options[name] === true;
+}
+
+/** Commander's collector for a repeatable option (`--input a=1 --input b=2`). */
+export function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
 }
 
 /** A whole number option within bounds, or undefined when not given. */
-export function intOption(parsed: ParsedArgs, name: string, min: number, max: number): number | undefined {
-  const raw = stringOption(parsed, name);
+export function intOption(options: Options, name: string, min: number, max: number): number | undefined {
+  const raw = stringOption(options, name);
   if (raw === undefined) return undefined;
   const value = Number(raw);
-  if (!/^-?\d+$/.test(raw.trim()) || value < min || value > max) throw new UsageError(`--${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
+  const flagName = name.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`);
+  if (!/^-?\d+$/.test(raw.trim()) || value < min || value > max) throw new UsageError(`--${flagName} must be a whole number from ${min} to ${max}, got "${raw}"`);
   return value;
-}
-
-/** Exactly `count` positionals, named for the message when some are missing or extra. */
-export function expectPositionals(parsed: ParsedArgs, names: string[]): string[] {
-  if (parsed.positionals.length < names.length) throw new UsageError(`missing ${names.slice(parsed.positionals.length).join(' ')}`);
-  if (parsed.positionals.length > names.length) throw new UsageError(`unexpected argument "${parsed.positionals[names.length]}"`);
-  return parsed.positionals;
 }
 
 const NUMBER = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?$/;
@@ -90,3 +62,5 @@ export function keyValuePairs(pairs: string[], option: string): Record<string, s
   }
   return result;
 }
+
+export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -1,94 +1,116 @@
-// The frame of a command group (`aos stack …`, `aos tenant …`): subcommands with their options and
-// usage, `--help`, `--json`, and the exit codes every command shares: 0 done, 1 failed (a typed
-// error, a failed action, an unreachable API), 2 wrong usage.
+// The frame every command runs in, on commander: the options all commands share (-o/--output,
+// --json, --profile), a context with the API and the output format, and the exit codes: 0 done,
+// 1 failed (a failed action, a typed error, an unreachable API), 2 wrong usage.
 
-import { parseCommandArgs, UsageError, type OptionSpec, type ParsedArgs } from './args.js';
-import { CliFailure, connectionFromEnv, printJson, reportFailure, request, type Connection, type Variables } from './client.js';
+import { Option, type Command } from 'commander';
+import type { Options } from './args.js';
+import { Api, resolveConnection, type Connection } from './client.js';
+import { CliFailure, UsageError } from './failure.js';
+import { formatDocument, OUTPUT_FORMATS, printLines, type OutputFormat } from './output.js';
 
 export interface CommandContext {
-  /** --json: print the API's raw answer instead of the readable form. */
-  json: boolean;
-  connection: Connection;
-  /** One GraphQL request; with --json its data is printed as it came. */
-  call<TData>(query: string, variables?: Variables): Promise<TData>;
+  output: OutputFormat;
+  /** True for the readable output (`-o table`, the default): progress lines may be printed. */
+  readable: boolean;
+  /** Resolved on first use, so commands that need no API read no token. */
+  readonly connection: Connection;
+  readonly api: Api;
+  /** The command's result: `lines()` for -o table, the value itself for -o json/yaml. */
+  emit(value: unknown, lines: () => string[]): Promise<void>;
 }
 
-export interface Subcommand {
-  /** Arguments after `aos GROUP NAME`, e.g. `NAME --template T [--input k=v …]`. */
-  args: string;
-  summary: string;
-  /** Lines after the usage in `--help`. */
-  details?: string[];
-  options?: OptionSpec;
-  run(parsed: ParsedArgs, context: CommandContext): Promise<number>;
+export type Handler = (ctx: CommandContext, args: string[], options: Options) => Promise<number>;
+
+/** The exit code of the command that ran (commander's action cannot return one). */
+let exitCode = 0;
+export const commandExitCode = (): number => exitCode;
+
+/** `aos stack create`: the command's full name, for messages. */
+function commandPath(command: Command): string {
+  const names: string[] = [];
+  for (let at: Command | null = command; at; at = at.parent) names.unshift(at.name());
+  return names.join(' ');
 }
 
-export interface CommandGroup {
-  name: string;
-  summary: string;
-  subcommands: Record<string, Subcommand>;
+/** An option given at this command or one of its parents (`aos -o json stack list` and `aos stack list -o json`). */
+function inherited(command: Command, name: string): unknown {
+  for (let at: Command | null = command; at; at = at.parent) {
+    const value: unknown = at.opts<Options>()[name];
+    if (value !== undefined) return value;
+  }
+  return undefined;
 }
 
-const CONNECTION_HELP = 'The API is at AOS_URL (default http://127.0.0.1:4000/graphql); the token is AOS_TOKEN, else .aos/admin-token.';
-
-function usageOf(group: CommandGroup): string {
-  const lines = [`usage: aos ${group.name} <subcommand> [arguments] [--json]`, '', `${group.summary}:`];
-  for (const [name, sub] of Object.entries(group.subcommands)) lines.push(`  aos ${group.name} ${name} ${sub.args}`.trimEnd(), `      ${sub.summary}`);
-  lines.push('', `Run \`aos ${group.name} <subcommand> --help\` for details. ${CONNECTION_HELP}`);
-  return lines.join('\n');
+function outputOf(command: Command): OutputFormat {
+  const output = inherited(command, 'output');
+  if (typeof output === 'string' && (OUTPUT_FORMATS as readonly string[]).includes(output)) return output as OutputFormat;
+  return inherited(command, 'json') === true ? 'json' : 'table';
 }
 
-function subcommandUsage(group: CommandGroup, name: string, sub: Subcommand): string {
-  return [`usage: aos ${group.name} ${name} ${sub.args}`.trimEnd(), '', sub.summary, ...(sub.details?.length ? ['', ...sub.details] : [])].join('\n');
+/** The options every command takes; commander's own help shows them. */
+export function addCommonOptions(command: Command): Command {
+  return command
+    .addOption(new Option('-o, --output <format>', 'output format').choices(OUTPUT_FORMATS))
+    .addOption(new Option('--json', 'same as -o json').hideHelp())
+    .option('--profile <name>', 'login profile to use (default: AOS_PROFILE, else the current profile)');
 }
 
-function makeContext(json: boolean, connection: Connection = connectionFromEnv()): CommandContext {
+/** A subcommand with the common options. */
+export function subcommand(parent: Command, name: string, summary: string): Command {
+  return addCommonOptions(parent.command(name).description(summary));
+}
+
+function makeContext(command: Command): CommandContext {
+  const output = outputOf(command);
+  let connection: Connection | null = null;
+  let api: Api | null = null;
+  const connect = () => (connection ??= resolveConnection(inherited(command, 'profile') as string | undefined));
   return {
-    json,
-    connection,
-    async call<TData>(query: string, variables: Variables = {}): Promise<TData> {
-      const data = await request<TData>(connection, query, variables);
-      if (json) printJson(data);
-      return data;
+    output,
+    readable: output === 'table',
+    get connection() {
+      return connect();
+    },
+    get api() {
+      return (api ??= new Api(connect()));
+    },
+    async emit(value, lines) {
+      if (output === 'table') printLines(lines());
+      else process.stdout.write(await formatDocument(value, output));
     },
   };
 }
 
-/** Parses, runs and maps failures to exit codes: one subcommand, already chosen. */
-async function runParsed(title: string, usage: string, sub: Subcommand, args: string[]): Promise<number> {
-  try {
-    const parsed = parseCommandArgs(args, sub.options ?? {});
-    if (parsed.values.help === true) {
-      process.stdout.write(`${usage}\n`);
-      return 0;
-    }
-    return await sub.run(parsed, makeContext(parsed.values.json === true));
-  } catch (error) {
-    if (error instanceof UsageError) {
-      process.stderr.write(`${title}: ${error.message}\n${usage}\n`);
-      return 2;
-    }
-    if (error instanceof CliFailure) return reportFailure(error);
-    throw error;
+/** Prints a failure on stderr: readable lines, or the error as a JSON/YAML document for -o json/yaml. */
+async function reportFailure(failure: CliFailure, output: OutputFormat): Promise<number> {
+  if (output === 'table') {
+    process.stderr.write(`aos: ${failure.message}\n`);
+    for (const line of failure.details) process.stderr.write(`  ${line}\n`);
+  } else {
+    const error = failure.body ?? { message: failure.message, ...(failure.details.length ? { details: failure.details } : {}) };
+    // The typed error as the API gave it, __typename included: it names the error.
+    const text = output === 'json' ? `${JSON.stringify({ error }, null, 2)}\n` : (await import('js-yaml')).dump({ error }, { noRefs: true, lineWidth: -1 });
+    process.stderr.write(text);
   }
+  return 1;
 }
 
-/** A command without subcommands (`aos audit`, `aos whoami`). */
-export function runSingle(name: string, sub: Subcommand, args: string[]): Promise<number> {
-  const usage = [`usage: aos ${name} ${sub.args}`.trimEnd(), '', sub.summary, ...(sub.details ?? []), '', CONNECTION_HELP].join('\n');
-  return runParsed(`aos ${name}`, usage, sub, args);
-}
-
-export async function runGroup(group: CommandGroup, args: string[]): Promise<number> {
-  const [name, ...rest] = args;
-  if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
-    (name === undefined ? process.stderr : process.stdout).write(`${usageOf(group)}\n`);
-    return name === undefined ? 2 : 0;
-  }
-  const sub = Object.prototype.hasOwnProperty.call(group.subcommands, name) ? group.subcommands[name] : undefined;
-  if (!sub) {
-    process.stderr.write(`aos ${group.name}: unknown subcommand "${name}"\n${usageOf(group)}\n`);
-    return 2;
-  }
-  return runParsed(`aos ${group.name} ${name}`, subcommandUsage(group, name, sub), sub, rest);
+/** Commander's action for a handler: runs it and turns what it returns or throws into the exit code. */
+export function action(handler: Handler): (...params: unknown[]) => Promise<void> {
+  return async (...params: unknown[]) => {
+    const command = params.at(-1) as Command;
+    const ctx = makeContext(command);
+    try {
+      exitCode = await handler(ctx, command.args, command.opts<Options>());
+    } catch (error) {
+      if (error instanceof UsageError) {
+        process.stderr.write(`error: ${error.message}\n(run \`${commandPath(command)} --help\` for usage)\n`);
+        exitCode = 2;
+      } else if (error instanceof CliFailure) {
+        exitCode = await reportFailure(error, ctx.output);
+      } else {
+        throw error;
+      }
+    }
+  };
 }

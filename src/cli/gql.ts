@@ -1,18 +1,15 @@
-// `aos gql QUERY [--var k=v …]`: any GraphQL operation, the answer printed as JSON. For what the
-// other commands do not cover, and for seeing exactly what the API says.
+// `aos gql QUERY [--var k=v …]`: any GraphQL operation, the answer printed as the API sent it. For
+// what the other commands do not cover, and for seeing exactly what the API says.
 
 import { readFile } from 'node:fs/promises';
-import { keyValuePairs, listOption, parseCommandArgs, stringOption, UsageError } from './args.js';
-import { CliFailure, connectionFromEnv, printJson, reportFailure, requestRaw } from './client.js';
+import type { Command } from 'commander';
+import { collect, keyValuePairs, listOption, stringOption } from './args.js';
+import { action, addCommonOptions } from './command.js';
+import { CliFailure, UsageError } from './failure.js';
 
-export const summary = 'send a GraphQL query or mutation, print the JSON answer';
-
-const USAGE = `usage: aos gql QUERY [--var NAME=VALUE …] [--vars JSON]
-
+const HELP = `
 QUERY is the operation text, @FILE to read it from a file, or - to read it from stdin.
---var NAME=VALUE sets a variable (numbers and true/false are converted; repeatable);
---vars '{"a": 1}' sets them from a JSON object. Prints {"data": …, "errors": …};
-exits 1 when the answer has errors. The API is at AOS_URL, the token is AOS_TOKEN.
+Prints {"data": …, "errors": …} (YAML with -o yaml); exits 1 when the answer has errors.
 
   aos gql '{ viewer { name role tenant { name } } }'
   aos gql 'query($n: String) { stack(name: $n) { status } }' --var n=web`;
@@ -51,24 +48,20 @@ function variablesOf(json: string | undefined, pairs: string[]): Record<string, 
   return { ...fromJson, ...keyValuePairs(pairs, 'var') };
 }
 
-export async function run(args: string[]): Promise<number> {
-  try {
-    const parsed = parseCommandArgs(args, { var: { type: 'string', multiple: true }, vars: { type: 'string' } });
-    if (parsed.values.help === true) {
-      process.stdout.write(`${USAGE}\n`);
-      return 0;
-    }
-    if (parsed.positionals.length !== 1) throw new UsageError(parsed.positionals.length ? 'give the operation as one argument (quote it)' : 'missing QUERY');
-    const variables = variablesOf(stringOption(parsed, 'vars'), listOption(parsed, 'var'));
-    const response = await requestRaw(connectionFromEnv(), await operationText(parsed.positionals[0]), variables);
-    printJson(response);
-    return response.errors?.length ? 1 : 0;
-  } catch (error) {
-    if (error instanceof UsageError) {
-      process.stderr.write(`aos gql: ${error.message}\n${USAGE}\n`);
-      return 2;
-    }
-    if (error instanceof CliFailure) return reportFailure(error);
-    throw error;
-  }
+export function register(program: Command): void {
+  addCommonOptions(program.command('gql').description('send a GraphQL query or mutation, print the answer'))
+    .argument('<QUERY>', 'the operation text, @FILE, or - for stdin')
+    .option('--var <NAME=VALUE>', 'a variable (numbers and true/false are converted; repeatable)', collect, [])
+    .option('--vars <JSON>', "variables as a JSON object, e.g. '{\"a\": 1}'")
+    .addHelpText('after', HELP)
+    .action(
+      action(async (ctx, [query], options) => {
+        const variables = variablesOf(stringOption(options, 'vars'), listOption(options, 'var'));
+        const answer = await ctx.api.rawRequest(await operationText(query), variables);
+        // The answer as it came (__typename included: the user asked for it).
+        process.stdout.write(ctx.output === 'yaml' ? (await import('js-yaml')).dump(answer, { noRefs: true, lineWidth: -1 }) : `${JSON.stringify(answer, null, 2)}\n`);
+        const errors = (answer as { errors?: unknown[] } | null)?.errors;
+        return errors?.length ? 1 : 0;
+      }),
+    );
 }

@@ -1,21 +1,24 @@
 // The options several `aos stack` subcommands share and how they become the API's input: the stack
-// inputs (--inputs-file overlaid with --input k=v, for create, preview and update) and the creation
-// settings of create and preview (CreateStackInput).
+// inputs (--inputs-file overlaid with --input k=v, for create, preview, update and clone) and the
+// creation settings of create and preview (CreateStackInput).
 
 import { readFile } from 'node:fs/promises';
-import { load as parseYaml } from 'js-yaml';
-import { flag, intOption, keyValuePairs, listOption, stringOption, UsageError, type OptionSpec, type ParsedArgs } from './args.js';
-import { CliFailure } from './client.js';
+import type { Command } from 'commander';
+import type { CreateStackInput } from '../sdk/generated/graphql.js';
+import { collect, intOption, keyValuePairs, listOption, stringOption, UUID, type Options } from './args.js';
+import { CliFailure, UsageError } from './failure.js';
 
-export const INPUT_OPTIONS: OptionSpec = {
-  input: { type: 'string', multiple: true },
-  'inputs-file': { type: 'string' },
-};
+/** --input and --inputs-file. */
+export function addInputOptions(command: Command): Command {
+  return command
+    .option('--input <NAME=VALUE>', 'set an input (numbers and true/false are converted; repeatable)', collect, [])
+    .option('--inputs-file <FILE>', 'read inputs from YAML or JSON (what `aos stack export` prints); --input wins');
+}
 
 /** --inputs-file (YAML or JSON, e.g. what `aos stack export` printed) overlaid with each --input k=v. */
-export async function inputsOf(parsed: ParsedArgs): Promise<Record<string, unknown> | undefined> {
-  const file = stringOption(parsed, 'inputs-file');
-  const pairs = keyValuePairs(listOption(parsed, 'input'), 'input');
+export async function inputsOf(options: Options): Promise<Record<string, unknown> | undefined> {
+  const file = stringOption(options, 'inputsFile');
+  const pairs = keyValuePairs(listOption(options, 'input'), 'input');
   let fromFile: Record<string, unknown> = {};
   if (file) {
     let text: string;
@@ -26,7 +29,8 @@ export async function inputsOf(parsed: ParsedArgs): Promise<Record<string, unkno
     }
     let parsedFile: unknown;
     try {
-      parsedFile = parseYaml(text);
+      const { load } = await import('js-yaml');
+      parsedFile = load(text);
     } catch (error) {
       throw new CliFailure(`${file} is not YAML or JSON: ${(error as Error).message.split('\n')[0]}`);
     }
@@ -38,21 +42,20 @@ export async function inputsOf(parsed: ParsedArgs): Promise<Record<string, unkno
   return file || Object.keys(pairs).length ? inputs : undefined;
 }
 
-export const CREATE_OPTIONS: OptionSpec = {
-  ...INPUT_OPTIONS,
-  template: { type: 'string' },
-  version: { type: 'string' },
-  cluster: { type: 'string' },
-  'service-cluster': { type: 'string', multiple: true },
-  namespace: { type: 'string' },
-  description: { type: 'string' },
-  'no-deploy': { type: 'boolean' },
-  'no-rollback': { type: 'boolean' },
-  timeout: { type: 'string' },
-  'request-token': { type: 'string' },
-};
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** The options of `create` and `preview`. */
+export function addCreateOptions(command: Command): Command {
+  return addInputOptions(command)
+    .option('--template <T>', 'the template: its name or id (required)')
+    .option('--version <V>', 'the template version (default: the latest)')
+    .option('--cluster <C>', 'the cluster to deploy on: its name or id')
+    .option('--service-cluster <S>', 'a cluster of another kind for the elements --cluster does not deploy, e.g. a POSTGRESQL cluster (repeatable)', collect, [])
+    .option('--namespace <NS>', 'the namespace on the cluster')
+    .option('--description <TEXT>', 'a description of the stack')
+    .option('--no-deploy', 'store the stack without installing it (install later with `aos stack install`)')
+    .option('--no-rollback', 'a failed install leaves the stack ABNORMAL instead of rolling back')
+    .option('--timeout <MIN>', 'actions running longer fail (minutes, 1-1440; default 60)')
+    .option('--request-token <TOKEN>', 'makes the request idempotent: a repeat returns the same stack');
+}
 
 /** A --cluster value as the API takes it: an id or a name. */
 export function clusterRefOf(cluster: string | undefined): { clusterId: string } | { clusterName: string } | Record<string, never> {
@@ -61,22 +64,22 @@ export function clusterRefOf(cluster: string | undefined): { clusterId: string }
 }
 
 /** The CreateStackInput of `create` and `preview`. */
-export async function creationInput(parsed: ParsedArgs, name: string): Promise<Record<string, unknown>> {
-  const template = stringOption(parsed, 'template');
+export async function creationInput(options: Options, name: string): Promise<CreateStackInput> {
+  const template = stringOption(options, 'template');
   if (!template) throw new UsageError('missing --template TEMPLATE (its name or id)');
-  const serviceClusters = listOption(parsed, 'service-cluster');
+  const serviceClusters = listOption(options, 'serviceCluster');
   return {
     name,
     ...(UUID.test(template) ? { templateId: template } : { templateName: template }),
-    templateVersion: stringOption(parsed, 'version') ?? null,
-    ...clusterRefOf(stringOption(parsed, 'cluster')),
+    templateVersion: stringOption(options, 'version') ?? null,
+    ...clusterRefOf(stringOption(options, 'cluster')),
     ...(serviceClusters.length ? { serviceClusters } : {}),
-    namespace: stringOption(parsed, 'namespace') ?? null,
-    description: stringOption(parsed, 'description') ?? null,
-    inputs: (await inputsOf(parsed)) ?? null,
-    timeoutMinutes: intOption(parsed, 'timeout', 1, 1440) ?? null,
-    autoRollback: !flag(parsed, 'no-rollback'),
-    deploy: !flag(parsed, 'no-deploy'),
-    clientRequestToken: stringOption(parsed, 'request-token') ?? null,
+    namespace: stringOption(options, 'namespace') ?? null,
+    description: stringOption(options, 'description') ?? null,
+    inputs: (await inputsOf(options)) ?? null,
+    timeoutMinutes: intOption(options, 'timeout', 1, 1440) ?? null,
+    autoRollback: options.rollback !== false,
+    deploy: options.deploy !== false,
+    clientRequestToken: stringOption(options, 'requestToken') ?? null,
   };
 }

@@ -1,68 +1,17 @@
-// What the stack commands read and how they show it: the selections (one place, so `show`, `list`,
-// the action commands and `wait` agree), the NAME|ID lookup, and the readable renderings.
+// What the stack commands read and how they show it: the NAME|ID lookup and the readable renderings
+// of the SDK's results.
 
-import { CliFailure, formatProblem, request, type Connection, type ProblemBody } from './client.js';
+import { StackStatusDocument, StacksDocument, type StackEventFieldsFragment, type StackPlanFieldsFragment, type StackQuery, type StacksQuery, type StackSummaryFragment } from '../sdk/generated/graphql.js';
+import { UUID } from './args.js';
+import { formatProblem, notFound, type Api } from './client.js';
 import { inlineValue, plural, shortTime, table } from './format.js';
+import { emptyList } from './output.js';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** The fields every stack answer carries: enough to say where it stands. */
-export const STACK_SUMMARY_FIELDS = 'id name status statusReason action actionState revision updatedAt';
-
-export interface StackSummary {
-  id: string;
-  name: string;
-  status: string;
-  statusReason: string | null;
-  action: string | null;
-  actionState: string | null;
-  revision: number;
-  updatedAt: string;
-}
-
-export const STACK_DETAIL_FIELDS = `${STACK_SUMMARY_FIELDS} description allowedActions namespace autoRollback timeoutMinutes createdAt deletedAt
-  template { name } templateVersion { version } cluster { name kind } serviceClusters { name kind }
-  inputs { name value } outputs { name value description }
-  elements { name type status statusReason health physicalId }
-  alarms { element message raisedAt clearedAt }`;
-
-export interface StackDetail extends StackSummary {
-  description: string | null;
-  allowedActions: string[];
-  namespace: string | null;
-  autoRollback: boolean;
-  timeoutMinutes: number;
-  createdAt: string;
-  deletedAt: string | null;
-  template: { name: string };
-  templateVersion: { version: string };
-  cluster: { name: string; kind: string } | null;
-  serviceClusters?: { name: string; kind: string }[];
-  inputs: { name: string; value: unknown }[];
-  outputs: { name: string; value: unknown; description: string | null }[];
-  elements: { name: string; type: string; status: string; statusReason: string | null; health: string; physicalId: string | null }[];
-  alarms: { element: string | null; message: string; raisedAt: string; clearedAt: string | null }[];
-}
-
-export const EVENT_FIELDS = 'id cursor time type element status message';
-
-export interface StackEventBody {
-  id: string;
-  cursor: string;
-  time: string;
-  type: string;
-  element: string | null;
-  status: string | null;
-  message: string;
-}
-
-export interface PlanBody {
-  steps: { element: string; type: string; change: string; properties: unknown; changedProperties: string[]; dependsOn: string[] }[];
-  problems: ProblemBody[];
-  waves: string[][];
-}
-
-export const PLAN_FIELDS = 'steps { element type change properties changedProperties dependsOn } problems { code path line column message hint } waves';
+export type StackSummary = StackSummaryFragment;
+export type StackDetail = NonNullable<StackQuery['stack']>;
+export type StackListRow = StacksQuery['stacks']['edges'][number]['node'];
+export type StackEventBody = StackEventFieldsFragment;
+export type PlanBody = StackPlanFieldsFragment;
 
 /** `stack(id:)` for an id, `stack(name:)` otherwise. */
 function stackRefVariables(ref: string): { id: string | null; name: string | null } {
@@ -70,10 +19,10 @@ function stackRefVariables(ref: string): { id: string | null; name: string | nul
 }
 
 /** The stack a NAME|ID argument names, or a NotFound failure. A name no live stack has may name a deleted one. */
-export async function findStack(connection: Connection, ref: string): Promise<StackSummary> {
-  const { stack } = await request<{ stack: StackSummary | null }>(connection, `query($id: ID, $name: String) { stack(id: $id, name: $name) { ${STACK_SUMMARY_FIELDS} } }`, stackRefVariables(ref));
-  const found = stack ?? (UUID.test(ref) ? null : await deletedStackNamed(connection, ref));
-  if (!found) throw new CliFailure(`NotFound: stack "${ref}" not found`);
+export async function findStack(api: Api, ref: string): Promise<StackSummary> {
+  const { stack } = await api.request(StackStatusDocument, stackRefVariables(ref));
+  const found = stack ?? (UUID.test(ref) ? null : await deletedStackNamed(api, ref));
+  if (!found) throw notFound(`stack "${ref}" not found`);
   return found;
 }
 
@@ -85,12 +34,8 @@ const DELETED_NAME_PAGE = 100;
  * name (a deleted one by id); the CLI falls back to this so that `show`, `events`, `wait` and
  * `output` reach a deleted stack by the name it had, while no live stack has taken that name.
  */
-async function deletedStackNamed(connection: Connection, name: string): Promise<StackSummary | null> {
-  const { stacks } = await request<{ stacks: { edges: { node: StackSummary }[] } }>(
-    connection,
-    `query($first: Int, $filter: StackFilter) { stacks(first: $first, filter: $filter) { edges { node { ${STACK_SUMMARY_FIELDS} } } } }`,
-    { first: DELETED_NAME_PAGE, filter: { name, status: 'DELETED' } },
-  );
+async function deletedStackNamed(api: Api, name: string): Promise<StackSummary | null> {
+  const { stacks } = await api.request(StacksDocument, { first: DELETED_NAME_PAGE, filter: { name, status: 'DELETED' } });
   // Newest first: the latest stack to carry the name is the one deleted last.
   return stacks.edges.map((edge) => edge.node).find((node) => node.name === name) ?? null;
 }
@@ -99,10 +44,10 @@ async function deletedStackNamed(connection: Connection, name: string): Promise<
  * `stack(id:, name:)` variables for a NAME|ID argument that reach a deleted stack by the name it had
  * too (see deletedStackNamed): one small query more than asking by name.
  */
-export async function readableStackRef(connection: Connection, ref: string): Promise<{ id: string | null; name: string | null }> {
+export async function readableStackRef(api: Api, ref: string): Promise<{ id: string | null; name: string | null }> {
   if (UUID.test(ref)) return stackRefVariables(ref);
-  const { stack } = await request<{ stack: { id: string } | null }>(connection, `query($name: String) { stack(name: $name) { id } }`, { name: ref });
-  const id = stack?.id ?? (await deletedStackNamed(connection, ref))?.id;
+  const { stack } = await api.request(StackStatusDocument, { name: ref });
+  const id = stack?.id ?? (await deletedStackNamed(api, ref))?.id;
   return id ? { id, name: null } : stackRefVariables(ref);
 }
 
@@ -139,14 +84,8 @@ export function renderStack(stack: StackDetail): string[] {
   return lines;
 }
 
-export interface StackListRow extends StackSummary {
-  template: { name: string };
-  templateVersion: { version: string };
-  cluster: { name: string } | null;
-}
-
 export function renderStackList(stacks: StackListRow[]): string[] {
-  if (stacks.length === 0) return ['no stacks'];
+  if (stacks.length === 0) return emptyList('stacks');
   return table(
     ['NAME', 'STATUS', 'ACTION', 'REV', 'TEMPLATE', 'CLUSTER', 'UPDATED'],
     stacks.map((s) => [

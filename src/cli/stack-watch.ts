@@ -1,31 +1,24 @@
 // Watching a stack: `wait` polls over HTTP until the stack leaves PROCESSING, printing the events
-// written meanwhile; `events --follow` subscribes over graphql-ws and prints events as they come.
+// written meanwhile; `events --follow` prints events as they come over graphql-ws (the SDK's
+// stream, which catches up after every reconnect).
 
-import { createClient } from 'graphql-ws';
-import WebSocket from 'ws';
-import { CliFailure, failureOfErrors, request, type Connection } from './client.js';
+import { StackEventsSinceDocument, StackStatusDocument, type StackEventsSinceQuery } from '../sdk/generated/graphql.js';
+import type { Api } from './client.js';
+import { CliFailure } from './failure.js';
 import { seconds } from './format.js';
-import { EVENT_FIELDS, renderEvent, situation, STACK_SUMMARY_FIELDS, type StackEventBody, type StackSummary } from './stack-view.js';
+import { formatStreamRecord, type OutputFormat } from './output.js';
+import { renderEvent, situation, type StackEventBody, type StackSummary } from './stack-view.js';
 
 const POLL_MS = 1000;
 /** The API's largest page. */
 const MAX_PAGE = 100;
 
-interface EventPage {
-  edges: { node: StackEventBody }[];
-  pageInfo: { hasNextPage: boolean; endCursor: string | null };
-}
-
 /** Every event newer than `since` (all of them when null), oldest first. */
-async function eventsSince(connection: Connection, stackId: string, since: string | null): Promise<StackEventBody[]> {
+async function eventsSince(api: Api, stackId: string, since: string | null): Promise<StackEventBody[]> {
   const newestFirst: StackEventBody[] = [];
   let after: string | null = null;
   for (;;) {
-    const { stack }: { stack: { events: EventPage } | null } = await request(
-      connection,
-      `query($id: ID!, $since: String, $after: String, $first: Int) { stack(id: $id) { events(since: $since, after: $after, first: $first) { edges { node { ${EVENT_FIELDS} } } pageInfo { hasNextPage endCursor } } } }`,
-      { id: stackId, since, after, first: MAX_PAGE },
-    );
+    const { stack }: StackEventsSinceQuery = await api.request(StackEventsSinceDocument, { id: stackId, since, after, first: MAX_PAGE });
     if (!stack) break;
     newestFirst.push(...stack.events.edges.map((edge) => edge.node));
     if (!stack.events.pageInfo.hasNextPage || !stack.events.pageInfo.endCursor) break;
@@ -35,12 +28,8 @@ async function eventsSince(connection: Connection, stackId: string, since: strin
 }
 
 /** The newest `count` events, newest first. */
-export async function recentEvents(connection: Connection, stackId: string, count: number): Promise<StackEventBody[]> {
-  const { stack } = await request<{ stack: { events: EventPage } | null }>(
-    connection,
-    `query($id: ID!, $first: Int) { stack(id: $id) { events(first: $first) { edges { node { ${EVENT_FIELDS} } } pageInfo { hasNextPage endCursor } } } }`,
-    { id: stackId, first: count },
-  );
+export async function recentEvents(api: Api, stackId: string, count: number): Promise<StackEventBody[]> {
+  const { stack } = await api.request(StackEventsSinceDocument, { id: stackId, first: count });
   return stack?.events.edges.map((edge) => edge.node) ?? [];
 }
 
@@ -48,8 +37,8 @@ export async function recentEvents(connection: Connection, stackId: string, coun
  * The cursor to print events after: just before the current action's ACTION_STARTED when an
  * action runs (so a late `wait` still shows the whole action), else the newest event.
  */
-export async function startingCursor(connection: Connection, stack: StackSummary): Promise<string | null> {
-  const recent = await recentEvents(connection, stack.id, MAX_PAGE);
+export async function startingCursor(api: Api, stack: StackSummary): Promise<string | null> {
+  const recent = await recentEvents(api, stack.id, MAX_PAGE);
   if (stack.status === 'PROCESSING') {
     const startIndex = recent.findIndex((event) => event.type === 'ACTION_STARTED');
     if (startIndex >= 0) return recent[startIndex + 1]?.cursor ?? null;
@@ -75,8 +64,8 @@ export interface WaitOutcome {
 }
 
 /** From the newest ACTION_STARTED to the newest event: the last action's own duration, if both are there. */
-async function lastActionMs(connection: Connection, stackId: string): Promise<number | null> {
-  const newestFirst = await recentEvents(connection, stackId, MAX_PAGE);
+async function lastActionMs(api: Api, stackId: string): Promise<number | null> {
+  const newestFirst = await recentEvents(api, stackId, MAX_PAGE);
   const started = newestFirst.find((event) => event.type === 'ACTION_STARTED');
   const last = newestFirst[0];
   if (!started || !last) return null;
@@ -85,15 +74,15 @@ async function lastActionMs(connection: Connection, stackId: string): Promise<nu
 }
 
 /** Polls until the stack is no longer PROCESSING (DELETED after a delete, or gone once purged). */
-export async function waitForStack(connection: Connection, stackId: string, options: WaitOptions): Promise<WaitOutcome> {
+export async function waitForStack(api: Api, stackId: string, options: WaitOptions): Promise<WaitOutcome> {
   const started = Date.now();
   let cursor = options.since;
   const printed = new Set<string>();
   for (;;) {
-    const { stack } = await request<{ stack: StackSummary | null }>(connection, `query($id: ID) { stack(id: $id) { ${STACK_SUMMARY_FIELDS} } }`, { id: stackId });
+    const { stack } = await api.request(StackStatusDocument, { id: stackId });
     // Events after the status read: the ones that explain the status are then never missed.
     if (options.printEvents && stack) {
-      for (const event of await eventsSince(connection, stackId, cursor)) {
+      for (const event of await eventsSince(api, stackId, cursor)) {
         if (printed.has(event.id)) continue;
         printed.add(event.id);
         process.stdout.write(`  ${renderEvent(event)}\n`);
@@ -103,7 +92,7 @@ export async function waitForStack(connection: Connection, stackId: string, opti
     if (!stack) return { stack: null, failed: false, elapsedMs: Date.now() - started };
     if (stack.status !== 'PROCESSING') {
       // A wait on a stack that had finished long ago would otherwise say "after 0.0 s".
-      const actionMs = await lastActionMs(connection, stackId).catch(() => null);
+      const actionMs = await lastActionMs(api, stackId).catch(() => null);
       return { stack, failed: stack.actionState === 'FAILED', elapsedMs: actionMs ?? Date.now() - started };
     }
     if (options.maxWaitMs !== undefined && Date.now() - started > options.maxWaitMs) {
@@ -129,112 +118,59 @@ export function reportWait(name: string, outcome: WaitOutcome): number {
 
 /** The server closes a socket it could not deliver everything to with this code; the client catches up. */
 const RESUME_CLOSE_CODE = 4008;
+/** The server turned the token down: reconnecting would not change its mind. */
+const REFUSED_CLOSE_CODE = 4403;
 
 /**
  * Prints the newest `history` events (oldest first), then each new one as it is written, until
- * SIGINT/SIGTERM or the stack's deletion. After every (re)connect — a network blip, an API restart,
- * or the server closing a slow reader with 4008 — the events since the last one printed are read
- * with `events(since:)` before any live one is printed: live events arriving meanwhile wait, and
- * everything is printed once (by id) and in order.
+ * SIGINT/SIGTERM or the stack's deletion. The SDK's stream reads what it missed after every
+ * (re)connect — a network blip, an API restart, the server closing a slow reader with 4008 — so
+ * everything is printed once and in order. -o json prints a JSON object per line, -o yaml a document per event.
  */
-export async function followEvents(connection: Connection, stack: StackSummary, history: number, json: boolean): Promise<number> {
-  const printed = new Set<string>();
-  let cursor: string | null = null;
-  // Replaced by the real stop once the subscription exists (the history comes before it).
-  let stop = () => {};
-  let sawDeletion = false;
-  const print = (event: StackEventBody) => {
-    if (printed.has(event.id)) return;
-    printed.add(event.id);
-    cursor = event.cursor;
-    process.stdout.write(json ? `${JSON.stringify(event)}\n` : `${renderEvent(event)}\n`);
-    // A deleted stack writes nothing more: the follow is over.
-    if (event.type === 'STACK_DELETED') {
-      sawDeletion = true;
-      if (!json) process.stderr.write(`${stack.name} is deleted: nothing more will come\n`);
-      stop();
-    }
+export async function followEvents(api: Api, stack: StackSummary, history: number, output: OutputFormat): Promise<number> {
+  const readable = output === 'table';
+  const print = async (event: StackEventBody) => process.stdout.write(readable ? `${renderEvent(event)}\n` : await formatStreamRecord(event, output));
+  const deletedNotice = () => {
+    if (readable) process.stderr.write(`${stack.name} is deleted: nothing more will come\n`);
   };
-  // Printing is serialised: catch-ups and live events arrive concurrently but must come out in order.
-  let printing: Promise<void> = Promise.resolve();
-  const enqueue = (work: () => Promise<void> | void) => {
-    printing = printing.then(work).catch((error: unknown) => {
-      process.stderr.write(`aos: ${error instanceof Error ? error.message : String(error)}\n`);
-    });
-    return printing;
-  };
-  const catchUp = () => enqueue(async () => (await eventsSince(connection, stack.id, cursor)).forEach(print));
 
-  await enqueue(async () => (await recentEvents(connection, stack.id, history)).reverse().forEach(print));
+  const past = (await recentEvents(api, stack.id, history)).reverse();
+  for (const event of past) await print(event);
   // A deleted stack writes nothing more: its history is all there is to print.
-  if (stack.status === 'DELETED') {
-    if (!json && !sawDeletion) process.stderr.write(`${stack.name} is deleted: nothing more will come\n`);
+  if (stack.status === 'DELETED' || past.at(-1)?.type === 'STACK_DELETED') {
+    deletedNotice();
     return 0;
   }
 
-  // Whether the current connection has caught up since its subscription was certainly in place:
-  // the first live event proves it is, so a catch-up run after that one arrived misses nothing.
-  let caughtUpOnThisConnection = false;
-  let quietCatchUp: NodeJS.Timeout | null = null;
-  const client = createClient({
-    url: connection.url.replace(/^http/, 'ws'),
-    webSocketImpl: WebSocket,
-    connectionParams: connection.token ? { authorization: `Bearer ${connection.token}` } : {},
-    // Ride out API restarts, network blips and slow-consumer closes (the catch-up fills the gap),
-    // but not a refusal: 4403 is the server turning the token down, and retrying would not change its mind.
-    retryAttempts: 1000,
-    shouldRetry: (closeOrError) => (closeOrError as { code?: unknown } | null)?.code !== 4403,
-    retryWait: (retries) => new Promise((resolve) => setTimeout(resolve, Math.min(10_000, 500 * 2 ** retries))),
-    on: {
-      connected: () => {
-        caughtUpOnThisConnection = false;
-        // A stack that stays quiet sends nothing live: catch up a moment after the subscription went out.
-        if (quietCatchUp) clearTimeout(quietCatchUp);
-        quietCatchUp = setTimeout(() => void catchUp(), 500);
-      },
-      closed: (event) => {
-        if (!json && (event as { code?: unknown } | null)?.code === RESUME_CLOSE_CODE) process.stderr.write('the server closed the stream (the reader fell behind): reconnecting and catching up\n');
-      },
+  const stream = await api.stackEvents(stack.id, past.at(-1)?.cursor ?? null, {
+    finalCloseCodes: [REFUSED_CLOSE_CODE],
+    onClosed: (code) => {
+      if (readable && code === RESUME_CLOSE_CODE) process.stderr.write('the server closed the stream (the reader fell behind): reconnecting and catching up\n');
     },
   });
-  const live = client.iterate<{ stackEvents: StackEventBody }>({
-    query: `subscription($id: ID!) { stackEvents(stackId: $id) { ${EVENT_FIELDS} } }`,
-    variables: { id: stack.id },
-  });
-
-  // Ctrl-C reaches both the launcher and this process (the launcher forwards it too): a second
-  // SIGINT must not kill us halfway through closing, so the handler stays until the end.
   let stopping = false;
-  stop = () => {
+  const stop = () => {
     if (stopping) return;
     stopping = true;
-    if (quietCatchUp) clearTimeout(quietCatchUp);
-    void live.return?.();
-    void client.dispose();
+    void stream.events.return?.();
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
-  if (!json) process.stderr.write(`following ${stack.name} (Ctrl-C to stop)\n`);
+  if (readable) process.stderr.write(`following ${stack.name} (Ctrl-C to stop)\n`);
   try {
-    for await (const result of live) {
-      if (result.errors?.length) throw failureOfErrors(connection, result.errors.map((error) => ({ message: error.message, extensions: error.extensions })));
-      const event = result.data?.stackEvents;
-      if (!event) continue;
-      if (!caughtUpOnThisConnection) {
-        caughtUpOnThisConnection = true;
-        // Everything between the last printed event and this one comes first, from the database.
-        void catchUp();
+    for await (const event of stream.events) {
+      await print(event);
+      if (event.type === 'STACK_DELETED') {
+        deletedNotice();
+        break;
       }
-      await enqueue(() => print(event));
     }
   } catch (error) {
     if (!stopping) throw error instanceof CliFailure ? error : new CliFailure(`the event stream failed: ${error instanceof Error ? error.message : String(error)}`);
   } finally {
     process.removeListener('SIGINT', stop);
     process.removeListener('SIGTERM', stop);
-    if (quietCatchUp) clearTimeout(quietCatchUp);
-    await client.dispose();
+    await stream.close();
   }
-  await printing;
   return 0;
 }

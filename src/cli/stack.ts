@@ -1,55 +1,61 @@
-// `aos stack …`: a stack's whole life through the API — preview, create, show, list, outputs,
+// `aos stack …`: a stack's whole life through the API — preview, create, clone, show, list, outputs,
 // events (live with --follow), wait, the lifecycle actions, update, cancel, delete, export.
 
-import { expectPositionals, flag, intOption, listOption, stringOption, UsageError, type OptionSpec, type ParsedArgs } from './args.js';
-import { CliFailure, errorSelection, expectSuccess, printJson, printLines, type TypedErrorBody } from './client.js';
-import { runGroup, type CommandContext, type CommandGroup, type Subcommand } from './command.js';
-import { STACK_STATUSES } from '../domain/stack-state.js';
-import { inlineValue, seconds, table } from './format.js';
-import { clusterRefOf, CREATE_OPTIONS, creationInput, INPUT_OPTIONS, inputsOf } from './stack-options.js';
+import type { Command } from 'commander';
 import {
-  findStack,
-  PLAN_FIELDS,
-  renderEvent,
-  renderPlan,
-  renderStack,
-  renderStackList,
-  situation,
-  STACK_DETAIL_FIELDS,
-  STACK_SUMMARY_FIELDS,
-  readableStackRef,
-  type PlanBody,
-  type StackDetail,
-  type StackListRow,
-  type StackSummary,
-} from './stack-view.js';
+  CancelStackActionDocument,
+  CloneStackDocument,
+  CreateStackDocument,
+  DeleteStackDocument,
+  ExecuteStackActionDocument,
+  ExportStackInputsDocument,
+  PreviewStackDocument,
+  PreviewStackUpdateDocument,
+  StackDocument,
+  StacksDocument,
+  UpdateStackDocument,
+  type StackActionKind,
+  type StackStatus,
+} from '../sdk/generated/graphql.js';
+import { STACK_STATUSES } from '../domain/stack-state.js';
+import { collect, flag, intOption, listOption, stringOption, type Options } from './args.js';
+import { expectSuccess, notFound } from './client.js';
+import { action, subcommand, type CommandContext } from './command.js';
+import { UsageError } from './failure.js';
+import { inlineValue, seconds, table } from './format.js';
+import { emptyList, nodesOf, printLines } from './output.js';
+import { addCreateOptions, addInputOptions, clusterRefOf, creationInput, inputsOf } from './stack-options.js';
+import { findStack, readableStackRef, renderEvent, renderPlan, renderStack, renderStackList, situation, type StackSummary } from './stack-view.js';
 import { followEvents, recentEvents, reportWait, startingCursor, waitForStack, type WaitOutcome } from './stack-watch.js';
-
-export const summary = 'stacks: create, show, events, wait, start/stop, update, delete, export';
 
 // --- waiting after a change ------------------------------------------------------------------------
 
-const WAIT_OPTION: OptionSpec = { wait: { type: 'boolean' } };
+const WAIT_HELP = 'follow the action to its end, printing its events (exit 1 if it failed)';
 
-/** After a change that started an action: with --wait, follow it to its end (exit 1 if it failed). */
-async function afterChange(ctx: CommandContext, parsed: ParsedArgs, stack: { id: string; name: string }, since: string | null, startedLine: string): Promise<number> {
-  if (!ctx.json) printLines([startedLine]);
-  if (!flag(parsed, 'wait')) return 0;
-  const outcome = await waitForStack(ctx.connection, stack.id, { printEvents: !ctx.json, since });
-  return finishWait(ctx, stack.name, outcome);
+/** What -o json/yaml prints after a wait: the stack as it ended, and how the wait went. */
+function waitResult(stack: StackSummary, outcome: WaitOutcome): unknown {
+  return { ...(outcome.stack ?? { ...stack, status: 'DELETED' }), wait: { failed: outcome.failed, elapsedMs: outcome.elapsedMs } };
 }
 
-function finishWait(ctx: CommandContext, name: string, outcome: WaitOutcome): number {
-  if (ctx.json) {
-    printJson({ wait: outcome });
-    return outcome.failed ? 1 : 0;
+function finishWait(ctx: CommandContext, stack: StackSummary, outcome: WaitOutcome): Promise<number> | number {
+  if (ctx.readable) return reportWait(stack.name, outcome);
+  return ctx.emit(waitResult(stack, outcome), () => []).then(() => (outcome.failed ? 1 : 0));
+}
+
+/** After a change that started an action: the stack, and with --wait its action followed to the end. */
+async function afterChange(ctx: CommandContext, options: Options, stack: StackSummary, since: string | null, startedLine: string): Promise<number> {
+  if (!flag(options, 'wait')) {
+    await ctx.emit(stack, () => [startedLine]);
+    return 0;
   }
-  return reportWait(name, outcome);
+  if (ctx.readable) printLines([startedLine]);
+  const outcome = await waitForStack(ctx.api, stack.id, { printEvents: ctx.readable, since });
+  return finishWait(ctx, stack, outcome);
 }
 
 /** The newest event's cursor, taken before a change so that --wait prints only what the change caused. */
 async function newestCursor(ctx: CommandContext, stackId: string): Promise<string | null> {
-  return (await recentEvents(ctx.connection, stackId, 1))[0]?.cursor ?? null;
+  return (await recentEvents(ctx.api, stackId, 1))[0]?.cursor ?? null;
 }
 
 // --- subcommands ---------------------------------------------------------------------------------------
@@ -57,300 +63,267 @@ async function newestCursor(ctx: CommandContext, stackId: string): Promise<strin
 /** `delete --after-current`: how many running actions it waits behind before it gives up. */
 const AFTER_CURRENT_ROUNDS = 5;
 
-function isBusy(result: { __typename: string }): result is TypedErrorBody {
-  return result.__typename === 'StackBusy';
-}
-
-type StackResult<TName extends string> = { __typename: TName; stack: StackSummary } | TypedErrorBody;
-
 /** `start`, `stop`, `retry`, `rollback`, `install`: executeStackAction. */
-function actionCommand(action: 'START' | 'STOP' | 'RETRY' | 'ROLLBACK' | 'INSTALL', summaryText: string): Subcommand {
-  return {
-    args: 'STACK [--wait] [--request-token TOKEN]',
-    summary: `${summaryText}; --wait follows it to its end (exit 1 if it failed)`,
-    options: { ...WAIT_OPTION, 'request-token': { type: 'string' } },
-    async run(parsed, ctx) {
-      const [ref] = expectPositionals(parsed, ['STACK']);
-      const target = await findStack(ctx.connection, ref);
-      const since = flag(parsed, 'wait') ? await newestCursor(ctx, target.id) : null;
-      const data = await ctx.call<{ executeStackAction: StackResult<'ExecuteStackActionSuccess'> }>(
-        `mutation($input: ExecuteStackActionInput!) { executeStackAction(input: $input) { ${errorSelection('InvalidStackState', 'StackBusy')} ... on ExecuteStackActionSuccess { stack { ${STACK_SUMMARY_FIELDS} } } } }`,
-        { input: { stackId: target.id, action, clientRequestToken: stringOption(parsed, 'request-token') ?? null } },
-      );
-      const { stack } = expectSuccess(data.executeStackAction, { stack: target.name });
-      return afterChange(ctx, parsed, stack, since, `${stack.name}: ${action} started — ${situation(stack)}`);
-    },
-  };
+function addActionCommand(stack: Command, name: string, kind: StackActionKind, summaryText: string): void {
+  subcommand(stack, name, `${summaryText}; --wait follows it to its end (exit 1 if it failed)`)
+    .argument('<STACK>', 'name or id')
+    .option('--wait', WAIT_HELP)
+    .option('--request-token <TOKEN>', 'makes the request idempotent')
+    .action(
+      action(async (ctx, [ref], options) => {
+        const target = await findStack(ctx.api, ref);
+        const since = flag(options, 'wait') ? await newestCursor(ctx, target.id) : null;
+        const data = await ctx.api.request(ExecuteStackActionDocument, { input: { stackId: target.id, action: kind, clientRequestToken: stringOption(options, 'requestToken') ?? null } });
+        const { stack } = expectSuccess(data.executeStackAction, 'ExecuteStackActionSuccess', { stack: target.name });
+        return afterChange(ctx, options, stack, since, `${stack.name}: ${kind} started — ${situation(stack)}`);
+      }),
+    );
 }
 
-const group: CommandGroup = {
-  name: 'stack',
-  summary: 'Stacks (STACK is a name or an id)',
-  subcommands: {
-    preview: {
-      args: 'NAME --template T [--version V] [--cluster C [--service-cluster S …]] [--input k=v …] [--inputs-file FILE]',
-      summary: 'what `create` would deploy: elements in order, waves, resolved properties (secrets masked); nothing is stored',
-      options: CREATE_OPTIONS,
-      async run(parsed, ctx) {
-        const [name] = expectPositionals(parsed, ['NAME']);
-        const data = await ctx.call<{ previewStack: { __typename: 'PreviewStackSuccess'; plan: PlanBody } | TypedErrorBody }>(
-          `mutation($input: CreateStackInput!) { previewStack(input: $input) { ${errorSelection('ValidationError')} ... on PreviewStackSuccess { plan { ${PLAN_FIELDS} } } } }`,
-          { input: await creationInput(parsed, name) },
-        );
-        const { plan } = expectSuccess(data.previewStack);
-        if (!ctx.json) printLines(renderPlan(plan));
+export function register(program: Command): void {
+  const stack = program.command('stack').description('stacks: create, show, events, wait, start/stop, update, delete, export (STACK is a name or an id)');
+
+  addCreateOptions(subcommand(stack, 'preview', 'what `create` would deploy: elements in order, waves, resolved properties (secrets masked); nothing is stored'))
+    .argument('<NAME>', 'the stack name')
+    .action(
+      action(async (ctx, [name], options) => {
+        const data = await ctx.api.request(PreviewStackDocument, { input: await creationInput(options, name) });
+        const { plan } = expectSuccess(data.previewStack, 'PreviewStackSuccess');
+        await ctx.emit(plan, () => renderPlan(plan));
         return plan.problems.length ? 1 : 0;
-      },
-    },
-    create: {
-      args: 'NAME --template T [--version V] [--cluster C [--service-cluster S …]] [--namespace NS] [--input k=v …] [--inputs-file FILE] [--no-deploy] [--no-rollback] [--timeout MIN] [--wait]',
-      summary: 'create a stack from a template and install it (unless --no-deploy)',
-      details: [
-        '--input NAME=VALUE sets an input (numbers and true/false are converted; repeatable);',
-        '--inputs-file FILE reads them from YAML or JSON (what `aos stack export` prints), --input wins.',
-        '--no-rollback: a failed install leaves the stack ABNORMAL instead of rolling back.',
-        '--timeout MIN: actions past it fail (default 60). --wait: follow the install to its end.',
-        '--service-cluster S (repeatable): a cluster of another kind for the elements --cluster does not',
-        'deploy, e.g. a POSTGRESQL cluster for CTC.RDS.PostgreSQL beside a DOCKER cluster.',
-      ],
-      options: { ...CREATE_OPTIONS, ...WAIT_OPTION },
-      async run(parsed, ctx) {
-        const [name] = expectPositionals(parsed, ['NAME']);
-        const data = await ctx.call<{ createStack: StackResult<'CreateStackSuccess'> }>(
-          `mutation($input: CreateStackInput!) { createStack(input: $input) { ${errorSelection('ValidationError', 'QuotaExceeded')} ... on CreateStackSuccess { stack { ${STACK_SUMMARY_FIELDS} } } } }`,
-          { input: await creationInput(parsed, name) },
-        );
-        const { stack } = expectSuccess(data.createStack);
-        return afterChange(ctx, parsed, stack, null, `stack ${stack.name} created (id ${stack.id}): ${situation(stack)}`);
-      },
-    },
-    list: {
-      args: '[--status S] [--name TEXT] [--limit N]',
-      summary: "the tenant's stacks, newest first",
-      options: { status: { type: 'string' }, name: { type: 'string' }, limit: { type: 'string' } },
-      async run(parsed, ctx) {
-        expectPositionals(parsed, []);
-        const status = stringOption(parsed, 'status')?.toUpperCase();
+      }),
+    );
+
+  addCreateOptions(subcommand(stack, 'create', 'create a stack from a template and install it (unless --no-deploy)'))
+    .argument('<NAME>', 'the stack name')
+    .option('--wait', WAIT_HELP)
+    .action(
+      action(async (ctx, [name], options) => {
+        const data = await ctx.api.request(CreateStackDocument, { input: await creationInput(options, name) });
+        const { stack: created } = expectSuccess(data.createStack, 'CreateStackSuccess');
+        return afterChange(ctx, options, created, null, `stack ${created.name} created (id ${created.id}): ${situation(created)}`);
+      }),
+    );
+
+  subcommand(stack, 'list', "the tenant's stacks, newest first")
+    .option('--status <S>', `only stacks in this status (${STACK_STATUSES.join(', ').toLowerCase()})`)
+    .option('--name <TEXT>', 'only names containing this text')
+    .option('--limit <N>', 'at most N stacks (1-100, default 50)')
+    .action(
+      action(async (ctx, _args, options) => {
+        const status = stringOption(options, 'status')?.toUpperCase();
         if (status !== undefined && !(STACK_STATUSES as readonly string[]).includes(status)) throw new UsageError(`--status must be one of ${STACK_STATUSES.join(', ')}`);
-        const data = await ctx.call<{ stacks: { edges: { node: StackListRow }[] } }>(
-          `query($first: Int, $filter: StackFilter) { stacks(first: $first, filter: $filter) { edges { node { ${STACK_SUMMARY_FIELDS} template { name } templateVersion { version } cluster { name } } } } }`,
-          { first: intOption(parsed, 'limit', 1, 100) ?? 50, filter: { status: status ?? null, name: stringOption(parsed, 'name') ?? null } },
-        );
-        if (!ctx.json) printLines(renderStackList(data.stacks.edges.map((edge) => edge.node)));
+        const data = await ctx.api.request(StacksDocument, {
+          first: intOption(options, 'limit', 1, 100) ?? 50,
+          filter: { status: (status as StackStatus | undefined) ?? null, name: stringOption(options, 'name') ?? null },
+        });
+        const stacks = nodesOf(data.stacks);
+        await ctx.emit(stacks, () => renderStackList(stacks));
         return 0;
-      },
-    },
-    clone: {
-      args: 'NAME --from STACK [--cluster C] [--namespace NS] [--input k=v …] [--inputs-file FILE] [--no-deploy] [--wait]',
-      summary: 'copy a stack (same template version and inputs, password inputs copied on the server) to another cluster or namespace',
-      details: [
-        '--input/--inputs-file override inputs of the copy; every other input is the source\'s, secrets',
-        'included: they are copied by the server and never pass through this command.',
-        'The source\'s service clusters go along (except one of the new cluster\'s kind).',
-      ],
-      options: { ...INPUT_OPTIONS, ...WAIT_OPTION, from: { type: 'string' }, cluster: { type: 'string' }, namespace: { type: 'string' }, 'no-deploy': { type: 'boolean' }, 'request-token': { type: 'string' } },
-      async run(parsed, ctx) {
-        const [name] = expectPositionals(parsed, ['NAME']);
-        const from = stringOption(parsed, 'from');
+      }),
+    );
+
+  addInputOptions(subcommand(stack, 'clone', 'copy a stack (same template version and inputs, password inputs copied on the server) to another cluster or namespace'))
+    .argument('<NAME>', 'the new stack name')
+    .option('--from <STACK>', 'the stack to copy: its name or id (required)')
+    .option('--cluster <C>', 'the cluster of the copy (default: the source\'s)')
+    .option('--namespace <NS>', 'the namespace of the copy')
+    .option('--no-deploy', 'store the copy without installing it')
+    .option('--request-token <TOKEN>', 'makes the request idempotent')
+    .option('--wait', WAIT_HELP)
+    .addHelpText(
+      'after',
+      "\n--input/--inputs-file override inputs of the copy; every other input is the source's, secrets\nincluded: they are copied by the server and never pass through this command.\nThe source's service clusters go along (except one of the new cluster's kind).",
+    )
+    .action(
+      action(async (ctx, [name], options) => {
+        const from = stringOption(options, 'from');
         if (!from) throw new UsageError('missing --from STACK (the stack to copy: its name or id)');
-        const source = await findStack(ctx.connection, from);
-        const input = {
-          stackId: source.id,
-          name,
-          ...clusterRefOf(stringOption(parsed, 'cluster')),
-          namespace: stringOption(parsed, 'namespace') ?? null,
-          inputs: (await inputsOf(parsed)) ?? null,
-          deploy: !flag(parsed, 'no-deploy'),
-          clientRequestToken: stringOption(parsed, 'request-token') ?? null,
-        };
-        const data = await ctx.call<{ cloneStack: StackResult<'CloneStackSuccess'> }>(
-          `mutation($input: CloneStackInput!) { cloneStack(input: $input) { ${errorSelection('ValidationError', 'QuotaExceeded')} ... on CloneStackSuccess { stack { ${STACK_SUMMARY_FIELDS} } } } }`,
-          { input },
-        );
-        const { stack } = expectSuccess(data.cloneStack);
-        return afterChange(ctx, parsed, stack, null, `stack ${stack.name} cloned from ${source.name} (id ${stack.id}): ${situation(stack)}`);
-      },
-    },
-    show: {
-      args: 'STACK',
-      summary: 'status, action, inputs, elements with health, outputs, alarms',
-      async run(parsed, ctx) {
-        const [ref] = expectPositionals(parsed, ['STACK']);
-        const data = await ctx.call<{ stack: StackDetail | null }>(`query($id: ID, $name: String) { stack(id: $id, name: $name) { ${STACK_DETAIL_FIELDS} } }`, await readableStackRef(ctx.connection, ref));
-        if (!data.stack) throw new CliFailure(`NotFound: stack "${ref}" not found`);
-        if (!ctx.json) printLines(renderStack(data.stack));
+        const source = await findStack(ctx.api, from);
+        const data = await ctx.api.request(CloneStackDocument, {
+          input: {
+            stackId: source.id,
+            name,
+            ...clusterRefOf(stringOption(options, 'cluster')),
+            namespace: stringOption(options, 'namespace') ?? null,
+            inputs: (await inputsOf(options)) ?? null,
+            deploy: options.deploy !== false,
+            clientRequestToken: stringOption(options, 'requestToken') ?? null,
+          },
+        });
+        const { stack: copy } = expectSuccess(data.cloneStack, 'CloneStackSuccess');
+        return afterChange(ctx, options, copy, null, `stack ${copy.name} cloned from ${source.name} (id ${copy.id}): ${situation(copy)}`);
+      }),
+    );
+
+  subcommand(stack, 'show', 'status, action, inputs, elements with health, outputs, alarms')
+    .argument('<STACK>', 'name or id')
+    .action(
+      action(async (ctx, [ref]) => {
+        const { stack: found } = await ctx.api.request(StackDocument, await readableStackRef(ctx.api, ref));
+        if (!found) throw notFound(`stack "${ref}" not found`);
+        await ctx.emit(found, () => renderStack(found));
         return 0;
-      },
-    },
-    output: {
-      args: 'STACK [OUTPUT]',
-      summary: "the stack's outputs; with OUTPUT, that value alone (for scripts: PORT=$(aos stack output web nginx-NodePort))",
-      async run(parsed, ctx) {
-        const [ref, wanted] = parsed.positionals.length === 1 ? [parsed.positionals[0], undefined] : expectPositionals(parsed, ['STACK', 'OUTPUT']);
-        const data = await ctx.call<{ stack: { name: string; outputs: StackDetail['outputs'] } | null }>(
-          `query($id: ID, $name: String) { stack(id: $id, name: $name) { name outputs { name value description } } }`,
-          await readableStackRef(ctx.connection, ref),
-        );
-        if (!data.stack) throw new CliFailure(`NotFound: stack "${ref}" not found`);
-        if (ctx.json) return 0;
+      }),
+    );
+
+  subcommand(stack, 'output', "the stack's outputs; with OUTPUT, that value alone (for scripts: PORT=$(aos stack output web nginx-NodePort))")
+    .argument('<STACK>', 'name or id')
+    .argument('[OUTPUT]', 'one output')
+    .action(
+      action(async (ctx, [ref, wanted]) => {
+        const { stack: found } = await ctx.api.request(StackDocument, await readableStackRef(ctx.api, ref));
+        if (!found) throw notFound(`stack "${ref}" not found`);
+        const outputs = found.outputs;
         if (wanted === undefined) {
-          printLines(table(['OUTPUT', 'VALUE', 'DESCRIPTION'], data.stack.outputs.map((o) => [o.name, inlineValue(o.value), o.description ?? ''])));
+          await ctx.emit(outputs, () => (outputs.length ? table(['OUTPUT', 'VALUE', 'DESCRIPTION'], outputs.map((o) => [o.name, inlineValue(o.value), o.description ?? ''])) : emptyList('outputs')));
           return 0;
         }
-        const output = data.stack.outputs.find((o) => o.name === wanted);
-        if (!output) throw new CliFailure(`NotFound: stack ${data.stack.name} has no output "${wanted}"`, [`its outputs: ${data.stack.outputs.map((o) => o.name).join(', ') || 'none'}`]);
-        if (output.value === null || output.value === undefined) throw new CliFailure(`output "${wanted}" of stack ${data.stack.name} is not computed yet (is the stack installed?)`);
-        printLines([inlineValue(output.value)]);
+        const output = outputs.find((o) => o.name === wanted);
+        if (!output) throw notFound(`stack ${found.name} has no output "${wanted}"`, [`its outputs: ${outputs.map((o) => o.name).join(', ') || 'none'}`]);
+        if (ctx.readable && (output.value === null || output.value === undefined)) throw new UsageError(`output "${wanted}" of stack ${found.name} is not computed yet (is the stack installed?)`);
+        await ctx.emit(output, () => [inlineValue(output.value)]);
         return 0;
-      },
-    },
-    events: {
-      args: 'STACK [--limit N] [--follow]',
-      summary: 'the newest events, newest first; --follow prints them oldest first, then each new one as it comes (Ctrl-C stops)',
-      options: { limit: { type: 'string' }, follow: { type: 'boolean', short: 'f' } },
-      async run(parsed, ctx) {
-        const [ref] = expectPositionals(parsed, ['STACK']);
-        const limit = intOption(parsed, 'limit', 1, 100) ?? 20;
-        const stack = await findStack(ctx.connection, ref);
-        if (flag(parsed, 'follow')) return followEvents(ctx.connection, stack, limit, ctx.json);
-        const events = await recentEvents(ctx.connection, stack.id, limit);
-        if (ctx.json) printJson(events);
-        else printLines(events.map(renderEvent));
+      }),
+    );
+
+  subcommand(stack, 'events', 'the newest events, newest first; --follow prints them oldest first, then each new one as it comes (Ctrl-C stops)')
+    .argument('<STACK>', 'name or id')
+    .option('--limit <N>', 'how many (1-100, default 20)')
+    .option('-f, --follow', 'then print new events as they are written (-o json: one object per line)')
+    .action(
+      action(async (ctx, [ref], options) => {
+        const limit = intOption(options, 'limit', 1, 100) ?? 20;
+        const found = await findStack(ctx.api, ref);
+        if (flag(options, 'follow')) return followEvents(ctx.api, found, limit, ctx.output);
+        const events = await recentEvents(ctx.api, found.id, limit);
+        await ctx.emit(events, () => (events.length ? events.map(renderEvent) : emptyList('events')));
         return 0;
-      },
-    },
-    wait: {
-      args: 'STACK [--quiet] [--max-wait SECONDS]',
-      summary: 'wait until the stack is not PROCESSING, printing its events; exit 1 if the action failed',
-      options: { quiet: { type: 'boolean', short: 'q' }, 'max-wait': { type: 'string' } },
-      async run(parsed, ctx) {
-        const [ref] = expectPositionals(parsed, ['STACK']);
-        const maxWait = intOption(parsed, 'max-wait', 1, 7 * 24 * 3600);
-        const stack = await findStack(ctx.connection, ref);
-        const printEvents = !ctx.json && !flag(parsed, 'quiet');
-        const since = printEvents ? await startingCursor(ctx.connection, stack) : null;
-        const outcome = await waitForStack(ctx.connection, stack.id, { printEvents, since, maxWaitMs: maxWait === undefined ? undefined : maxWait * 1000 });
-        return finishWait(ctx, stack.name, outcome);
-      },
-    },
-    install: actionCommand('INSTALL', 'install a stack created with --no-deploy (or rolled back to INITIAL)'),
-    start: actionCommand('START', 'start a STOPPED or PARTIALLY_STOPPED stack (or restart what died in an ABNORMAL one)'),
-    stop: actionCommand('STOP', 'stop a stack'),
-    retry: actionCommand('RETRY', 'repeat the action that failed'),
-    rollback: actionCommand('ROLLBACK', 'undo a failed install or update'),
-    update: {
-      args: 'STACK [--version V] [--input k=v …] [--inputs-file FILE] [--reset INPUT …] [--preview] [--wait]',
-      summary: 'change inputs and/or the template version; --preview shows the plan (ADD/MODIFY/REPLACE/DELETE) and changes nothing',
-      details: ['Inputs not named keep their values; --reset INPUT puts one back to its default.'],
-      options: { ...INPUT_OPTIONS, ...WAIT_OPTION, version: { type: 'string' }, reset: { type: 'string', multiple: true }, preview: { type: 'boolean' }, 'request-token': { type: 'string' } },
-      async run(parsed, ctx) {
-        const [ref] = expectPositionals(parsed, ['STACK']);
-        const given = (await inputsOf(parsed)) ?? {};
-        for (const name of listOption(parsed, 'reset')) given[name] = null;
-        const target = await findStack(ctx.connection, ref);
+      }),
+    );
+
+  subcommand(stack, 'wait', 'wait until the stack is not PROCESSING, printing its events; exit 1 if the action failed')
+    .argument('<STACK>', 'name or id')
+    .option('-q, --quiet', 'print only the outcome')
+    .option('--max-wait <SECONDS>', 'give up (exit 1) after this long')
+    .action(
+      action(async (ctx, [ref], options) => {
+        const maxWait = intOption(options, 'maxWait', 1, 7 * 24 * 3600);
+        const found = await findStack(ctx.api, ref);
+        const printEvents = ctx.readable && !flag(options, 'quiet');
+        const since = printEvents ? await startingCursor(ctx.api, found) : null;
+        const outcome = await waitForStack(ctx.api, found.id, { printEvents, since, maxWaitMs: maxWait === undefined ? undefined : maxWait * 1000 });
+        return finishWait(ctx, found, outcome);
+      }),
+    );
+
+  addActionCommand(stack, 'install', 'INSTALL', 'install a stack created with --no-deploy (or rolled back to INITIAL)');
+  addActionCommand(stack, 'start', 'START', 'start a STOPPED or PARTIALLY_STOPPED stack (or restart what died in an ABNORMAL one)');
+  addActionCommand(stack, 'stop', 'STOP', 'stop a stack');
+  addActionCommand(stack, 'retry', 'RETRY', 'repeat the action that failed');
+  addActionCommand(stack, 'rollback', 'ROLLBACK', 'undo a failed install or update');
+
+  addInputOptions(subcommand(stack, 'update', 'change inputs and/or the template version; --preview shows the plan (ADD/MODIFY/REPLACE/DELETE) and changes nothing'))
+    .argument('<STACK>', 'name or id')
+    .option('--version <V>', 'the template version to move to')
+    .option('--reset <INPUT>', 'put an input back to its default (repeatable)', collect, [])
+    .option('--preview', 'print the plan; change nothing')
+    .option('--request-token <TOKEN>', 'makes the request idempotent')
+    .option('--wait', WAIT_HELP)
+    .addHelpText('after', '\nInputs not named keep their values.')
+    .action(
+      action(async (ctx, [ref], options) => {
+        const given = (await inputsOf(options)) ?? {};
+        for (const name of listOption(options, 'reset')) given[name] = null;
+        const target = await findStack(ctx.api, ref);
         const input = {
           stackId: target.id,
-          templateVersion: stringOption(parsed, 'version') ?? null,
+          templateVersion: stringOption(options, 'version') ?? null,
           inputs: Object.keys(given).length ? given : null,
-          clientRequestToken: stringOption(parsed, 'request-token') ?? null,
+          clientRequestToken: stringOption(options, 'requestToken') ?? null,
         };
-        if (flag(parsed, 'preview')) {
-          const data = await ctx.call<{ previewStackUpdate: { __typename: 'PreviewStackUpdateSuccess'; plan: PlanBody } | TypedErrorBody }>(
-            `mutation($input: UpdateStackInput!) { previewStackUpdate(input: $input) { ${errorSelection('ValidationError', 'InvalidStackState')} ... on PreviewStackUpdateSuccess { plan { ${PLAN_FIELDS} } } } }`,
-            { input: { ...input, clientRequestToken: null } },
-          );
-          const { plan } = expectSuccess(data.previewStackUpdate);
-          if (!ctx.json) printLines(renderPlan(plan));
+        if (flag(options, 'preview')) {
+          const data = await ctx.api.request(PreviewStackUpdateDocument, { input: { ...input, clientRequestToken: null } });
+          const { plan } = expectSuccess(data.previewStackUpdate, 'PreviewStackUpdateSuccess');
+          await ctx.emit(plan, () => renderPlan(plan));
           return plan.problems.length ? 1 : 0;
         }
-        const since = flag(parsed, 'wait') ? await newestCursor(ctx, target.id) : null;
-        const data = await ctx.call<{ updateStack: StackResult<'UpdateStackSuccess'> }>(
-          `mutation($input: UpdateStackInput!) { updateStack(input: $input) { ${errorSelection('ValidationError', 'InvalidStackState', 'StackBusy')} ... on UpdateStackSuccess { stack { ${STACK_SUMMARY_FIELDS} } } } }`,
-          { input },
-        );
-        const { stack } = expectSuccess(data.updateStack, { stack: target.name });
-        return afterChange(ctx, parsed, stack, since, `${stack.name}: UPDATE started — ${situation(stack)}`);
-      },
-    },
-    cancel: {
-      args: 'STACK [--wait]',
-      summary: 'cancel the running action: what it did so far is undone',
-      options: WAIT_OPTION,
-      async run(parsed, ctx) {
-        const [ref] = expectPositionals(parsed, ['STACK']);
-        const target = await findStack(ctx.connection, ref);
-        const data = await ctx.call<{ cancelStackAction: StackResult<'CancelStackActionSuccess'> }>(
-          `mutation($input: StackIdInput!) { cancelStackAction(input: $input) { ${errorSelection('InvalidStackState')} ... on CancelStackActionSuccess { stack { ${STACK_SUMMARY_FIELDS} } } } }`,
-          { input: { stackId: target.id } },
-        );
-        const { stack } = expectSuccess(data.cancelStackAction);
-        const requested = `${stack.name}: cancellation of ${stack.action ?? 'the action'} requested`;
-        if (!flag(parsed, 'wait')) return afterChange(ctx, parsed, stack, null, requested);
-        const since = await startingCursor(ctx.connection, stack);
-        if (!ctx.json) printLines([requested]);
-        const outcome = await waitForStack(ctx.connection, stack.id, { printEvents: !ctx.json, since });
+        const since = flag(options, 'wait') ? await newestCursor(ctx, target.id) : null;
+        const data = await ctx.api.request(UpdateStackDocument, { input });
+        const { stack: updated } = expectSuccess(data.updateStack, 'UpdateStackSuccess', { stack: target.name });
+        return afterChange(ctx, options, updated, since, `${updated.name}: UPDATE started — ${situation(updated)}`);
+      }),
+    );
+
+  subcommand(stack, 'cancel', 'cancel the running action: what it did so far is undone')
+    .argument('<STACK>', 'name or id')
+    .option('--wait', 'follow the cancellation to its end (exit 0 when the action was cancelled and undone)')
+    .action(
+      action(async (ctx, [ref], options) => {
+        const target = await findStack(ctx.api, ref);
+        const data = await ctx.api.request(CancelStackActionDocument, { input: { stackId: target.id } });
+        const { stack: cancelled } = expectSuccess(data.cancelStackAction, 'CancelStackActionSuccess');
+        const requested = `${cancelled.name}: cancellation of ${cancelled.action ?? 'the action'} requested`;
+        if (!flag(options, 'wait')) return afterChange(ctx, options, cancelled, null, requested);
+        const since = await startingCursor(ctx.api, cancelled);
+        if (ctx.readable) printLines([requested]);
+        const outcome = await waitForStack(ctx.api, cancelled.id, { printEvents: ctx.readable, since });
         // A cancelled action ends FAILED (it did not complete), but the cancel itself succeeded.
-        const [last] = await recentEvents(ctx.connection, stack.id, 1);
+        const [last] = await recentEvents(ctx.api, cancelled.id, 1);
         if (outcome.stack && last?.type === 'ROLLBACK_COMPLETED' && last.message.includes('cancelled and undone')) {
-          if (ctx.json) printJson({ wait: { ...outcome, failed: false, cancelled: true } });
-          else printLines([`${stack.name}: ${stack.action ?? 'the action'} cancelled and undone after ${seconds(outcome.elapsedMs)}; the stack is ${outcome.stack.status}`]);
+          const ended = outcome.stack;
+          await ctx.emit({ ...ended, wait: { failed: false, cancelled: true, elapsedMs: outcome.elapsedMs } }, () => [
+            `${cancelled.name}: ${cancelled.action ?? 'the action'} cancelled and undone after ${seconds(outcome.elapsedMs)}; the stack is ${ended.status}`,
+          ]);
           return 0;
         }
-        return finishWait(ctx, stack.name, outcome);
-      },
-    },
-    delete: {
-      args: 'STACK [--force] [--wait [--after-current]]',
-      summary:
-        'delete the stack and its resources; --force removes the record even if resources cannot be removed; --wait --after-current: while an action runs, wait for it to end, then delete',
-      options: { ...WAIT_OPTION, force: { type: 'boolean' }, 'after-current': { type: 'boolean' } },
-      async run(parsed, ctx) {
-        const [ref] = expectPositionals(parsed, ['STACK']);
-        const target = await findStack(ctx.connection, ref);
-        const force = flag(parsed, 'force');
-        const afterCurrent = flag(parsed, 'after-current');
-        if (afterCurrent && !flag(parsed, 'wait')) throw new UsageError('--after-current waits for the running action to end: use it with --wait');
+        return finishWait(ctx, cancelled, outcome);
+      }),
+    );
+
+  subcommand(stack, 'delete', 'delete the stack and its resources')
+    .argument('<STACK>', 'name or id')
+    .option('--force', 'remove the record even if resources cannot be removed (replaces a running action)')
+    .option('--wait', WAIT_HELP)
+    .option('--after-current', 'with --wait: while an action runs, wait for it to end, then delete')
+    .action(
+      action(async (ctx, [ref], options) => {
+        const target = await findStack(ctx.api, ref);
+        const force = flag(options, 'force');
+        const afterCurrent = flag(options, 'afterCurrent');
+        if (afterCurrent && !flag(options, 'wait')) throw new UsageError('--after-current waits for the running action to end: use it with --wait');
         if (afterCurrent && force) throw new UsageError('--after-current and --force exclude each other: a forced delete replaces the running action');
         // Queued on the client: the API runs one action per stack. Bounded: another client may
         // start an action between the end of one and our delete, a few times at most.
         for (let round = 1; ; round++) {
-          const since = flag(parsed, 'wait') ? await newestCursor(ctx, target.id) : null;
-          const data = await ctx.call<{ deleteStack: { __typename: 'DeleteStackSuccess'; stackId: string } | TypedErrorBody }>(
-            `mutation($input: DeleteStackInput!) { deleteStack(input: $input) { ${errorSelection('InvalidStackState', 'StackBusy')} ... on DeleteStackSuccess { stackId } } }`,
-            { input: { stackId: target.id, force } },
-          );
-          const result = data.deleteStack;
-          if (afterCurrent && isBusy(result) && round < AFTER_CURRENT_ROUNDS) {
-            if (!ctx.json) printLines([`${target.name}: ${result.action ?? 'an action'} is running; the delete waits for it to end`]);
-            const current = await waitForStack(ctx.connection, target.id, { printEvents: !ctx.json, since });
+          const since = flag(options, 'wait') ? await newestCursor(ctx, target.id) : null;
+          const { deleteStack: result } = await ctx.api.request(DeleteStackDocument, { input: { stackId: target.id, force } });
+          if (afterCurrent && result.__typename === 'StackBusy' && round < AFTER_CURRENT_ROUNDS) {
+            if (ctx.readable) printLines([`${target.name}: ${result.action ?? 'an action'} is running; the delete waits for it to end`]);
+            const current = await waitForStack(ctx.api, target.id, { printEvents: ctx.readable, since });
             // The running action was itself a delete: nothing left to queue.
-            if (!current.stack || current.stack.status === 'DELETED') return finishWait(ctx, target.name, current);
+            if (!current.stack || current.stack.status === 'DELETED') return finishWait(ctx, target, current);
             continue;
           }
-          expectSuccess(result, { stack: target.name });
-          return afterChange(ctx, parsed, target, since, `${target.name}: ${force ? 'force ' : ''}delete started`);
+          expectSuccess(result, 'DeleteStackSuccess', { stack: target.name });
+          return afterChange(ctx, options, target, since, `${target.name}: ${force ? 'force ' : ''}delete started`);
         }
-      },
-    },
-    export: {
-      args: 'STACK [--format yaml|json]',
-      summary: 'the current inputs (password inputs masked), to keep or to create a copy with --inputs-file',
-      options: { format: { type: 'string' } },
-      async run(parsed, ctx) {
-        const [ref] = expectPositionals(parsed, ['STACK']);
-        const format = (stringOption(parsed, 'format') ?? 'yaml').toUpperCase();
-        if (format !== 'YAML' && format !== 'JSON') throw new UsageError('--format must be yaml or json');
-        const target = await findStack(ctx.connection, ref);
-        const data = await ctx.call<{ exportStackInputs: { __typename: 'ExportStackInputsSuccess'; text: string } | TypedErrorBody }>(
-          `mutation($input: ExportStackInputsInput!) { exportStackInputs(input: $input) { ${errorSelection()} ... on ExportStackInputsSuccess { text } } }`,
-          { input: { stackId: target.id, format } },
-        );
-        const { text } = expectSuccess(data.exportStackInputs);
-        if (!ctx.json) process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
-        return 0;
-      },
-    },
-  },
-};
+      }),
+    );
 
-export const run = (args: string[]): Promise<number> => runGroup(group, args);
+  subcommand(stack, 'export', 'the current inputs (password inputs masked), to keep or to create a copy with --inputs-file')
+    .argument('<STACK>', 'name or id')
+    .option('--format <yaml|json>', 'the text\'s format with -o table (default yaml); -o json/yaml print the inputs in that format')
+    .action(
+      action(async (ctx, [ref], options) => {
+        const format = ctx.readable ? (stringOption(options, 'format') ?? 'yaml').toUpperCase() : ctx.output.toUpperCase();
+        if (format !== 'YAML' && format !== 'JSON') throw new UsageError('--format must be yaml or json');
+        const target = await findStack(ctx.api, ref);
+        const data = await ctx.api.request(ExportStackInputsDocument, { input: { stackId: target.id, format } });
+        const { text } = expectSuccess(data.exportStackInputs, 'ExportStackInputsSuccess');
+        // The API's text is the document itself, in the format asked for.
+        process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+        return 0;
+      }),
+    );
+}

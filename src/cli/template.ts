@@ -4,22 +4,25 @@
 // the same form, against the file that was sent.
 
 import { readFile } from 'node:fs/promises';
+import type { Command } from 'commander';
+import {
+  CreateTemplateDocument,
+  CreateTemplateVersionDocument,
+  DeleteTemplateDocument,
+  TemplateDocument,
+  TemplatesDocument,
+  TemplateVersionsDocument,
+  type TemplateVersionSummaryFragment,
+} from '../sdk/generated/graphql.js';
 import type { TemplateAnalysis, TemplateProblem } from '../template/index.js';
-import { expectPositionals, flag, intOption, stringOption, UsageError } from './args.js';
-import { CliFailure, errorSelection, expectSuccess, formatProblem as formatAnyProblem, printLines, request, type Connection, type TypedErrorBody } from './client.js';
-import { runGroup, type CommandGroup } from './command.js';
+import { flag, intOption, stringOption, UUID } from './args.js';
+import { expectSuccess, formatProblem as formatAnyProblem, notFound, type Api } from './client.js';
+import { action, subcommand } from './command.js';
+import { CliFailure, UsageError } from './failure.js';
 import { inlineValue, shortTime, table } from './format.js';
+import { emptyList, formatStreamRecord, nodesOf } from './output.js';
 
-export const summary = 'templates: validate files offline; create, version, list, show, delete';
-
-const USAGE = `usage: aos template validate [--json] FILE…
-
-Checks each template (YAML or JSON) and prints, per problem:
-  FILE:LINE:COL PATH CODE message (hint)
-or "FILE: ok (N elements)". Exit code 1 when any file has a problem, 2 on wrong usage.
-With --json, prints one JSON object per file instead.`;
-
-export function formatProblem(file: string, problem: TemplateProblem): string {
+function formatProblem(file: string, problem: TemplateProblem): string {
   return formatAnyProblem(problem, file);
 }
 
@@ -43,63 +46,16 @@ async function analyzeFile(file: string): Promise<TemplateAnalysis> {
   return analyzeTemplate(text);
 }
 
-async function validate(args: string[]): Promise<number> {
-  const json = args.includes('--json');
-  const files = args.filter((arg) => arg !== '--json');
-  if (files.length === 0 || files.some((file) => file.startsWith('-'))) {
-    process.stderr.write(`${USAGE}\n`);
-    return 2;
-  }
-  let failed = false;
-  for (const file of files) {
-    const analysis = await analyzeFile(file);
-    failed ||= !analysis.valid;
-    if (json) {
-      const { doc: _doc, ...shown } = analysis;
-      process.stdout.write(`${JSON.stringify({ file, ...shown })}\n`);
-    } else if (analysis.valid) {
-      process.stdout.write(`${file}: ok (${analysis.elements.length} element${analysis.elements.length === 1 ? '' : 's'})\n`);
-    } else {
-      for (const problem of analysis.problems) process.stdout.write(`${formatProblem(file, problem)}\n`);
-    }
-  }
-  return failed ? 1 : 0;
-}
-
 // --- through the API ---------------------------------------------------------------------------------
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** A declared input as `template show` lists it (password defaults come masked). */
-interface TemplateInputRow {
-  name: string;
-  type: string;
-  default: unknown;
-  description: string | null;
-  constraints: unknown;
-  required: boolean;
-  immutable: boolean;
-}
-
-interface TemplateBody<TVersion = { version: string; createdAt: string }> {
-  id: string;
-  name: string;
-  description: string | null;
-  updatedAt: string;
-  latestVersion: { version: string };
-  versions: TVersion[];
-}
-
-const TEMPLATE_FIELDS = 'id name description updatedAt latestVersion { version } versions { version createdAt }';
-
 /** `template(id:)` for an id, `template(name:)` otherwise. */
-export function templateRefVariables(ref: string): { id: string | null; name: string | null } {
+function templateRefVariables(ref: string): { id: string | null; name: string | null } {
   return UUID.test(ref) ? { id: ref, name: null } : { id: null, name: ref };
 }
 
-async function findTemplate(connection: Connection, ref: string): Promise<TemplateBody> {
-  const { template } = await request<{ template: TemplateBody | null }>(connection, `query($id: ID, $name: String) { template(id: $id, name: $name) { ${TEMPLATE_FIELDS} } }`, templateRefVariables(ref));
-  if (!template) throw new CliFailure(`NotFound: template "${ref}" not found`);
+async function findTemplate(api: Api, ref: string): Promise<{ id: string; name: string }> {
+  const { template } = await api.request(TemplateDocument, templateRefVariables(ref));
+  if (!template) throw notFound(`template "${ref}" not found`);
   return template;
 }
 
@@ -111,92 +67,107 @@ async function readTemplateFile(file: string): Promise<string> {
   }
 }
 
-function versionsLine(template: TemplateBody): string {
+function versionsLine(template: { id: string; name: string; versions: TemplateVersionSummaryFragment[] }): string {
   return `template ${template.name} (id ${template.id}), versions ${template.versions.map((v) => v.version).join(', ')}`;
 }
 
-const group: CommandGroup = {
-  name: 'template',
-  summary: 'Templates',
-  subcommands: {
-    validate: { args: '[--json] FILE…', summary: 'check template files offline: FILE:LINE:COL PATH CODE message (hint)', run: () => Promise.resolve(2) },
-    create: {
-      args: 'NAME FILE [--version V] [--description TEXT]',
-      summary: 'store FILE as template NAME, version V (default 1); problems are printed as FILE:LINE:COL …',
-      options: { version: { type: 'string' }, description: { type: 'string' } },
-      async run(parsed, ctx) {
-        const [name, file] = expectPositionals(parsed, ['NAME', 'FILE']);
+export function register(program: Command): void {
+  const template = program.command('template').description('templates: validate files offline; create, version, list, show, delete');
+
+  subcommand(template, 'validate', 'check template files offline: FILE:LINE:COL PATH CODE message (hint)')
+    .argument('<FILE...>', 'template files (YAML or JSON)')
+    .addHelpText('after', '\nPrints, per problem, FILE:LINE:COL PATH CODE message (hint), or "FILE: ok (N elements)".\nExit code 1 when any file has a problem. -o json prints one JSON object per file and line, -o yaml a document per file.')
+    .action(
+      action(async (ctx, files) => {
+        let failed = false;
+        for (const file of files) {
+          const analysis = await analyzeFile(file);
+          failed ||= !analysis.valid;
+          if (!ctx.readable) {
+            const { doc: _doc, ...shown } = analysis;
+            process.stdout.write(await formatStreamRecord({ file, ...shown }, ctx.output === 'yaml' ? 'yaml' : 'json'));
+          } else if (analysis.valid) {
+            process.stdout.write(`${file}: ok (${analysis.elements.length} element${analysis.elements.length === 1 ? '' : 's'})\n`);
+          } else {
+            for (const problem of analysis.problems) process.stdout.write(`${formatProblem(file, problem)}\n`);
+          }
+        }
+        return failed ? 1 : 0;
+      }),
+    );
+
+  subcommand(template, 'create', 'store FILE as template NAME, version V (default 1); problems are printed as FILE:LINE:COL …')
+    .argument('<NAME>', 'the template name')
+    .argument('<FILE>', 'the template (YAML or JSON)')
+    .option('--version <V>', 'the version label (default 1)')
+    .option('--description <TEXT>', 'a description')
+    .action(
+      action(async (ctx, [name, file], options) => {
         const body = await readTemplateFile(file);
-        const data = await ctx.call<{ createTemplate: { __typename: 'CreateTemplateSuccess'; template: TemplateBody } | TypedErrorBody }>(
-          `mutation($input: CreateTemplateInput!) { createTemplate(input: $input) { ${errorSelection('ValidationError', 'QuotaExceeded')} ... on CreateTemplateSuccess { template { ${TEMPLATE_FIELDS} } } } }`,
-          { input: { name, body, version: stringOption(parsed, 'version') ?? '1', description: stringOption(parsed, 'description') ?? null } },
-        );
-        const { template } = expectSuccess(data.createTemplate, { file });
-        if (!ctx.json) printLines([`created ${versionsLine(template)}`]);
+        const data = await ctx.api.request(CreateTemplateDocument, { input: { name, body, version: stringOption(options, 'version') ?? '1', description: stringOption(options, 'description') ?? null } });
+        const { template: created } = expectSuccess(data.createTemplate, 'CreateTemplateSuccess', { file });
+        await ctx.emit(created, () => [`created ${versionsLine(created)}`]);
         return 0;
-      },
-    },
-    version: {
-      args: 'TEMPLATE FILE --version V',
-      summary: 'add FILE as version V of TEMPLATE (name or id)',
-      options: { version: { type: 'string' } },
-      async run(parsed, ctx) {
-        const [ref, file] = expectPositionals(parsed, ['TEMPLATE', 'FILE']);
-        const version = stringOption(parsed, 'version');
+      }),
+    );
+
+  subcommand(template, 'version', 'add FILE as version V of TEMPLATE (name or id)')
+    .argument('<TEMPLATE>', 'name or id')
+    .argument('<FILE>', 'the template (YAML or JSON)')
+    .option('--version <V>', 'the new version label (required)')
+    .action(
+      action(async (ctx, [ref, file], options) => {
+        const version = stringOption(options, 'version');
         if (!version) throw new UsageError('missing --version V');
         const body = await readTemplateFile(file);
-        const template = await findTemplate(ctx.connection, ref);
-        const data = await ctx.call<{ createTemplateVersion: { __typename: 'CreateTemplateVersionSuccess'; template: TemplateBody } | TypedErrorBody }>(
-          `mutation($input: CreateTemplateVersionInput!) { createTemplateVersion(input: $input) { ${errorSelection('ValidationError')} ... on CreateTemplateVersionSuccess { template { ${TEMPLATE_FIELDS} } } } }`,
-          { input: { templateId: template.id, version, body } },
-        );
-        const updated = expectSuccess(data.createTemplateVersion, { file }).template;
-        if (!ctx.json) printLines([`added version ${version}: ${versionsLine(updated)}`]);
+        const found = await findTemplate(ctx.api, ref);
+        const data = await ctx.api.request(CreateTemplateVersionDocument, { input: { templateId: found.id, version, body } });
+        const updated = expectSuccess(data.createTemplateVersion, 'CreateTemplateVersionSuccess', { file }).template;
+        await ctx.emit(updated, () => [`added version ${version}: ${versionsLine(updated)}`]);
         return 0;
-      },
-    },
-    list: {
-      args: '[--name TEXT] [--limit N]',
-      summary: "the tenant's templates, newest first",
-      options: { name: { type: 'string' }, limit: { type: 'string' } },
-      async run(parsed, ctx) {
-        expectPositionals(parsed, []);
-        const data = await ctx.call<{ templates: { edges: { node: TemplateBody }[] } }>(
-          `query($first: Int, $name: String) { templates(first: $first, name: $name) { edges { node { ${TEMPLATE_FIELDS} } } } }`,
-          { first: intOption(parsed, 'limit', 1, 100) ?? 50, name: stringOption(parsed, 'name') ?? null },
+      }),
+    );
+
+  subcommand(template, 'list', "the tenant's templates, newest first")
+    .option('--name <TEXT>', 'only names containing this text')
+    .option('--limit <N>', 'at most N templates (1-100, default 50)')
+    .action(
+      action(async (ctx, _args, options) => {
+        const data = await ctx.api.request(TemplatesDocument, { first: intOption(options, 'limit', 1, 100) ?? 50, name: stringOption(options, 'name') ?? null });
+        const templates = nodesOf(data.templates);
+        await ctx.emit(templates, () =>
+          templates.length
+            ? table(
+                ['NAME', 'LATEST', 'VERSIONS', 'UPDATED', 'DESCRIPTION'],
+                templates.map((node) => [node.name, node.latestVersion.version, String(node.versions.length), shortTime(node.updatedAt), node.description ?? '']),
+              )
+            : emptyList('templates'),
         );
-        if (!ctx.json) {
-          const rows = data.templates.edges.map(({ node }) => [node.name, node.latestVersion.version, String(node.versions.length), shortTime(node.updatedAt), node.description ?? '']);
-          printLines(table(['NAME', 'LATEST', 'VERSIONS', 'UPDATED', 'DESCRIPTION'], rows));
-        }
         return 0;
-      },
-    },
-    show: {
-      args: 'TEMPLATE [--body] [--version V]',
-      summary: 'a template and its versions; --body prints the text of the latest version (or of V)',
-      options: { body: { type: 'boolean' }, version: { type: 'string' } },
-      async run(parsed, ctx) {
-        const [ref] = expectPositionals(parsed, ['TEMPLATE']);
-        const data = await ctx.call<{ template: TemplateBody<{ version: string; createdAt: string; body: string; inputs: TemplateInputRow[] }> | null }>(
-          `query($id: ID, $name: String) { template(id: $id, name: $name) { ${TEMPLATE_FIELDS} versions { version createdAt body inputs { name type default description constraints required immutable } } } }`,
-          templateRefVariables(ref),
-        );
-        const template = data.template;
-        if (!template) throw new CliFailure(`NotFound: template "${ref}" not found`);
-        if (ctx.json) return 0;
-        const wanted = stringOption(parsed, 'version');
-        if (flag(parsed, 'body') || wanted) {
-          const version = wanted ? template.versions.find((v) => v.version === wanted) : template.versions.at(-1);
-          if (!version) throw new CliFailure(`NotFound: template "${template.name}" has no version "${wanted}"`);
-          process.stdout.write(version.body.endsWith('\n') ? version.body : `${version.body}\n`);
+      }),
+    );
+
+  subcommand(template, 'show', 'a template, its versions and the inputs of the latest; --body prints the text of the latest version (or of V)')
+    .argument('<TEMPLATE>', 'name or id')
+    .option('--body', 'print the template text')
+    .option('--version <V>', 'with --body (or alone): that version\'s text')
+    .action(
+      action(async (ctx, [ref], options) => {
+        const { template: found } = await ctx.api.request(TemplateVersionsDocument, templateRefVariables(ref));
+        if (!found) throw notFound(`template "${ref}" not found`);
+        const wanted = stringOption(options, 'version');
+        if (flag(options, 'body') || wanted) {
+          const version = wanted ? found.versions.find((v) => v.version === wanted) : found.versions.at(-1);
+          if (!version) throw notFound(`template "${found.name}" has no version "${wanted}"`);
+          if (ctx.readable) process.stdout.write(version.body.endsWith('\n') ? version.body : `${version.body}\n`);
+          else await ctx.emit(version, () => []);
           return 0;
         }
-        const latest = template.versions.at(-1);
-        printLines([
-          `template ${template.name} (id ${template.id})`,
-          ...(template.description ? [`  ${template.description}`] : []),
-          ...table(['  VERSION', 'CREATED'], template.versions.map((v) => [`  ${v.version}`, shortTime(v.createdAt)])),
+        const latest = found.versions.at(-1);
+        await ctx.emit(found, () => [
+          `template ${found.name} (id ${found.id})`,
+          ...(found.description ? [`  ${found.description}`] : []),
+          ...table(['  VERSION', 'CREATED'], found.versions.map((v) => [`  ${v.version}`, shortTime(v.createdAt)])),
           '',
           ...(latest && latest.inputs.length > 0
             ? [
@@ -215,28 +186,18 @@ const group: CommandGroup = {
             : [`inputs of version ${latest?.version ?? '?'}: none`]),
         ]);
         return 0;
-      },
-    },
-    delete: {
-      args: 'TEMPLATE',
-      summary: 'delete a template no stack uses',
-      async run(parsed, ctx) {
-        const [ref] = expectPositionals(parsed, ['TEMPLATE']);
-        const template = await findTemplate(ctx.connection, ref);
-        const data = await ctx.call<{ deleteTemplate: { __typename: 'DeleteTemplateSuccess'; templateId: string } | TypedErrorBody }>(
-          `mutation($input: DeleteTemplateInput!) { deleteTemplate(input: $input) { ${errorSelection('InvalidStackState')} ... on DeleteTemplateSuccess { templateId } } }`,
-          { input: { templateId: template.id } },
-        );
-        expectSuccess(data.deleteTemplate);
-        if (!ctx.json) printLines([`template ${template.name} deleted`]);
-        return 0;
-      },
-    },
-  },
-};
+      }),
+    );
 
-export async function run(args: string[]): Promise<number> {
-  const [subcommand, ...rest] = args;
-  if (subcommand === 'validate') return validate(rest);
-  return runGroup(group, args);
+  subcommand(template, 'delete', 'delete a template no stack uses')
+    .argument('<TEMPLATE>', 'name or id')
+    .action(
+      action(async (ctx, [ref]) => {
+        const found = await findTemplate(ctx.api, ref);
+        const data = await ctx.api.request(DeleteTemplateDocument, { input: { templateId: found.id } });
+        const { templateId } = expectSuccess(data.deleteTemplate, 'DeleteTemplateSuccess');
+        await ctx.emit({ templateId, name: found.name }, () => [`template ${found.name} deleted`]);
+        return 0;
+      }),
+    );
 }

@@ -1,20 +1,16 @@
 // `aos whoami`: which API, which token source, and the user and tenant the token belongs to.
 
-import { expectPositionals } from './args.js';
-import { printLines } from './client.js';
-import { runSingle } from './command.js';
-import type { UserBody } from './user.js';
+import type { Command } from 'commander';
+import { ViewerDocument } from '../sdk/generated/graphql.js';
+import { action, addCommonOptions } from './command.js';
 
-export const summary = 'the user the token belongs to, and where the API is';
-
-export const run = (args: string[]): Promise<number> =>
-  runSingle('whoami', {
-    args: '',
-    summary,
-    async run(parsed, ctx) {
-      expectPositionals(parsed, []);
-      const { viewer } = await ctx.call<{ viewer: UserBody }>('{ viewer { id name role tenant { id name } } }');
-      if (!ctx.json) printLines([`${viewer.name} (${viewer.role}) of tenant ${viewer.tenant.name} at ${ctx.connection.url}, token from ${ctx.connection.tokenSource}`]);
+export function register(program: Command): void {
+  addCommonOptions(program.command('whoami').description('the user the token belongs to, and where the API is')).action(
+    action(async (ctx) => {
+      const { viewer } = await ctx.api.request(ViewerDocument, {});
+      const { url, tokenSource } = ctx.connection;
+      await ctx.emit({ ...viewer, url, tokenSource }, () => [`${viewer.name} (${viewer.role}) of tenant ${viewer.tenant.name} at ${url}, token from ${tokenSource}`]);
       return 0;
-    },
-  }, args);
+    }),
+  );
+}

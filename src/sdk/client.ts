@@ -1,7 +1,7 @@
 // The AOS client: typed requests over fetch and typed subscriptions over graphql-ws, for the
 // documents generated from schema/operations/ (./generated). A stack's event stream resumes after
 // a reconnect with `events(since:)`, so a dropped socket loses nothing and repeats nothing.
-import { createClient, type Client, type ClientOptions } from 'graphql-ws';
+import { createClient, type Client, type ClientOptions, type EventConnectedListener } from 'graphql-ws';
 import { StackEventsDocument, StackEventsSinceDocument, type StackEventsSinceQuery, type StackEventsSubscription } from './generated/graphql.js';
 
 /** A generated document: its text, and the types of its result and variables. */
@@ -25,6 +25,11 @@ export interface AosClientOptions {
   webSocketImpl?: unknown;
   /** Replaces the global fetch (tests, proxies). */
   fetch?: typeof fetch;
+  /**
+   * Settings of the subscription sockets: listeners (e.g. `closed`, to tell a user the stream is
+   * resuming) and the retry policy (default: 20 attempts, whatever the close code).
+   */
+  socket?: Pick<ClientOptions, 'on' | 'retryAttempts' | 'shouldRetry' | 'retryWait'>;
 }
 
 /** What the server said when it answered with GraphQL errors (unauthenticated, masked, invalid). */
@@ -75,6 +80,11 @@ const MAX_CATCH_UP_PAGES = 100;
 const CATCH_UP_PAGE = 100;
 /** Ids of delivered events kept to drop a repeat: far more than one catch-up can bring back. */
 const SEEN_LIMIT = 20_000;
+/**
+ * A quiet stack sends nothing live, so nothing proves the subscription is in place: catch up once
+ * more this long after each (re)connection, for events written while it was being set up.
+ */
+const QUIET_CATCH_UP_MS = 500;
 
 function websocketUrl(url: string): string {
   return url.replace(/^http/, 'ws');
@@ -85,14 +95,20 @@ export function createAosClient(options: AosClientOptions): AosClient {
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const sockets = new Set<Client>();
 
-  function socket(extra: Partial<ClientOptions> = {}): Client {
+  function socket(onConnected?: () => void): Client {
+    const { on = {}, ...retry } = options.socket ?? {};
+    const connected: EventConnectedListener = (...args) => {
+      on.connected?.(...args);
+      onConnected?.();
+    };
     const client = createClient({
       url: websocketUrl(options.url),
       connectionParams: { authorization: `Bearer ${options.token}` },
       ...(options.webSocketImpl ? { webSocketImpl: options.webSocketImpl } : {}),
       retryAttempts: 20,
       shouldRetry: () => true,
-      ...extra,
+      ...retry,
+      on: { ...on, connected },
     });
     sockets.add(client);
     return client;
@@ -173,12 +189,18 @@ export function createAosClient(options: AosClientOptions): AosClient {
       }
       for (const event of found.reverse()) deliver(event);
     };
-    const onConnected = (): void => {
-      // Live events that come while catching up wait, so that the order holds.
-      if (lastCursor === null) return;
-      buffered = [];
-      catchUp().then(
+    // Catch-ups run one after another; live events that come meanwhile wait, so that the order holds.
+    let catchUps: Promise<void> = Promise.resolve();
+    let catchUpsPending = 0;
+    const scheduleCatchUp = (): void => {
+      // A stream "from now" has nothing to catch up with before its first event.
+      if (lastCursor === null || ended) return;
+      buffered ??= [];
+      catchUpsPending += 1;
+      catchUps = catchUps.then(catchUp).then(
         () => {
+          catchUpsPending -= 1;
+          if (catchUpsPending > 0) return;
           const waiting = buffered ?? [];
           buffered = null;
           for (const event of waiting) deliver(event);
@@ -189,13 +211,32 @@ export function createAosClient(options: AosClientOptions): AosClient {
         },
       );
     };
-    const client = socket({ on: { connected: onConnected } });
+    // Whether a live event came on the current connection: the first one proves the subscription is
+    // in place, so a catch-up started then misses nothing written while it was being set up.
+    let liveOnThisConnection = false;
+    let quietCatchUp: ReturnType<typeof setTimeout> | null = null;
+    const clearQuietCatchUp = (): void => {
+      if (quietCatchUp) clearTimeout(quietCatchUp);
+      quietCatchUp = null;
+    };
+    const onConnected = (): void => {
+      liveOnThisConnection = false;
+      scheduleCatchUp();
+      clearQuietCatchUp();
+      quietCatchUp = setTimeout(scheduleCatchUp, QUIET_CATCH_UP_MS);
+    };
+    const client = socket(onConnected);
     const unsubscribe = client.subscribe<StackEventsSubscription>(
       { query: StackEventsDocument.toString(), variables: { stackId } },
       {
         next: (message) => {
           const event = message.data?.stackEvents;
           if (!event) return;
+          if (!liveOnThisConnection) {
+            liveOnThisConnection = true;
+            clearQuietCatchUp();
+            scheduleCatchUp();
+          }
           if (buffered) buffered.push(event);
           else deliver(event);
         },
@@ -211,6 +252,7 @@ export function createAosClient(options: AosClientOptions): AosClient {
     );
     const finish = async (): Promise<IteratorReturnResult<undefined>> => {
       ended = true;
+      clearQuietCatchUp();
       unsubscribe();
       await client.dispose();
       sockets.delete(client);

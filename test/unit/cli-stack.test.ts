@@ -58,7 +58,8 @@ let tenantName: string;
 
 /** Runs `aos ARGS…` from another directory with the given token (null: none at all). */
 async function aos(token: string | null, ...args: string[]): Promise<CliResult> {
-  const env: NodeJS.ProcessEnv = { ...process.env, AOS_URL: t.url, AOS_TOKEN: token ?? '', AOS_DATA_DIR: path.join(dir, 'no-data') };
+  // No login profile of the machine's user leaks in: an empty config directory of its own.
+  const env: NodeJS.ProcessEnv = { ...process.env, AOS_URL: t.url, AOS_TOKEN: token ?? '', AOS_DATA_DIR: path.join(dir, 'no-data'), XDG_CONFIG_HOME: path.join(dir, 'config') };
   try {
     const { stdout, stderr } = await run(process.execPath, [launcher, ...args], { cwd: tmpdir(), env });
     return { code: 0, stdout, stderr };
@@ -80,7 +81,7 @@ interface Follower {
 /** `aos stack events STACK --follow --limit 1` running in the background as the operator. */
 function follow(stack: string): Follower {
   const child = spawn(process.execPath, [launcher, 'stack', 'events', stack, '--follow', '--limit', '1'], {
-    env: { ...process.env, AOS_URL: t.url, AOS_TOKEN: operatorToken },
+    env: { ...process.env, AOS_URL: t.url, AOS_TOKEN: operatorToken, XDG_CONFIG_HOME: path.join(dir, 'config') },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
@@ -171,7 +172,7 @@ describe('aos CLI against the API', () => {
     await rm(dataDir, { recursive: true, force: true });
     await mkdir(dataDir);
     await writeFile(path.join(dataDir, 'admin-token'), `${t.adminToken}\n`, { mode: 0o600 });
-    const env: NodeJS.ProcessEnv = { ...process.env, AOS_URL: t.url, AOS_DATA_DIR: dataDir };
+    const env: NodeJS.ProcessEnv = { ...process.env, AOS_URL: t.url, AOS_DATA_DIR: dataDir, XDG_CONFIG_HOME: path.join(dir, 'config') };
     delete env.AOS_TOKEN;
     const { stdout } = await run(process.execPath, [launcher, 'whoami'], { env });
     expect(stdout).toContain('(ADMIN) of tenant default');
@@ -200,9 +201,13 @@ describe('aos CLI against the API', () => {
     expect(bad.stderr.split('\n')[0]).toBe('aos: ValidationError: the template has 1 problem');
     expect(bad.stderr).toContain(`  ${broken}:12:5 node_templates.second.type UNKNOWN_TYPE unknown node type "CTC.Core.RandomStrin" (did you mean "CTC.Core.RandomString"?)`);
 
-    const json = await operator('template', 'create', 'broken', broken, '--json');
-    expect(json.code).toBe(1);
-    expect(JSON.parse(json.stdout).createTemplate).toMatchObject({ __typename: 'ValidationError', problems: [{ code: 'UNKNOWN_TYPE', line: 12, column: 5 }] });
+    // -o json (and its alias --json): the typed error as JSON on stderr, nothing on stdout.
+    for (const format of [['-o', 'json'], ['--json']]) {
+      const json = await operator('template', 'create', 'broken', broken, ...format);
+      expect(json.code).toBe(1);
+      expect(json.stdout).toBe('');
+      expect(JSON.parse(json.stderr).error).toMatchObject({ __typename: 'ValidationError', problems: [{ code: 'UNKNOWN_TYPE', line: 12, column: 5 }] });
+    }
 
     const list = await operator('template', 'list');
     expect(list.stdout.split('\n')[1]).toMatch(/^secrets\s+2\s+2\s/);
@@ -227,8 +232,8 @@ describe('aos CLI against the API', () => {
     expect(show.stdout).toMatch(/\nfirst\s+CTC\.Core\.RandomString\s+PENDING\s/);
     expect(show.stdout).not.toContain('hunter2');
 
-    const byId = await operator('stack', 'show', lines[1].trim().split(/\s+/)[1], '--json');
-    expect(JSON.parse(byId.stdout).stack).toMatchObject({ name: 'idle', status: 'INITIAL', inputs: [{ name: 'length', value: 12 }, { name: 'salt', value: '******' }, { name: 'region', value: 'eu' }] });
+    const byId = await operator('stack', 'show', lines[1].trim().split(/\s+/)[1], '-o', 'json');
+    expect(JSON.parse(byId.stdout)).toMatchObject({ name: 'idle', status: 'INITIAL', inputs: [{ name: 'length', value: 12 }, { name: 'salt', value: '******' }, { name: 'region', value: 'eu' }] });
 
     const list = await operator('stack', 'list');
     expect(list.stdout).toMatch(/^NAME\s+STATUS\s+ACTION\s+REV\s+TEMPLATE\s+CLUSTER\s+UPDATED\nidle\s+INITIAL\s+-\s+0\s+secrets:1\s+-\s/);

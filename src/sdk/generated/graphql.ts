@@ -353,7 +353,7 @@ export type RegisterClusterMutation = { registerCluster:
     | { __typename: 'Forbidden', code: string, message: string }
     | { __typename: 'NameTaken', code: string, message: string }
     | { __typename: 'NotFound', code: string, message: string }
-    | { __typename: 'RegisterClusterSuccess', cluster: { id: string, name: string, kind: ClusterKind, endpoint: string | null, publishAddress: string | null, trusted: boolean } }
+    | { __typename: 'RegisterClusterSuccess', cluster: { healthy: boolean, healthMessage: string | null, version: string | null, id: string, name: string, kind: ClusterKind, endpoint: string | null, publishAddress: string | null, trusted: boolean } }
     | { __typename: 'TenantFrozen', code: string, message: string }
     | { __typename: 'ValidationError', code: string, message: string, problems: Array<{ code: string, column: number | null, hint: string | null, line: number | null, message: string, path: string }> }
    };
@@ -374,6 +374,8 @@ export type ProblemFragment = { code: string, column: number | null, hint: strin
 
 export type StackEventFieldsFragment = { cursor: string, element: string | null, id: string, message: string, stackId: string, status: string | null, time: string, type: string };
 
+export type StackPlanFieldsFragment = { waves: Array<Array<string>>, steps: Array<{ element: string, type: string, change: string, properties: unknown, changedProperties: Array<string>, dependsOn: Array<string> }>, problems: Array<{ code: string, column: number | null, hint: string | null, line: number | null, message: string, path: string }> };
+
 export type StackQueryVariables = Exact<{
   id?: string | number | null | undefined;
   name?: string | null | undefined;
@@ -381,6 +383,14 @@ export type StackQueryVariables = Exact<{
 
 
 export type StackQuery = { stack: { action: string | null, actionState: string | null, allowedActions: Array<string>, autoRollback: boolean, createdAt: string, deletedAt: string | null, description: string | null, id: string, name: string, namespace: string | null, revision: number, status: StackStatus, statusReason: string | null, timeoutMinutes: number, updatedAt: string, alarms: Array<{ clearedAt: string | null, element: string | null, id: string, message: string, raisedAt: string }>, cluster: { id: string, name: string, kind: ClusterKind, endpoint: string | null, publishAddress: string | null, trusted: boolean } | null, elements: Array<{ attributes: unknown, health: ElementHealth, name: string, physicalId: string | null, status: string, statusReason: string | null, type: string, updatedAt: string }>, inputs: Array<{ name: string, value: unknown }>, outputs: Array<{ description: string | null, name: string, value: unknown }>, serviceClusters: Array<{ id: string, name: string, kind: ClusterKind, endpoint: string | null, publishAddress: string | null, trusted: boolean }>, template: { id: string, name: string, description: string | null, updatedAt: string }, templateVersion: { id: string, version: string, createdAt: string } } | null };
+
+export type StackStatusQueryVariables = Exact<{
+  id?: string | number | null | undefined;
+  name?: string | null | undefined;
+}>;
+
+
+export type StackStatusQuery = { stack: { id: string, name: string, status: StackStatus, statusReason: string | null, action: string | null, actionState: string | null, allowedActions: Array<string>, revision: number, namespace: string | null, updatedAt: string, deletedAt: string | null } | null };
 
 export type StacksQueryVariables = Exact<{
   after?: string | null | undefined;
@@ -391,7 +401,7 @@ export type StacksQueryVariables = Exact<{
 }>;
 
 
-export type StacksQuery = { stacks: { edges: Array<{ cursor: string, node: { id: string, name: string, status: StackStatus, statusReason: string | null, action: string | null, actionState: string | null, allowedActions: Array<string>, revision: number, namespace: string | null, updatedAt: string, deletedAt: string | null } }>, pageInfo: { endCursor: string | null, hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null } } };
+export type StacksQuery = { stacks: { edges: Array<{ cursor: string, node: { id: string, name: string, status: StackStatus, statusReason: string | null, action: string | null, actionState: string | null, allowedActions: Array<string>, revision: number, namespace: string | null, updatedAt: string, deletedAt: string | null, template: { id: string, name: string, description: string | null, updatedAt: string }, templateVersion: { id: string, version: string, createdAt: string }, cluster: { id: string, name: string, kind: ClusterKind, endpoint: string | null, publishAddress: string | null, trusted: boolean } | null } }>, pageInfo: { endCursor: string | null, hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null } } };
 
 export type CancelStackActionMutationVariables = Exact<{
   input: StackIdInput;
@@ -482,7 +492,7 @@ export type PreviewStackMutationVariables = Exact<{
 export type PreviewStackMutation = { previewStack:
     | { __typename: 'Forbidden', code: string, message: string }
     | { __typename: 'NotFound', code: string, message: string }
-    | { __typename: 'PreviewStackSuccess', plan: { waves: Array<Array<string>> } }
+    | { __typename: 'PreviewStackSuccess', plan: { waves: Array<Array<string>>, steps: Array<{ element: string, type: string, change: string, properties: unknown, changedProperties: Array<string>, dependsOn: Array<string> }>, problems: Array<{ code: string, column: number | null, hint: string | null, line: number | null, message: string, path: string }> } }
     | { __typename: 'ValidationError', code: string, message: string, problems: Array<{ code: string, column: number | null, hint: string | null, line: number | null, message: string, path: string }> }
    };
 
@@ -495,7 +505,7 @@ export type PreviewStackUpdateMutation = { previewStackUpdate:
     | { __typename: 'Forbidden', code: string, message: string }
     | { __typename: 'InvalidStackState', code: string, message: string, allowedActions: Array<string>, status: StackStatus }
     | { __typename: 'NotFound', code: string, message: string }
-    | { __typename: 'PreviewStackUpdateSuccess', plan: { waves: Array<Array<string>> } }
+    | { __typename: 'PreviewStackUpdateSuccess', plan: { waves: Array<Array<string>>, steps: Array<{ element: string, type: string, change: string, properties: unknown, changedProperties: Array<string>, dependsOn: Array<string> }>, problems: Array<{ code: string, column: number | null, hint: string | null, line: number | null, message: string, path: string }> } }
     | { __typename: 'ValidationError', code: string, message: string, problems: Array<{ code: string, column: number | null, hint: string | null, line: number | null, message: string, path: string }> }
    };
 
@@ -565,7 +575,7 @@ export type TemplatesQueryVariables = Exact<{
 }>;
 
 
-export type TemplatesQuery = { templates: { edges: Array<{ cursor: string, node: { id: string, name: string, description: string | null, updatedAt: string } }>, pageInfo: { endCursor: string | null, hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null } } };
+export type TemplatesQuery = { templates: { edges: Array<{ cursor: string, node: { id: string, name: string, description: string | null, updatedAt: string, latestVersion: { id: string, version: string, createdAt: string }, versions: Array<{ id: string, version: string, createdAt: string }> } }>, pageInfo: { endCursor: string | null, hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null } } };
 
 export type ValidateTemplateQueryVariables = Exact<{
   body: string;
@@ -580,7 +590,7 @@ export type CreateTemplateMutationVariables = Exact<{
 
 
 export type CreateTemplateMutation = { createTemplate:
-    | { __typename: 'CreateTemplateSuccess', template: { id: string, name: string, description: string | null, updatedAt: string } }
+    | { __typename: 'CreateTemplateSuccess', template: { id: string, name: string, description: string | null, updatedAt: string, versions: Array<{ id: string, version: string, createdAt: string }> } }
     | { __typename: 'Forbidden', code: string, message: string }
     | { __typename: 'NameTaken', code: string, message: string }
     | { __typename: 'QuotaExceeded', code: string, message: string, limit: number }
@@ -594,7 +604,7 @@ export type CreateTemplateVersionMutationVariables = Exact<{
 
 
 export type CreateTemplateVersionMutation = { createTemplateVersion:
-    | { __typename: 'CreateTemplateVersionSuccess', template: { id: string, name: string, description: string | null, updatedAt: string } }
+    | { __typename: 'CreateTemplateVersionSuccess', template: { id: string, name: string, description: string | null, updatedAt: string, versions: Array<{ id: string, version: string, createdAt: string }> } }
     | { __typename: 'Forbidden', code: string, message: string }
     | { __typename: 'NameTaken', code: string, message: string }
     | { __typename: 'NotFound', code: string, message: string }
@@ -622,6 +632,14 @@ export type TemplateVersionDetailQueryVariables = Exact<{
 
 
 export type TemplateVersionDetailQuery = { template: { id: string, name: string, latestVersion: { id: string, version: string, body: string, inputs: Array<{ constraints: unknown, default: unknown, description: string | null, immutable: boolean, label: string | null, name: string, required: boolean, secret: boolean, type: string }> } } | null };
+
+export type TemplateVersionsQueryVariables = Exact<{
+  id?: string | number | null | undefined;
+  name?: string | null | undefined;
+}>;
+
+
+export type TemplateVersionsQuery = { template: { id: string, name: string, description: string | null, updatedAt: string, versions: Array<{ body: string, id: string, version: string, createdAt: string, inputs: Array<{ constraints: unknown, default: unknown, description: string | null, immutable: boolean, label: string | null, name: string, required: boolean, secret: boolean, type: string }> }> } | null };
 
 export class TypedDocumentString<TResult, TVariables>
   extends String
@@ -696,16 +714,6 @@ export const UserSummaryFragmentDoc = new TypedDocumentString(`
   platformAdmin
 }
     `, {"fragmentName":"UserSummary"}) as unknown as TypedDocumentString<UserSummaryFragment, unknown>;
-export const ProblemFragmentDoc = new TypedDocumentString(`
-    fragment Problem on TemplateProblem {
-  code
-  column
-  hint
-  line
-  message
-  path
-}
-    `, {"fragmentName":"Problem"}) as unknown as TypedDocumentString<ProblemFragment, unknown>;
 export const StackEventFieldsFragmentDoc = new TypedDocumentString(`
     fragment StackEventFields on StackEvent {
   cursor
@@ -718,6 +726,39 @@ export const StackEventFieldsFragmentDoc = new TypedDocumentString(`
   type
 }
     `, {"fragmentName":"StackEventFields"}) as unknown as TypedDocumentString<StackEventFieldsFragment, unknown>;
+export const ProblemFragmentDoc = new TypedDocumentString(`
+    fragment Problem on TemplateProblem {
+  code
+  column
+  hint
+  line
+  message
+  path
+}
+    `, {"fragmentName":"Problem"}) as unknown as TypedDocumentString<ProblemFragment, unknown>;
+export const StackPlanFieldsFragmentDoc = new TypedDocumentString(`
+    fragment StackPlanFields on StackPlan {
+  steps {
+    element
+    type
+    change
+    properties
+    changedProperties
+    dependsOn
+  }
+  problems {
+    ...Problem
+  }
+  waves
+}
+    fragment Problem on TemplateProblem {
+  code
+  column
+  hint
+  line
+  message
+  path
+}`, {"fragmentName":"StackPlanFields"}) as unknown as TypedDocumentString<StackPlanFieldsFragment, unknown>;
 export const AuditRecordsDocument = new TypedDocumentString(`
     query AuditRecords($after: String, $before: String, $filter: AuditFilter, $first: Int, $last: Int) {
   auditRecords(
@@ -1045,6 +1086,9 @@ export const RegisterClusterDocument = new TypedDocumentString(`
     ... on RegisterClusterSuccess {
       cluster {
         ...ClusterSummary
+        healthy
+        healthMessage
+        version
       }
     }
     ... on ValidationError {
@@ -1147,6 +1191,25 @@ fragment ClusterSummary on Cluster {
   publishAddress
   trusted
 }`) as unknown as TypedDocumentString<StackQuery, StackQueryVariables>;
+export const StackStatusDocument = new TypedDocumentString(`
+    query StackStatus($id: ID, $name: String) {
+  stack(id: $id, name: $name) {
+    ...StackSummary
+  }
+}
+    fragment StackSummary on Stack {
+  id
+  name
+  status
+  statusReason
+  action
+  actionState
+  allowedActions
+  revision
+  namespace
+  updatedAt
+  deletedAt
+}`) as unknown as TypedDocumentString<StackStatusQuery, StackStatusQueryVariables>;
 export const StacksDocument = new TypedDocumentString(`
     query Stacks($after: String, $before: String, $filter: StackFilter, $first: Int, $last: Int) {
   stacks(
@@ -1160,6 +1223,15 @@ export const StacksDocument = new TypedDocumentString(`
       cursor
       node {
         ...StackSummary
+        template {
+          ...TemplateSummary
+        }
+        templateVersion {
+          ...TemplateVersionSummary
+        }
+        cluster {
+          ...ClusterSummary
+        }
       }
     }
     pageInfo {
@@ -1182,6 +1254,25 @@ export const StacksDocument = new TypedDocumentString(`
   namespace
   updatedAt
   deletedAt
+}
+fragment TemplateSummary on Template {
+  id
+  name
+  description
+  updatedAt
+}
+fragment TemplateVersionSummary on TemplateVersion {
+  id
+  version
+  createdAt
+}
+fragment ClusterSummary on Cluster {
+  id
+  name
+  kind
+  endpoint
+  publishAddress
+  trusted
 }`) as unknown as TypedDocumentString<StacksQuery, StacksQueryVariables>;
 export const CancelStackActionDocument = new TypedDocumentString(`
     mutation CancelStackAction($input: StackIdInput!) {
@@ -1385,7 +1476,7 @@ export const PreviewStackDocument = new TypedDocumentString(`
     }
     ... on PreviewStackSuccess {
       plan {
-        waves
+        ...StackPlanFields
       }
     }
     ... on ValidationError {
@@ -1402,6 +1493,20 @@ export const PreviewStackDocument = new TypedDocumentString(`
   line
   message
   path
+}
+fragment StackPlanFields on StackPlan {
+  steps {
+    element
+    type
+    change
+    properties
+    changedProperties
+    dependsOn
+  }
+  problems {
+    ...Problem
+  }
+  waves
 }`) as unknown as TypedDocumentString<PreviewStackMutation, PreviewStackMutationVariables>;
 export const PreviewStackUpdateDocument = new TypedDocumentString(`
     mutation PreviewStackUpdate($input: UpdateStackInput!) {
@@ -1417,7 +1522,7 @@ export const PreviewStackUpdateDocument = new TypedDocumentString(`
     }
     ... on PreviewStackUpdateSuccess {
       plan {
-        waves
+        ...StackPlanFields
       }
     }
     ... on ValidationError {
@@ -1434,6 +1539,20 @@ export const PreviewStackUpdateDocument = new TypedDocumentString(`
   line
   message
   path
+}
+fragment StackPlanFields on StackPlan {
+  steps {
+    element
+    type
+    change
+    properties
+    changedProperties
+    dependsOn
+  }
+  problems {
+    ...Problem
+  }
+  waves
 }`) as unknown as TypedDocumentString<PreviewStackUpdateMutation, PreviewStackUpdateMutationVariables>;
 export const UpdateStackDocument = new TypedDocumentString(`
     mutation UpdateStack($input: UpdateStackInput!) {
@@ -1619,6 +1738,12 @@ export const TemplatesDocument = new TypedDocumentString(`
       cursor
       node {
         ...TemplateSummary
+        latestVersion {
+          ...TemplateVersionSummary
+        }
+        versions {
+          ...TemplateVersionSummary
+        }
       }
     }
     pageInfo {
@@ -1634,6 +1759,11 @@ export const TemplatesDocument = new TypedDocumentString(`
   name
   description
   updatedAt
+}
+fragment TemplateVersionSummary on TemplateVersion {
+  id
+  version
+  createdAt
 }`) as unknown as TypedDocumentString<TemplatesQuery, TemplatesQueryVariables>;
 export const ValidateTemplateDocument = new TypedDocumentString(`
     query ValidateTemplate($body: String!) {
@@ -1676,6 +1806,9 @@ export const CreateTemplateDocument = new TypedDocumentString(`
     ... on CreateTemplateSuccess {
       template {
         ...TemplateSummary
+        versions {
+          ...TemplateVersionSummary
+        }
       }
     }
     ... on QuotaExceeded {
@@ -1693,6 +1826,11 @@ export const CreateTemplateDocument = new TypedDocumentString(`
   name
   description
   updatedAt
+}
+fragment TemplateVersionSummary on TemplateVersion {
+  id
+  version
+  createdAt
 }
 fragment Problem on TemplateProblem {
   code
@@ -1713,6 +1851,9 @@ export const CreateTemplateVersionDocument = new TypedDocumentString(`
     ... on CreateTemplateVersionSuccess {
       template {
         ...TemplateSummary
+        versions {
+          ...TemplateVersionSummary
+        }
       }
     }
     ... on ValidationError {
@@ -1727,6 +1868,11 @@ export const CreateTemplateVersionDocument = new TypedDocumentString(`
   name
   description
   updatedAt
+}
+fragment TemplateVersionSummary on TemplateVersion {
+  id
+  version
+  createdAt
 }
 fragment Problem on TemplateProblem {
   code
@@ -1778,3 +1924,35 @@ export const TemplateVersionDetailDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<TemplateVersionDetailQuery, TemplateVersionDetailQueryVariables>;
+export const TemplateVersionsDocument = new TypedDocumentString(`
+    query TemplateVersions($id: ID, $name: String) {
+  template(id: $id, name: $name) {
+    ...TemplateSummary
+    versions {
+      ...TemplateVersionSummary
+      body
+      inputs {
+        constraints
+        default
+        description
+        immutable
+        label
+        name
+        required
+        secret
+        type
+      }
+    }
+  }
+}
+    fragment TemplateSummary on Template {
+  id
+  name
+  description
+  updatedAt
+}
+fragment TemplateVersionSummary on TemplateVersion {
+  id
+  version
+  createdAt
+}`) as unknown as TypedDocumentString<TemplateVersionsQuery, TemplateVersionsQueryVariables>;

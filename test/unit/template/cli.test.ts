@@ -11,7 +11,7 @@ const launcher = path.join(repoRoot, 'bin', 'aos.mjs');
 
 async function aos(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    // From another directory, to show the launcher finds tsx and the sources by itself.
+    // From another directory, to show the launcher finds the built CLI by itself.
     const { stdout, stderr } = await run(process.execPath, [launcher, ...args], { cwd: tmpdir() });
     return { code: 0, stdout, stderr };
   } catch (error) {
@@ -71,13 +71,14 @@ describe('aos template validate', () => {
     expect(missing.stdout).toContain('UNREADABLE_FILE');
     const usage = await aos('template', 'validate');
     expect(usage.code).toBe(2);
-    expect(usage.stderr).toContain('usage: aos template validate');
+    expect(usage.stderr).toContain("error: missing required argument 'FILE'");
+    expect((await aos('template', 'validate', '--help')).stdout).toContain('Usage: aos template validate');
     const unknown = await aos('nonsense');
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('unknown command');
   });
 
-  it('prints one JSON object per file with --json', async () => {
+  it('prints one JSON object per file with --json (and -o json)', async () => {
     const result = await aos('template', 'validate', '--json', badFile);
     expect(result.code).toBe(1);
     const parsed = JSON.parse(result.stdout) as { file: string; valid: boolean; problems: unknown[] };
