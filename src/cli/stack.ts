@@ -21,7 +21,7 @@ import { STACK_STATUSES } from '../domain/stack-state.js';
 import { collect, flag, intOption, listOption, stringOption, type Options } from './args.js';
 import { expectSuccess, notFound } from './client.js';
 import { action, subcommand, type CommandContext } from './command.js';
-import { UsageError } from './failure.js';
+import { CliFailure, UsageError } from './failure.js';
 import { inlineValue, seconds, table } from './format.js';
 import { emptyList, nodesOf, printLines } from './output.js';
 import { addCreateOptions, addInputOptions, clusterRefOf, creationInput, inputsOf } from './stack-options.js';
@@ -181,7 +181,7 @@ export function register(program: Command): void {
         }
         const output = outputs.find((o) => o.name === wanted);
         if (!output) throw notFound(`stack ${found.name} has no output "${wanted}"`, [`its outputs: ${outputs.map((o) => o.name).join(', ') || 'none'}`]);
-        if (ctx.readable && (output.value === null || output.value === undefined)) throw new UsageError(`output "${wanted}" of stack ${found.name} is not computed yet (is the stack installed?)`);
+        if (ctx.readable && (output.value === null || output.value === undefined)) throw new CliFailure(`output "${wanted}" of stack ${found.name} is not computed yet (is the stack installed?)`);
         await ctx.emit(output, () => [inlineValue(output.value)]);
         return 0;
       }),
@@ -288,11 +288,11 @@ export function register(program: Command): void {
     .option('--after-current', 'with --wait: while an action runs, wait for it to end, then delete')
     .action(
       action(async (ctx, [ref], options) => {
-        const target = await findStack(ctx.api, ref);
         const force = flag(options, 'force');
         const afterCurrent = flag(options, 'afterCurrent');
         if (afterCurrent && !flag(options, 'wait')) throw new UsageError('--after-current waits for the running action to end: use it with --wait');
         if (afterCurrent && force) throw new UsageError('--after-current and --force exclude each other: a forced delete replaces the running action');
+        const target = await findStack(ctx.api, ref);
         // Queued on the client: the API runs one action per stack. Bounded: another client may
         // start an action between the end of one and our delete, a few times at most.
         for (let round = 1; ; round++) {
