@@ -84,5 +84,6 @@ describe('aos template validate', () => {
     const parsed = JSON.parse(result.stdout) as { file: string; valid: boolean; problems: unknown[] };
     expect(parsed).toMatchObject({ file: badFile, valid: false });
     expect(parsed.problems).toHaveLength(3);
+    expect(JSON.parse((await aos('template', 'validate', '-o', 'json', badFile)).stdout)).toEqual(parsed);
   });
 });
