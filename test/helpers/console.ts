@@ -80,3 +80,23 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   await page.screenshot({ path: file, fullPage: false });
   return file;
 }
+
+/**
+ * Pastes `text` into the CodeMirror editor inside `editorHost` (a real paste event with the text
+ * on its clipboard, as Ctrl+V gives; `replace` selects everything first).
+ */
+export async function pasteIntoEditor(page: Page, editorHost: string, text: string, replace = true): Promise<void> {
+  const content = page.locator(`${editorHost} .cm-content`);
+  await content.click();
+  if (replace) await page.keyboard.press('ControlOrMeta+A');
+  await content.evaluate((element, pasted) => {
+    const data = new DataTransfer();
+    data.setData('text/plain', pasted);
+    element.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
+  }, text);
+}
+
+/** The text of the CodeMirror editor inside `editorHost`, line by line. */
+export async function editorText(page: Page, editorHost: string): Promise<string> {
+  return page.locator(`${editorHost} .cm-content`).evaluate((element) => [...element.querySelectorAll('.cm-line')].map((line) => line.textContent ?? '').join('\n'));
+}
