@@ -24,6 +24,13 @@ const ElementRef = builder.objectRef<ElementView>('Element').implement({
     health: t.field({ type: ElementHealthEnum, resolve: (element) => element.health }),
     physicalId: t.string({ nullable: true, resolve: (element) => element.physicalId }),
     attributes: t.field({ type: 'JSON', nullable: true, description: 'Secret attributes masked.', resolve: (element) => element.attributes }),
+    dependsOn: t.exposeStringList('dependsOn', { description: 'Elements deployed before this one: its requirements and the nodes its properties read (get_attribute, get_property), as StackPlanStep.dependsOn.' }),
+    properties: t.field({
+      type: 'JSON',
+      nullable: true,
+      description: 'Its properties as the template version writes them: functions (get_input, …) unresolved, password defaults and literal secret values masked. Null for an element the version no longer declares.',
+      resolve: (element) => element.properties,
+    }),
     updatedAt: t.field({ type: 'DateTime', resolve: (element) => element.updatedAt }),
   }),
 });

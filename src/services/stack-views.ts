@@ -5,10 +5,11 @@ import { LRUCache } from 'lru-cache';
 import { AlarmSchema, StackElementSchema, StackEventSchema, StackSchema, type Alarm, type Stack, type StackEvent, type TemplateVersion } from '../db/entities/index.js';
 import { ValidationFailed } from '../domain/errors.js';
 import { MASK } from '../domain/secrets.js';
-import { analyzeTemplate, maskAttributes, type TemplateAnalysis } from '../template/index.js';
+import { analyzeTemplate, documentDependencies, maskAttributes, type TemplateAnalysis } from '../template/index.js';
 import type { LiveFeed, LiveTopic } from '../events/live-feed.js';
 import { DEFAULT_PAGE, MAX_PAGE, isUuid, type Page } from './pagination.js';
 import { findReadableStack, versionOfStack } from './stack-lookups.js';
+import { shownBodyOf } from './templates.js';
 import { SecretBox } from '../security/secret-box.js';
 import type { Viewer } from './viewer.js';
 
@@ -27,6 +28,35 @@ export function analysisOf(version: TemplateVersion): TemplateAnalysis {
   const analysis = analyzeTemplate(version.body);
   analyses.set(version.id, analysis);
   return analysis;
+}
+
+/** What a version says of each element for showing: its dependencies and its properties as written, secrets masked. */
+interface ElementsOfVersion {
+  dependsOn: Record<string, string[]>;
+  properties: Record<string, Record<string, unknown> | null>;
+}
+
+const elementsOfVersions = new LRUCache<string, ElementsOfVersion>({ max: 200 });
+
+/**
+ * Dependencies as the plan computes them (requirements plus nodes read through get_attribute /
+ * get_property: StackPlanStep.dependsOn), and each node's `properties` from the masked text (the
+ * body every role may read: password defaults and literal secret values as the mask; functions
+ * such as get_input left unresolved, so no input value is shown here).
+ */
+function elementsOfVersion(version: TemplateVersion): ElementsOfVersion {
+  const cached = elementsOfVersions.get(version.id);
+  if (cached) return cached;
+  const dependsOn = documentDependencies(analysisOf(version).doc);
+  const shown = analyzeTemplate(shownBodyOf(version)).doc as { node_templates?: Record<string, { properties?: unknown } | null> } | null;
+  const properties: ElementsOfVersion['properties'] = {};
+  for (const [name, node] of Object.entries(shown?.node_templates ?? {})) {
+    const value = node?.properties;
+    properties[name] = value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
+  }
+  const result = { dependsOn, properties };
+  elementsOfVersions.set(version.id, result);
+  return result;
 }
 
 /** Any sealed value ("enc:v1:…"), at any depth, shown as the mask: ciphertext is not for clients either. */
@@ -94,12 +124,18 @@ export interface ElementView {
   health: 'HEALTHY' | 'UNKNOWN' | 'ABNORMAL';
   physicalId: string | null;
   attributes: Record<string, unknown> | null;
+  /** Elements of the stack's template deployed before this one (requirements and references). */
+  dependsOn: string[];
+  /** Its properties as the template writes them, secrets masked (null for an element no longer in it). */
+  properties: Record<string, unknown> | null;
   updatedAt: Date;
 }
 
 /** Elements in the install order of the stack's template (others after them, by name), secret attributes masked. */
 export async function stackElements(em: EntityManager, stack: Stack): Promise<ElementView[]> {
-  const order = analysisOf(await versionOfStack(em, stack)).elements;
+  const version = await versionOfStack(em, stack);
+  const order = analysisOf(version).elements;
+  const declared = elementsOfVersion(version);
   const rank = (name: string) => {
     const index = order.indexOf(name);
     return index === -1 ? order.length : index;
@@ -114,6 +150,8 @@ export async function stackElements(em: EntityManager, stack: Stack): Promise<El
     health: row.health,
     physicalId: row.physicalId ?? null,
     attributes: row.attributes ? (hideSealed(maskAttributes(row.type, row.attributes)) as Record<string, unknown>) : null,
+    dependsOn: declared.dependsOn[row.name] ?? [],
+    properties: (hideSealed(declared.properties[row.name] ?? null) as Record<string, unknown> | null) ?? null,
     updatedAt: row.updatedAt,
   }));
 }

@@ -26,7 +26,7 @@ export type {
 export { parseTemplate, MAX_TEMPLATE_BYTES, MAX_EXPANDED_VALUES, MAX_EXPANDED_BYTES, type ParseResult, type TemplateFormat } from './parse.js';
 export { validateTemplate, checkResolvedProperties, MAX_ELEMENTS, TOSCA_VERSION } from './validate.js';
 export { analyzeTemplate } from './analyze.js';
-export { planTemplate, buildPlan, findCycles } from './plan.js';
+export { planTemplate, buildPlan, findCycles, documentDependencies } from './plan.js';
 export { diffTemplates, type DiffOptions, type DiffTypeInfo } from './diff.js';
 export { evaluateDeferred, isDeferred, deferredReferences, type AttributesOf, type AttributeReference } from './deferred.js';
 export { maskResolvedTemplate, maskAttributes, maskSecretInputs, maskSecrets, SECRET_MASK } from './masking.js';
