@@ -27,6 +27,51 @@ async function verdict(page: Page): Promise<string | null> {
   return page.getByTestId('template-verdict').getAttribute('data-valid');
 }
 
+/** A template with an input of each kind and constraints; two random strings, the second after the first. */
+const FORM_TEMPLATE = `tosca_definitions_version: ctc_tosca_version_1_0
+description: inputs of every kind
+inputs:
+  replicas: {type: integer, default: 2, description: Characters of the first string, constraints: [{in_range: [1, 10]}]}
+  size: {type: string, default: small, constraints: [{valid_values: [small, large]}]}
+  code: {type: string, default: ab1, constraints: [{pattern: "[a-z]+[0-9]"}]}
+  shout: {type: string, default: AB, constraints: [{pattern: "\\\\p{Lu}+"}]}
+  db_password: {type: password, label: Database password, description: The database password, constraints: [{min_length: 12}]}
+  debug: {type: boolean, default: false}
+  tags: {type: list, default: [web]}
+  ratio: {type: float, default: 0.5, constraints: [{less_than: 1}]}
+node_templates:
+  first:
+    type: CTC.Core.RandomString
+    properties: {length: {get_input: replicas}}
+  second:
+    type: CTC.Core.RandomString
+    properties: {length: 8}
+    requirements:
+      - dependency: {node: first}
+`;
+
+/** The text of the elements an element's aria-describedby names. */
+async function description(page: Page, selector: string): Promise<string> {
+  return page.locator(selector).evaluate((element) =>
+    (element.getAttribute('aria-describedby') ?? '')
+      .split(' ')
+      .filter(Boolean)
+      .map((id) => document.getElementById(id)?.textContent ?? '')
+      .join(' | '),
+  );
+}
+
+async function fieldError(page: Page, input: string): Promise<string> {
+  const error = page.locator(`[data-field=${input}] [data-testid=field-error]`);
+  return (await error.count()) === 0 ? '' : ((await error.textContent()) ?? '');
+}
+
+async function downloaded(page: Page, button: string): Promise<{ name: string; text: string }> {
+  const [file] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: button }).click()]);
+  const where = await file.path();
+  return { name: file.suggestedFilename(), text: await readFile(where, 'utf8') };
+}
+
 run(`the console's pages in a browser${reason}`, () => {
   let t: TestApp;
   let tenant: TestTenant;
@@ -129,6 +174,106 @@ run(`the console's pages in a browser${reason}`, () => {
     expect(await row.getByRole('list').getByRole('link').allTextContents()).toEqual(['1', '2']);
     expect(await seriousAxeViolations(page)).toEqual([]);
     await screenshot(page, 'templates');
+    expect(problems).toEqual([]);
+  });
+
+  it('creates from a form generated from the inputs: constraints checked at the fields, password masked, server problems mapped, preview, export and import', { timeout: 120_000 }, async () => {
+    const created = await t.gql(tenant.operator, `mutation($input: CreateTemplateInput!) { createTemplate(input: $input) { __typename ... on CreateTemplateSuccess { template { id } } ... on Error { message } } }`, {
+      input: { name: 'form-kinds', version: '1', body: FORM_TEMPLATE, description: 'inputs of every kind' },
+    });
+    const templateId = created.data!.createTemplate.template.id as string;
+    const { page, problems } = await tab(tenant.operator, `/templates/${templateId}`);
+    await page.getByRole('link', { name: 'Create a stack from version 1' }).click();
+    await page.getByRole('heading', { name: 'Create a stack' }).waitFor();
+    const field = (name: string) => page.locator(`[data-input=${name}]`);
+    await field('replicas').waitFor();
+
+    // Defaults prefilled; valid_values a select; the password masked, empty, its description its help.
+    expect(await field('replicas').inputValue()).toBe('2');
+    expect(await field('tags').inputValue()).toBe('["web"]');
+    expect(await field('size').evaluate((select) => [...(select as HTMLSelectElement).options].map((o) => o.value))).toEqual(['', 'small', 'large']);
+    expect(await field('db_password').getAttribute('type')).toBe('password');
+    expect(await field('db_password').inputValue()).toBe('');
+    expect(await page.getByLabel('Database password').getAttribute('data-input')).toBe('db_password');
+    expect(await description(page, '[data-input=db_password]')).toContain('The database password');
+    expect(await description(page, '[data-input=replicas]')).toContain('from 1 to 10');
+
+    // Constraints checked as typed, messages beside the fields.
+    await field('replicas').fill('11');
+    expect(await fieldError(page, 'replicas')).toBe('Must be between 1 and 10.');
+    expect(await description(page, '[data-input=replicas]')).toContain('Must be between 1 and 10.');
+    expect(await field('replicas').getAttribute('aria-invalid')).toBe('true');
+    await field('replicas').fill('2.5');
+    expect(await fieldError(page, 'replicas')).toBe('Enter a whole number.');
+    await field('code').fill('ABC');
+    expect(await fieldError(page, 'code')).toBe('Must match the pattern [a-z]+[0-9].');
+    await field('db_password').fill('short');
+    expect(await fieldError(page, 'db_password')).toBe('Must have at least 12 characters or items.');
+    await field('ratio').fill('1');
+    expect(await fieldError(page, 'ratio')).toBe('Must be less than 1.');
+    await field('tags').fill('{a: 1}');
+    expect(await fieldError(page, 'tags')).toBe('Enter a list, e.g. [a, b].');
+    // Preview with the fields wrong asks nothing of the server; the name is required too.
+    await page.getByRole('button', { name: 'Preview' }).click();
+    expect(await page.getByTestId('plan').count()).toBe(0);
+    expect(await seriousAxeViolations(page)).toEqual([]);
+
+    await page.getByLabel('Name', { exact: true }).fill('kinds');
+    await field('replicas').fill('3');
+    await field('code').fill('abc1');
+    await field('db_password').fill('correct-horse-battery');
+    await field('ratio').fill('0.25');
+    await field('tags').fill('[web, db]');
+    await field('size').selectOption('large');
+    // \p{Lu} is RE2 syntax the browser does not check the same way: the server's answer comes back to the field.
+    await field('shout').fill('quiet');
+    expect(await fieldError(page, 'shout')).toBe('');
+    await page.getByRole('button', { name: 'Preview' }).click();
+    await expect.poll(() => fieldError(page, 'shout'), { timeout: 15_000 }).toContain('does not match the pattern');
+    expect(await page.getByRole('button', { name: 'Create' }).isDisabled()).toBe(true);
+    await field('shout').fill('LOUD');
+
+    // The plan: steps in install order, waves.
+    await page.getByRole('button', { name: 'Preview' }).click();
+    await page.getByTestId('plan').waitFor({ timeout: 15_000 });
+    expect(await page.locator('[data-testid=plan-steps] tbody tr').evaluateAll((rows) => rows.map((row) => row.getAttribute('data-element')))).toEqual(['first', 'second']);
+    expect(await page.locator('[data-testid=plan-steps] tbody tr[data-element=second] td').last().textContent()).toBe('first');
+    expect(await page.getByTestId('plan-waves').locator('li').allTextContents()).toEqual(['Wave 1: first', 'Wave 2: second']);
+    expect(await page.getByRole('button', { name: 'Create' }).isEnabled()).toBe(true);
+    expect(await page.content()).not.toContain('correct-horse-battery');
+    expect(await seriousAxeViolations(page)).toEqual([]);
+    await page.getByTestId('plan').scrollIntoViewIfNeeded();
+    await screenshot(page, 'create-stack');
+    // A change after the preview asks for a new one before Create.
+    await field('replicas').fill('4');
+    expect(await page.getByRole('button', { name: 'Create' }).isDisabled()).toBe(true);
+
+    // Export: the values as typed, the password left out unless asked for.
+    const yamlFile = await downloaded(page, 'Export as YAML');
+    expect(yamlFile.name).toBe('kinds-inputs.yaml');
+    expect(yamlFile.text).toContain('replicas: 4');
+    expect(yamlFile.text).toContain('size: large');
+    expect(yamlFile.text).not.toContain('db_password');
+    await page.getByLabel('Include password values in the exported file').check();
+    const jsonFile = await downloaded(page, 'Export as JSON');
+    expect(JSON.parse(jsonFile.text)).toMatchObject({ replicas: 4, size: 'large', code: 'abc1', shout: 'LOUD', db_password: 'correct-horse-battery', tags: ['web', 'db'], ratio: 0.25, debug: false });
+
+    // Import into a fresh form: the values come back; a masked password and unknown names are said.
+    await page.reload();
+    await field('replicas').waitFor();
+    expect(await field('replicas').inputValue()).toBe('2');
+    await page.getByTestId('import-inputs').setInputFiles({ name: 'kinds-inputs.yaml', mimeType: 'application/yaml', buffer: Buffer.from(`${yamlFile.text}db_password: '******'\nnope: 1\n`) });
+    await expect.poll(() => page.getByTestId('import-note').textContent()).toContain('Imported 7 values from kinds-inputs.yaml.');
+    expect(await page.getByTestId('import-note').textContent()).toContain('ignored: nope.');
+    expect(await page.getByTestId('import-note').textContent()).toContain('Masked password values (******) were not imported: db_password.');
+    expect(await field('replicas').inputValue()).toBe('4');
+    expect(await field('size').inputValue()).toBe('large');
+    expect(await field('tags').inputValue()).toBe('["web","db"]');
+    expect(await field('db_password').inputValue()).toBe('');
+    await page.getByTestId('import-inputs').setInputFiles({ name: 'kinds-inputs.json', mimeType: 'application/json', buffer: Buffer.from(jsonFile.text) });
+    await expect.poll(() => field('db_password').inputValue()).toBe('correct-horse-battery');
+    await page.getByTestId('import-inputs').setInputFiles({ name: 'list.yaml', mimeType: 'application/yaml', buffer: Buffer.from('- a\n- b\n') });
+    await expect.poll(() => page.getByRole('alert').allTextContents()).toContainEqual(expect.stringContaining('list.yaml is not a YAML or JSON mapping'));
     expect(problems).toEqual([]);
   });
 });

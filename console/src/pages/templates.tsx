@@ -26,7 +26,8 @@ const OWN: Messages = {
     'templates.versions': 'Versions',
     'templates.latest': 'Latest',
     'templates.updated': 'Updated',
-    'templates.more': 'More',
+    'templates.previous': 'Previous page',
+    'templates.next': 'Next page',
     'template.versions': 'Versions',
     'template.version': 'Version {version}',
     'template.text': 'Template text of version {version}',
@@ -46,7 +47,8 @@ const OWN: Messages = {
     'templates.versions': '版本',
     'templates.latest': '最新版本',
     'templates.updated': '更新时间',
-    'templates.more': '更多',
+    'templates.previous': '上一页',
+    'templates.next': '下一页',
     'template.versions': '版本',
     'template.version': '版本 {version}',
     'template.text': '版本 {version} 的模板内容',
@@ -66,8 +68,9 @@ function TemplateList() {
   const formatTime = useFormatTime();
   const { viewer } = useSession();
   const [name, setName] = useState('');
-  const [pages, setPages] = useState(1);
-  const list = useRequest(TemplatesDocument, { first: PAGE * pages, name: name.trim() || null });
+  // Relay paging: the cursors of the pages before this one (the API gives at most 100 a page).
+  const [cursors, setCursors] = useState<string[]>([]);
+  const list = useRequest(TemplatesDocument, { first: PAGE, after: cursors[cursors.length - 1] ?? null, name: name.trim() || null });
   const rows = list.data?.templates.edges.map((edge) => edge.node) ?? [];
   return (
     <section className="templates-page">
@@ -80,7 +83,14 @@ function TemplateList() {
         ) : null}
       </div>
       <label className="filter">
-        {t('templates.filter')} <input type="search" value={name} onChange={(event) => setName(event.target.value)} />
+        {t('templates.filter')} <input
+          type="search"
+          value={name}
+          onChange={(event) => {
+            setName(event.target.value);
+            setCursors([]);
+          }}
+        />
       </label>
       {list.error ? <p role="alert" className="error">{t('common.error', { message: list.error.message })}</p> : null}
       {list.loading && !list.data ? <p role="status">{t('common.loading')}</p> : null}
@@ -119,11 +129,18 @@ function TemplateList() {
           </tbody>
         </table>
       ) : null}
-      {list.data?.templates.pageInfo.hasNextPage ? (
-        <button type="button" className="secondary" onClick={() => setPages((n) => n + 1)}>
-          {t('templates.more')}
-        </button>
-      ) : null}
+      <div className="button-row">
+        {cursors.length > 0 ? (
+          <button type="button" className="secondary" onClick={() => setCursors((c) => c.slice(0, -1))}>
+            {t('templates.previous')}
+          </button>
+        ) : null}
+        {list.data?.templates.pageInfo.hasNextPage && list.data.templates.pageInfo.endCursor ? (
+          <button type="button" className="secondary" onClick={() => setCursors((c) => [...c, list.data?.templates.pageInfo.endCursor ?? ''])}>
+            {t('templates.next')}
+          </button>
+        ) : null}
+      </div>
     </section>
   );
 }
