@@ -211,9 +211,10 @@ aos_stop_started() {
 # Debian's chromium, for the GraphiQL browser test: installed when missing. Where it cannot be,
 # test/api/graphiql.test.ts skips its browser part only, saying why.
 aos_ensure_chromium() {
-  [ -x /usr/bin/chromium ] && return 0
-  aos_log "installing chromium (apt-get) for the GraphiQL browser test"
-  ( aos_apt_install chromium )
+  # A Chinese font too: the console's screenshots in zh-CN would show empty boxes without one.
+  if [ -x /usr/bin/chromium ] && { ! command -v fc-list >/dev/null || [ -n "$(fc-list :lang=zh 2>/dev/null | head -n 1)" ]; }; then return 0; fi
+  aos_log "installing chromium and a Chinese font (apt-get) for the browser tests"
+  ( aos_apt_install chromium fonts-wqy-microhei )
 }
 
 # A Docker engine for DOCKER clusters (scripts/docker.sh); one this run started is stopped with it.

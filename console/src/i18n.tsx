@@ -29,6 +29,15 @@ const STATUS: Messages = {
     'health.HEALTHY': 'Healthy',
     'health.UNKNOWN': 'Unknown',
     'health.ABNORMAL': 'Abnormal',
+    'actionName.INSTALL': 'Install',
+    'actionName.UPDATE': 'Update',
+    'actionName.START': 'Start',
+    'actionName.STOP': 'Stop',
+    'actionName.DELETE': 'Delete',
+    'actionName.ROLLBACK': 'Rollback',
+    'actionState.IN_PROGRESS': 'in progress',
+    'actionState.COMPLETE': 'complete',
+    'actionState.FAILED': 'failed',
   },
   'zh-CN': {
     'status.INITIAL': '初始化',
@@ -42,6 +51,15 @@ const STATUS: Messages = {
     'health.HEALTHY': '健康',
     'health.UNKNOWN': '未知',
     'health.ABNORMAL': '异常',
+    'actionName.INSTALL': '安装',
+    'actionName.UPDATE': '升级',
+    'actionName.START': '启动',
+    'actionName.STOP': '停止',
+    'actionName.DELETE': '删除',
+    'actionName.ROLLBACK': '回滚',
+    'actionState.IN_PROGRESS': '进行中',
+    'actionState.COMPLETE': '完成',
+    'actionState.FAILED': '失败',
   },
 };
 
@@ -186,6 +204,16 @@ export function statusLabel(t: Translate, status: string): string {
   const key = `status.${status}`;
   const text = t(key);
   return text === key ? status : text;
+}
+
+/** A stack's current or last action and its state ("Install complete", "安装 完成"); names the catalogue lacks as they are. */
+export function actionLabel(t: Translate, action: string | null | undefined, state: string | null | undefined): string {
+  if (!action) return '';
+  const known = (prefix: string, name: string) => {
+    const text = t(`${prefix}.${name}`);
+    return text === `${prefix}.${name}` ? name : text;
+  };
+  return state ? `${known('actionName', action)} ${known('actionState', state)}` : known('actionName', action);
 }
 
 /** Dates as the user's language writes them, to the second. */

@@ -99,9 +99,16 @@ run(`the console's stack pages${reason}`, () => {
       await context.close();
       return { ms, jsBytes };
     };
-    const signInPage = await measure(false);
-    const stacksPage = await measure(true);
-    console.log(`console first load: sign-in page ${signInPage.ms} ms (${kb(signInPage.jsBytes)} JS sent), signed-in stacks list ${stacksPage.ms} ms (${kb(stacksPage.jsBytes)} JS sent)`);
+    // The median of three cold loads each: the machine is shared, one run can land on a busy moment.
+    const median = async (signedIn: boolean) => {
+      const runs = [await measure(signedIn), await measure(signedIn), await measure(signedIn)].sort((x, y) => x.ms - y.ms);
+      return { ...runs[1], all: runs.map((r) => r.ms) };
+    };
+    const signInPage = await median(false);
+    const stacksPage = await median(true);
+    console.log(
+      `console first load (median of 3 cold loads): sign-in page ${signInPage.ms} ms [${signInPage.all.join(', ')}] (${kb(signInPage.jsBytes)} JS sent), signed-in stacks list ${stacksPage.ms} ms [${stacksPage.all.join(', ')}] (${kb(stacksPage.jsBytes)} JS sent)`,
+    );
     // The JavaScript a first load fetches stays under the budget; the rest loads with the pages that need it.
     expect(stacksPage.jsBytes).toBeLessThan(500 * 1024);
     expect(total - elk).toBeLessThan(500 * 1024);
@@ -144,7 +151,24 @@ run(`the console's stack pages${reason}`, () => {
     expect(JSON.parse((await details.getByTestId('element-properties').textContent()) ?? '{}')).toEqual({ length: { get_property: ['r3', 'length'] } });
     expect(JSON.parse((await details.getByTestId('element-attributes').textContent()) ?? '{}')).toEqual({ value: '******' });
     expect(await details.textContent()).toContain('r3');
+    await page.evaluate(() => window.scrollTo(0, 0));
     await screenshot(page, 'topology-200');
+
+    // Events: scrolled away from the newest, new ones wait behind a marker; the topology follows
+    // the stop element by element.
+    const list = page.getByTestId('events');
+    await expect.poll(() => list.evaluate((el) => el.scrollHeight > el.clientHeight + 200)).toBe(true);
+    await list.evaluate((el) => el.scrollTo({ top: 300 }));
+    expect((await l.execute(created.stack.id, 'STOP')).__typename).toBe('ExecuteStackActionSuccess');
+    const marker = page.getByTestId('new-events');
+    await marker.waitFor({ timeout: 30_000 });
+    await expect.poll(() => statusOf(page), { timeout: 120_000 }).toBe('STOPPED');
+    await expect.poll(() => page.locator('.topology-node.tone-ok').count(), { timeout: 10_000 }).toBe(0);
+    expect(await list.evaluate((el) => el.scrollTop)).toBeGreaterThan(0);
+    await marker.click();
+    expect(await list.evaluate((el) => el.scrollTop)).toBe(0);
+    expect(await page.getByTestId('new-events').count()).toBe(0);
+    await expect.poll(() => list.locator('li').first().getAttribute('data-type'), { timeout: 10_000 }).toBe('ACTION_COMPLETED');
     expect(problems).toEqual([]);
   });
 
@@ -161,9 +185,19 @@ run(`the console's stack pages${reason}`, () => {
       await page.getByTestId('not-found').waitFor();
     }
     await axeClean(page, 'not found');
-    // Its own operator sees it.
+    // Its own operator sees it, and clones it to another namespace (not deployed): the copy's page opens.
     const own = await open(l.tenant.operator, { path: `/stacks/${created.stack.id}` });
     await own.page.getByTestId('stack-page').waitFor();
+    await own.page.getByRole('button', { name: 'Clone' }).click();
+    const clone = own.page.getByTestId('clone-dialog');
+    await clone.getByLabel('Name of the copy').fill('private-copy');
+    await clone.getByLabel('Namespace').fill('other');
+    await clone.getByLabel('Deploy at once').uncheck();
+    await axeClean(own.page, 'clone dialog');
+    await clone.getByRole('button', { name: 'Clone' }).click();
+    await expect.poll(() => own.page.getByTestId('stack-page').getAttribute('data-stack'), { timeout: 15_000 }).toBe('private-copy');
+    expect(own.page.url()).not.toContain(created.stack.id);
+    expect(await own.page.locator('.stack-facts').textContent()).toContain('other');
   });
 
   withDocker('runs the quick-start from two browsers: live in both, no action for a VIEWER, update with its preview, delete asking for the name', { timeout: 300_000 }, async () => {

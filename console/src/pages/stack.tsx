@@ -8,7 +8,7 @@ import { StackActions } from '../components/stack-actions';
 import { StackEvents } from '../components/stack-events';
 import { HealthBadge, StatusBadge } from '../components/status';
 import { useSubscription } from '../hooks';
-import { statusLabel, useFormatTime, useT, type Messages, type Translate } from '../i18n';
+import { actionLabel, statusLabel, useFormatTime, useT, type Messages, type Translate } from '../i18n';
 import { Link } from '../router';
 import { AosRequestError, StackChangedDocument, StackDocument, type StackQuery } from '../sdk';
 import { useSession } from '../session';
@@ -284,7 +284,7 @@ export default function StackPage({ stackId }: { stackId: string }) {
         <h1>{stack.name}</h1>
         <StatusBadge status={stack.status} />
         <span data-testid="stack-action" className="muted">
-          {stack.action ? `${stack.action} ${stack.actionState ?? ''}` : ''}
+          {actionLabel(t, stack.action, stack.actionState)}
         </span>
         <StackActions stack={stack} t={t} onChanged={load} />
       </div>

@@ -2,7 +2,7 @@
 // changes, adds new stacks and drops deleted ones.
 import { useMemo, useState } from 'react';
 import { useRequest, useSubscription } from '../hooks';
-import { useFormatTime, useT, type Messages } from '../i18n';
+import { actionLabel, useFormatTime, useT, type Messages } from '../i18n';
 import { canChange } from '../roles';
 import { Link } from '../router';
 import { StacksChangedDocument, StacksDocument, type StackSummaryFragment } from '../sdk';
@@ -21,11 +21,6 @@ const MESSAGES: Messages = {
     'stacks.revision': 'Revision',
     'stacks.updated': 'Updated',
     'stacks.more': 'More',
-    'action.IN_PROGRESS': 'in progress',
-    'action.COMPLETE': 'complete',
-    'action.FAILED': 'failed',
-    'action.CANCELLED': 'cancelled',
-    'action.ROLLED_BACK': 'rolled back',
   },
   'zh-CN': {
     'stacks.title': '堆栈',
@@ -38,11 +33,6 @@ const MESSAGES: Messages = {
     'stacks.revision': '版本',
     'stacks.updated': '更新时间',
     'stacks.more': '更多',
-    'action.IN_PROGRESS': '进行中',
-    'action.COMPLETE': '完成',
-    'action.FAILED': '失败',
-    'action.CANCELLED': '已取消',
-    'action.ROLLED_BACK': '已回滚',
   },
 };
 
@@ -105,7 +95,9 @@ export function StacksPage() {
                 <td>
                   <StatusBadge status={stack.status} />
                 </td>
-                <td data-testid="stack-action">{stack.action ? `${stack.action} ${stack.actionState ? t(`action.${stack.actionState}`) : ''}` : '—'}</td>
+                <td data-testid="stack-action" data-action={stack.action ?? ''} data-action-state={stack.actionState ?? ''}>
+                  {actionLabel(t, stack.action, stack.actionState) || '—'}
+                </td>
                 <td>{stack.namespace}</td>
                 <td>{stack.revision}</td>
                 <td>{formatTime(stack.updatedAt)}</td>
