@@ -11,6 +11,12 @@ export const TenantRef = builder.objectRef<Tenant>('Tenant').implement({
     id: t.exposeID('id'),
     name: t.exposeString('name'),
     state: t.field({ type: TenantStateEnum, resolve: (tenant) => tenant.state }),
+    quota: t.field({
+      type: QuotaRef,
+      nullable: true,
+      description: "Limits and usage: for the platform administrator any tenant's, for anyone else its own (null otherwise).",
+      resolve: (tenant, _args, ctx) => (ctx.viewer.platformAdmin || tenant.id === ctx.viewer.tenantId ? quotaOf(ctx.em, tenant) : null),
+    }),
   }),
 });
 

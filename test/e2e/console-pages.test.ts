@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { createTenantWithUsers, startTestApp, type TestApp, type TestTenant } from '../helpers/app.js';
 import { chromiumSkipReason, consoleBuilt, editorText, hasChromium, launchChromium, pasteIntoEditor, screenshot, seriousAxeViolations, signedInTab, type ConsoleTab } from '../helpers/console.js';
+import { dockerHost, dockerSkipReason } from '../helpers/docker.js';
 import { quickstartTemplate } from '../helpers/fixtures.js';
 
 const run = hasChromium && consoleBuilt ? describe : describe.skip;
@@ -85,10 +86,20 @@ run(`the console's pages in a browser${reason}`, () => {
     return opened;
   }
 
+  let tenantAdmin: string;
+
+  async function createTemplate(name: string, body = quickstartTemplate()): Promise<string> {
+    const res = await t.gql(tenant.operator, `mutation($input: CreateTemplateInput!) { createTemplate(input: $input) { __typename ... on CreateTemplateSuccess { template { id } } ... on Error { message } } }`, { input: { name, version: '1', body } });
+    if (res.data?.createTemplate.__typename !== 'CreateTemplateSuccess') throw new Error(JSON.stringify(res));
+    return res.data.createTemplate.template.id as string;
+  }
+
   beforeAll(async () => {
     t = await startTestApp();
     origin = new URL(t.url).origin;
     tenant = await createTenantWithUsers(t, 'console-pages');
+    const admin = await t.gql(t.adminToken, `mutation($input: CreateUserInput!) { createUser(input: $input) { __typename ... on CreateUserSuccess { token } } }`, { input: { tenantId: tenant.id, name: 'admin-1', role: 'ADMIN' } });
+    tenantAdmin = admin.data!.createUser.token as string;
     browser = await launchChromium();
   });
   afterAll(async () => {
@@ -274,6 +285,125 @@ run(`the console's pages in a browser${reason}`, () => {
     await expect.poll(() => field('db_password').inputValue()).toBe('correct-horse-battery');
     await page.getByTestId('import-inputs').setInputFiles({ name: 'list.yaml', mimeType: 'application/yaml', buffer: Buffer.from('- a\n- b\n') });
     await expect.poll(() => page.getByRole('alert').allTextContents()).toContainEqual(expect.stringContaining('list.yaml is not a YAML or JSON mapping'));
+    expect(problems).toEqual([]);
+  });
+
+  it('lists audit records newest first with the API filters (kept in the URL), and adds matching new ones live', { timeout: 90_000 }, async () => {
+    await createTemplate('audited-one');
+    const { page, problems } = await tab(tenant.operator, '/audit');
+    await page.getByRole('heading', { name: 'Audit records' }).waitFor();
+    const rows = page.locator('[data-testid=audit-table] tbody tr');
+    await rows.first().waitFor();
+    const times = await page.locator('[data-testid=audit-table] tbody time').evaluateAll((nodes) => nodes.map((node) => node.getAttribute('datetime') ?? ''));
+    expect(times).toEqual([...times].sort().reverse());
+
+    await page.getByLabel('Operation').selectOption('CreateTemplate');
+    await page.getByLabel('Resource name').fill('audited-one');
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await page.waitForURL(/traceName=CreateTemplate/);
+    expect(page.url()).toContain('resourceName=audited-one');
+    expect(page.url()).not.toContain(tenant.operator);
+    await expect.poll(() => rows.evaluateAll((trs) => trs.map((tr) => `${tr.getAttribute('data-trace')} ${tr.getAttribute('data-resource-name')}`))).toEqual(['CreateTemplate audited-one']);
+    // The filtered URL opens the same view after a reload.
+    await page.reload();
+    await expect.poll(() => rows.count()).toBe(1);
+    expect(await page.getByLabel('Resource name').inputValue()).toBe('audited-one');
+
+    // Only the operation: a template created now appears at the top without a reload; a preview (another operation) does not.
+    await page.getByLabel('Resource name').fill('');
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await page.waitForURL((url) => !url.search.includes('resourceName'));
+    await expect.poll(() => rows.count()).toBeGreaterThan(1);
+    const before = await rows.count();
+    await createTemplate('audited-live');
+    await expect.poll(() => rows.first().getAttribute('data-resource-name'), { timeout: 15_000 }).toBe('audited-live');
+    expect(await rows.count()).toBe(before + 1);
+    expect(await rows.evaluateAll((trs) => [...new Set(trs.map((tr) => tr.getAttribute('data-trace')))])).toEqual(['CreateTemplate']);
+    expect(await seriousAxeViolations(page)).toEqual([]);
+    await screenshot(page, 'audit');
+    expect(problems).toEqual([]);
+  });
+
+  it('shows the clusters with kind, endpoint and live health; the tenant ADMIN may delete one, an operator may not', { timeout: 90_000 }, async () => {
+    const register = async (name: string, endpoint: string) => {
+      const res = await t.gql(t.adminToken, `mutation($input: RegisterClusterInput!) { registerCluster(input: $input) { __typename ... on Error { message } } }`, { input: { name, kind: 'DOCKER', endpoint, tenantId: tenant.id } });
+      expect(res.data?.registerCluster.__typename).toBe('RegisterClusterSuccess');
+    };
+    const docker = dockerSkipReason() === null;
+    if (docker) await register('local', dockerHost());
+    await register('gone', 'unix:///tmp/aos-no-such-engine.sock');
+
+    const operator = await tab(tenant.operator, '/clusters');
+    const table = operator.page.getByTestId('clusters-table');
+    await table.waitFor({ timeout: 20_000 });
+    const gone = table.locator('tr[data-cluster=gone]');
+    expect(await gone.getAttribute('data-healthy')).toBe('false');
+    expect(await gone.locator('td').nth(0).textContent()).toBe('DOCKER');
+    expect(await gone.locator('td').nth(1).textContent()).toBe('unix:///tmp/aos-no-such-engine.sock');
+    expect(await gone.textContent()).toContain('Unreachable');
+    if (docker) {
+      const local = table.locator('tr[data-cluster=local]');
+      expect(await local.getAttribute('data-healthy')).toBe('true');
+      expect(await local.textContent()).toMatch(/Docker \d/);
+    }
+    expect(await operator.page.getByRole('button', { name: /^Delete / }).count()).toBe(0);
+    expect(await seriousAxeViolations(operator.page)).toEqual([]);
+    await screenshot(operator.page, 'clusters');
+
+    const admin = await tab(tenantAdmin, '/clusters');
+    await admin.page.getByRole('button', { name: 'Delete gone' }).click();
+    await admin.page.getByRole('button', { name: 'Confirm' }).click();
+    await expect.poll(() => admin.page.getByRole('status').allTextContents(), { timeout: 20_000 }).toContain('gone was deleted.');
+    await expect.poll(() => admin.page.locator('tr[data-cluster=gone]').count()).toBe(0);
+    expect(admin.problems).toEqual([]);
+    expect(operator.problems).toEqual([]);
+  });
+
+  it('gives the platform administrator tenants, quotas and freezing; a tenant ADMIN or VIEWER sees no Admin; the pages speak Chinese', { timeout: 90_000 }, async () => {
+    for (const token of [tenantAdmin, tenant.viewer]) {
+      const other = await tab(token, '/templates');
+      expect(await other.page.getByRole('navigation', { name: 'Main' }).getByRole('link').allTextContents()).toEqual(['Stacks', 'Templates', 'Audit', 'Clusters']);
+      await other.page.goto(`${origin}/console/admin`);
+      await other.page.getByTestId('not-found').waitFor();
+    }
+    // A VIEWER is offered no way to add templates.
+    const viewer = await tab(tenant.viewer, '/templates');
+    await viewer.page.getByRole('heading', { name: 'Templates' }).waitFor();
+    expect(await viewer.page.getByRole('link', { name: 'New template' }).count()).toBe(0);
+
+    const { page, problems } = await tab(t.adminToken, '/');
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Admin' }).click();
+    const row = page.locator(`[data-testid=tenants-table] tr[data-tenant="${tenant.name}"]`);
+    await row.waitFor();
+    expect(await row.getAttribute('data-state')).toBe('ACTIVE');
+    const templatesUsed = Number((await row.getByTestId('templates-used').textContent())!.split(' / ')[0]);
+    expect(templatesUsed).toBeGreaterThanOrEqual(3);
+
+    await page.getByLabel(`Template limit of ${tenant.name}`).fill('40');
+    await page.getByLabel(`Stack limit of ${tenant.name}`).fill('9');
+    await page.getByRole('button', { name: `Set quota of ${tenant.name}` }).click();
+    await expect.poll(() => row.getByTestId('stacks-used').textContent()).toBe('0 / 9');
+    expect(await row.getByTestId('templates-used').textContent()).toBe(`${templatesUsed} / 40`);
+    const quota = await t.gql(tenant.operator, `{ quota { templates stacks } }`);
+    expect(quota.data!.quota).toEqual({ templates: 40, stacks: 9 });
+
+    await page.getByRole('button', { name: `Freeze ${tenant.name}` }).click();
+    await expect.poll(() => row.getAttribute('data-state')).toBe('FROZEN');
+    const refused = await t.gql(tenant.operator, `mutation { createTemplate(input: { name: "while-frozen", version: "1", body: "x" }) { __typename } }`);
+    expect(refused.data!.createTemplate.__typename).toBe('TenantFrozen');
+    expect(await seriousAxeViolations(page)).toEqual([]);
+    await screenshot(page, 'admin');
+    await page.getByRole('button', { name: `Unfreeze ${tenant.name}` }).click();
+    await expect.poll(() => row.getAttribute('data-state')).toBe('ACTIVE');
+
+    // The same pages in Simplified Chinese.
+    await page.getByRole('combobox', { name: 'Language' }).selectOption('zh-CN');
+    await page.getByRole('heading', { name: '租户' }).waitFor();
+    await page.getByRole('navigation', { name: '主导航' }).getByRole('link', { name: '审计' }).click();
+    await page.getByRole('heading', { name: '审计记录' }).waitFor();
+    await page.getByRole('navigation', { name: '主导航' }).getByRole('link', { name: '模板' }).click();
+    await page.getByRole('heading', { name: '模板' }).waitFor();
+    expect(await page.getByRole('link', { name: '新建模板' }).count()).toBe(1);
     expect(problems).toEqual([]);
   });
 });

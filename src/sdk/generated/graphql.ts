@@ -326,6 +326,11 @@ export type SetTenantStateMutation = { setTenantState:
     | { __typename: 'SetTenantStateSuccess', tenant: { id: string, name: string, state: TenantState } }
    };
 
+export type TenantQuotasQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type TenantQuotasQuery = { tenants: Array<{ id: string, name: string, state: TenantState, quota: { stacks: number, stacksUsed: number, templates: number, templatesUsed: number } | null }> };
+
 export type ClustersQueryVariables = Exact<{ [key: string]: never; }>;
 
 
@@ -1042,6 +1047,23 @@ export const SetTenantStateDocument = new TypedDocumentString(`
   name
   state
 }`) as unknown as TypedDocumentString<SetTenantStateMutation, SetTenantStateMutationVariables>;
+export const TenantQuotasDocument = new TypedDocumentString(`
+    query TenantQuotas {
+  tenants {
+    ...TenantSummary
+    quota {
+      stacks
+      stacksUsed
+      templates
+      templatesUsed
+    }
+  }
+}
+    fragment TenantSummary on Tenant {
+  id
+  name
+  state
+}`) as unknown as TypedDocumentString<TenantQuotasQuery, TenantQuotasQueryVariables>;
 export const ClustersDocument = new TypedDocumentString(`
     query Clusters {
   clusters {
