@@ -100,18 +100,32 @@ export function SessionGate({ signIn, children }: GateProps) {
 
   const session = useMemo<Session | null>(() => {
     if (!state) return null;
+    const signOut = () => {
+      sessionStorage.removeItem(TOKEN_KEY);
+      void state.client.close();
+      setState(null);
+    };
+    // A token revoked or expired while the tab is open ends the session at its next request.
+    const client: AosClient = {
+      ...state.client,
+      request: async (document, variables) => {
+        try {
+          return await state.client.request(document, variables);
+        } catch (error) {
+          const result = describe(error);
+          if (!result.ok && result.reason === 'refused') signOut();
+          throw error;
+        }
+      },
+    };
     return {
-      client: state.client,
+      client,
       viewer: state.viewer,
       refreshViewer: async () => {
         const { viewer } = await state.client.request(ViewerDocument);
         setState((current) => (current ? { ...current, viewer } : current));
       },
-      signOut: () => {
-        sessionStorage.removeItem(TOKEN_KEY);
-        void state.client.close();
-        setState(null);
-      },
+      signOut,
     };
   }, [state]);
 

@@ -66,6 +66,25 @@ run(`the console's frame in a browser${reason}`, () => {
     }
   });
 
+  it('ends the session when the token is revoked while the tab is open', { timeout: 60_000 }, async () => {
+    const made = await t.gql(t.adminToken, `mutation($input: CreateUserInput!) { createUser(input: $input) { __typename ... on CreateUserSuccess { token } } }`, {
+      input: { tenantId: tenant.id, name: 'soon-revoked', role: 'VIEWER' },
+    });
+    const token: string = made.data!.createUser.token;
+    const tab = await signedInTab(browser, origin, token);
+    try {
+      const me = await t.gql(token, '{ viewer { tokens { id } } }');
+      const revoked = await t.gql(t.adminToken, `mutation($id: ID!) { revokeToken(input: { tokenId: $id }) { __typename } }`, { id: me.data!.viewer.tokens[0].id });
+      expect(revoked.data!.revokeToken.__typename).toBe('RevokeTokenSuccess');
+      // The next request is refused: the console forgets the token and asks for one.
+      await tab.page.getByRole('navigation').getByRole('link', { name: 'Templates' }).click();
+      await tab.page.locator('#token').waitFor({ timeout: 15_000 });
+      expect(await tab.page.evaluate(() => JSON.stringify(sessionStorage))).not.toContain(token);
+    } finally {
+      await tab.context.close();
+    }
+  });
+
   it('shows the platform administrator the Admin entry, in the browser’s language, switchable', { timeout: 60_000 }, async () => {
     const tab = await signedInTab(browser, origin, t.adminToken, { locale: 'zh-CN' });
     try {
