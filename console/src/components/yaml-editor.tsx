@@ -11,7 +11,7 @@ import { drawSelection, EditorView, highlightActiveLine, highlightActiveLineGutt
 import { tags } from '@lezer/highlight';
 
 /** One problem of the template text, as the API reports it (line and column from 1). */
-export interface EditorProblem {
+interface EditorProblem {
   code: string;
   line?: number | null;
   column?: number | null;

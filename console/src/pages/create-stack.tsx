@@ -176,7 +176,9 @@ function fieldText(spec: InputSpec, value: unknown): string {
   if (value === undefined || value === null) return '';
   if (spec.type === 'list' || spec.type === 'map') return JSON.stringify(value);
   if (spec.type === 'boolean') return value === true || value === 'true' ? 'true' : 'false';
-  return String(value);
+  // An imported file may hold any JSON for a scalar input: shown as JSON, the server says what is wrong.
+  if (typeof value === 'string') return value;
+  return typeof value === 'number' || typeof value === 'boolean' ? String(value) : JSON.stringify(value);
 }
 
 /** The fields' first texts: the defaults, except masked ones (a password's default stays on the server). */
