@@ -4,7 +4,7 @@
 import type { Alarm, Stack } from '../../src/db/entities/index.js';
 import { allowedOperations, situationOf } from '../../src/domain/stack-state.js';
 import { lookupCluster } from '../../src/services/clusters.js';
-import { stackAlarms, stackElements, stackEventPage, stackInputValues, stackOutputs, type ElementView, type InputValueView, type OutputView } from '../../src/services/stack-views.js';
+import { stackAlarms, stackElements, stackEventPage, stackInputValues, stackOutputs, stackProgress, type ElementView, type InputValueView, type OutputView, type StackProgress } from '../../src/services/stack-views.js';
 import { listStacks, lookupStack, templateOfStack, versionOfStack } from '../../src/services/stack-lookups.js';
 import { builder } from '../builder.js';
 import { StackStatusEnum } from '../errors.js';
@@ -60,6 +60,14 @@ const AlarmRef = builder.objectRef<Alarm>('Alarm').implement({
   }),
 });
 
+const StackProgressRef = builder.objectRef<StackProgress>('StackProgress').implement({
+  description: 'How far the running action has come, element by element.',
+  fields: (t) => ({
+    done: t.exposeInt('done', { description: 'Elements the action has brought to its end status.' }),
+    total: t.exposeInt('total', { description: 'Elements of the stack.' }),
+  }),
+});
+
 export const StackRef = builder.objectRef<Stack>('Stack');
 StackRef.implement({
   fields: (t) => ({
@@ -70,6 +78,12 @@ StackRef.implement({
     statusReason: t.string({ nullable: true, description: 'Why the stack is in its status (e.g. the failure of the last action).', resolve: (stack) => stack.statusReason ?? null }),
     action: t.string({ nullable: true, description: 'Current or last action: INSTALL, UPDATE, START, STOP, DELETE, ROLLBACK.', resolve: (stack) => stack.action ?? null }),
     actionState: t.string({ nullable: true, description: 'IN_PROGRESS, COMPLETE or FAILED.', resolve: (stack) => stack.actionState ?? null }),
+    progress: t.field({
+      type: StackProgressRef,
+      nullable: true,
+      description: 'While an INSTALL, START, STOP or DELETE runs: its elements done of all. Null otherwise (an UPDATE or a ROLLBACK touches only some elements).',
+      resolve: (stack, _args, ctx) => stackProgress(ctx.em, stack),
+    }),
     allowedActions: t.stringList({
       description: 'What may be asked of the stack now: INSTALL, UPDATE, START, STOP, DELETE, FORCE_DELETE, CANCEL, RETRY, ROLLBACK.',
       resolve: (stack) => allowedOperations(situationOf(stack)),

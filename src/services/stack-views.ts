@@ -156,6 +156,31 @@ export async function stackElements(em: EntityManager, stack: Stack): Promise<El
   }));
 }
 
+/** The element status each step of an action leaves behind (the worker's element-steps.ts). */
+const DONE_STATUS: Partial<Record<string, string>> = {
+  INSTALL: 'CREATE_COMPLETE',
+  START: 'START_COMPLETE',
+  STOP: 'STOPPED',
+  DELETE: 'DELETE_COMPLETE',
+};
+
+export interface StackProgress {
+  done: number;
+  total: number;
+}
+
+/**
+ * How far a running install, start, stop or delete has come: elements at its end status, of all.
+ * Null for anything else: an update or a rollback touches only some elements, which their
+ * statuses do not tell apart, and a finished action needs no figure (nor a query).
+ */
+export async function stackProgress(em: EntityManager, stack: Stack): Promise<StackProgress | null> {
+  const doneStatus = stack.action ? DONE_STATUS[stack.action] : undefined;
+  if (stack.actionState !== 'IN_PROGRESS' || !doneStatus) return null;
+  const [total, done] = await Promise.all([em.count(StackElementSchema, { stack: stack.id }), em.count(StackElementSchema, { stack: stack.id, status: doneStatus })]);
+  return total === 0 ? null : { done, total };
+}
+
 const MAX_ALARMS = 200;
 
 /** Open alarms first, then the most recent cleared ones; each group newest first. */

@@ -13,7 +13,7 @@ import { createTenantWithUsers } from '../helpers/app.js';
 import { chromiumSkipReason, consoleBuilt, hasChromium, launchChromium, screenshot, seriousAxeViolations, signedInTab, type ConsoleTab } from '../helpers/console.js';
 import { dockerHost, dockerSkipReason, httpGet } from '../helpers/docker.js';
 import { quickstartTemplate } from '../helpers/fixtures.js';
-import { startLifecycle, type Lifecycle } from '../helpers/lifecycle.js';
+import { faultTemplate, startLifecycle, type Lifecycle } from '../helpers/lifecycle.js';
 
 // busybox httpd ignores SIGTERM: every stop would wait out the whole grace period.
 process.env.AOS_DOCKER_STOP_TIMEOUT_SECONDS ??= '1';
@@ -170,6 +170,20 @@ run(`the console's stack pages${reason}`, () => {
     expect(await page.getByTestId('new-events').count()).toBe(0);
     await expect.poll(() => list.locator('li').first().getAttribute('data-type'), { timeout: 10_000 }).toBe('ACTION_COMPLETED');
     expect(problems).toEqual([]);
+  });
+
+  it('shows a running install’s progress, element by element, in the list and on the stack page', { timeout: 90_000 }, async () => {
+    const { page } = await open(l.tenant.operator);
+    await page.getByRole('heading', { name: 'Stacks' }).waitFor();
+    const templateId = await l.createTemplate(faultTemplate({ quick: {}, slow: { dependsOn: ['quick'], properties: { sleepMs: 6000, sleepOn: ['create'] } } }));
+    const created = await l.createStack({ name: 'slow', templateId });
+    expect(created.__typename).toBe('CreateStackSuccess');
+    const row = page.locator('tr[data-stack="slow"]');
+    await expect.poll(() => row.getByTestId('stack-progress').textContent(), { timeout: 30_000 }).toContain('1 of 2 elements');
+    await row.getByRole('link', { name: 'slow' }).click();
+    await expect.poll(() => page.getByTestId('stack-progress').textContent(), { timeout: 10_000 }).toContain('1 of 2 elements');
+    await expect.poll(() => statusOf(page), { timeout: 60_000 }).toBe('NORMAL');
+    expect(await page.getByTestId('stack-progress').count()).toBe(0);
   });
 
   it('shows another tenant’s stack, an unknown id and a non-id as "not found"', { timeout: 60_000 }, async () => {

@@ -54,6 +54,7 @@ const MESSAGES: Messages = {
     'stack.physicalId': 'Physical id',
     'stack.openPage': 'open the page',
     'stack.select': 'Select an element in the topology or the list to see its details.',
+    'stack.progress': '{done} of {total} elements',
     'action.START': 'Start',
     'action.STOP': 'Stop',
     'action.INSTALL': 'Install',
@@ -118,6 +119,7 @@ const MESSAGES: Messages = {
     'stack.physicalId': '物理 ID',
     'stack.openPage': '打开页面',
     'stack.select': '在拓扑或列表中选择一个元素查看详情。',
+    'stack.progress': '{done} / {total} 个元素',
     'action.START': '启动',
     'action.STOP': '停止',
     'action.INSTALL': '安装',
@@ -278,6 +280,7 @@ export default function StackPage({ stackId }: { stackId: string }) {
   if (stack === null) return <NotFound />;
 
   const element = stack.elements.find((e) => e.name === selected) ?? null;
+  const progress = stack.progress;
   return (
     <article className="stack-page" data-testid="stack-page" data-stack={stack.name} data-status={stack.status}>
       <div className="page-title">
@@ -286,6 +289,11 @@ export default function StackPage({ stackId }: { stackId: string }) {
         <span data-testid="stack-action" className="muted">
           {actionLabel(t, stack.action, stack.actionState)}
         </span>
+        {progress ? (
+          <span className="progress" data-testid="stack-progress">
+            <progress max={progress.total} value={progress.done} aria-label={t('stack.progress', { ...progress })} /> {t('stack.progress', { ...progress })}
+          </span>
+        ) : null}
         <StackActions stack={stack} t={t} onChanged={load} />
       </div>
       {stack.statusReason ? <p className="status-reason">{stack.statusReason}</p> : null}

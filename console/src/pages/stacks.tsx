@@ -6,6 +6,9 @@ import { actionLabel, useFormatTime, useT, type Messages } from '../i18n';
 import { canChange } from '../roles';
 import { Link } from '../router';
 import { StacksChangedDocument, StacksDocument, type StackSummaryFragment } from '../sdk';
+
+/** A row: the summary, and how far a running install/start/stop/delete has come. */
+type Row = StackSummaryFragment & { progress: { done: number; total: number } | null };
 import { useSession } from '../session';
 import { StatusBadge } from '../components/status';
 
@@ -21,6 +24,7 @@ const MESSAGES: Messages = {
     'stacks.revision': 'Revision',
     'stacks.updated': 'Updated',
     'stacks.more': 'More',
+    'stacks.progress': '{done} of {total} elements',
   },
   'zh-CN': {
     'stacks.title': '堆栈',
@@ -33,6 +37,7 @@ const MESSAGES: Messages = {
     'stacks.revision': '版本',
     'stacks.updated': '更新时间',
     'stacks.more': '更多',
+    'stacks.progress': '{done} / {total} 个元素',
   },
 };
 
@@ -45,13 +50,13 @@ export function StacksPage() {
   const [pages, setPages] = useState(1);
   const list = useRequest(StacksDocument, { first: PAGE * pages });
   // Live changes since the list was read, by id; applied over the list.
-  const [changed, setChanged] = useState<ReadonlyMap<string, StackSummaryFragment>>(new Map());
+  const [changed, setChanged] = useState<ReadonlyMap<string, Row>>(new Map());
   useSubscription(StacksChangedDocument, {}, (data) => {
     setChanged((current) => new Map(current).set(data.stacksChanged.id, data.stacksChanged));
   });
 
   const rows = useMemo(() => {
-    const byId = new Map<string, StackSummaryFragment>();
+    const byId = new Map<string, Row>();
     for (const edge of list.data?.stacks.edges ?? []) byId.set(edge.node.id, edge.node);
     for (const [id, stack] of changed) {
       const known = byId.get(id);
@@ -97,6 +102,12 @@ export function StacksPage() {
                 </td>
                 <td data-testid="stack-action" data-action={stack.action ?? ''} data-action-state={stack.actionState ?? ''}>
                   {actionLabel(t, stack.action, stack.actionState) || '—'}
+                  {stack.progress ? (
+                    <span className="progress" data-testid="stack-progress">
+                      {' '}
+                      <progress max={stack.progress.total} value={stack.progress.done} aria-label={t('stacks.progress', { ...stack.progress })} /> {t('stacks.progress', { ...stack.progress })}
+                    </span>
+                  ) : null}
                 </td>
                 <td>{stack.namespace}</td>
                 <td>{stack.revision}</td>

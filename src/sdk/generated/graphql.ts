@@ -387,7 +387,7 @@ export type StackQueryVariables = Exact<{
 }>;
 
 
-export type StackQuery = { stack: { action: string | null, actionState: string | null, allowedActions: Array<string>, autoRollback: boolean, createdAt: string, deletedAt: string | null, description: string | null, id: string, name: string, namespace: string | null, revision: number, status: StackStatus, statusReason: string | null, timeoutMinutes: number, updatedAt: string, alarms: Array<{ clearedAt: string | null, element: string | null, id: string, message: string, raisedAt: string }>, cluster: { id: string, name: string, kind: ClusterKind, endpoint: string | null, publishAddress: string | null, trusted: boolean } | null, elements: Array<{ attributes: unknown, dependsOn: Array<string>, health: ElementHealth, name: string, physicalId: string | null, properties: unknown, status: string, statusReason: string | null, type: string, updatedAt: string }>, inputs: Array<{ name: string, value: unknown }>, outputs: Array<{ description: string | null, name: string, value: unknown }>, serviceClusters: Array<{ id: string, name: string, kind: ClusterKind, endpoint: string | null, publishAddress: string | null, trusted: boolean }>, template: { id: string, name: string, description: string | null, updatedAt: string }, templateVersion: { id: string, version: string, createdAt: string } } | null };
+export type StackQuery = { stack: { action: string | null, actionState: string | null, allowedActions: Array<string>, autoRollback: boolean, createdAt: string, deletedAt: string | null, description: string | null, id: string, name: string, namespace: string | null, revision: number, status: StackStatus, statusReason: string | null, timeoutMinutes: number, updatedAt: string, progress: { done: number, total: number } | null, alarms: Array<{ clearedAt: string | null, element: string | null, id: string, message: string, raisedAt: string }>, cluster: { id: string, name: string, kind: ClusterKind, endpoint: string | null, publishAddress: string | null, trusted: boolean } | null, elements: Array<{ attributes: unknown, dependsOn: Array<string>, health: ElementHealth, name: string, physicalId: string | null, properties: unknown, status: string, statusReason: string | null, type: string, updatedAt: string }>, inputs: Array<{ name: string, value: unknown }>, outputs: Array<{ description: string | null, name: string, value: unknown }>, serviceClusters: Array<{ id: string, name: string, kind: ClusterKind, endpoint: string | null, publishAddress: string | null, trusted: boolean }>, template: { id: string, name: string, description: string | null, updatedAt: string }, templateVersion: { id: string, version: string, createdAt: string } } | null };
 
 export type StackStatusQueryVariables = Exact<{
   id?: string | number | null | undefined;
@@ -406,7 +406,7 @@ export type StacksQueryVariables = Exact<{
 }>;
 
 
-export type StacksQuery = { stacks: { edges: Array<{ cursor: string, node: { id: string, name: string, status: StackStatus, statusReason: string | null, action: string | null, actionState: string | null, allowedActions: Array<string>, revision: number, namespace: string | null, updatedAt: string, deletedAt: string | null, template: { id: string, name: string, description: string | null, updatedAt: string }, templateVersion: { id: string, version: string, createdAt: string }, cluster: { id: string, name: string, kind: ClusterKind, endpoint: string | null, publishAddress: string | null, trusted: boolean } | null } }>, pageInfo: { endCursor: string | null, hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null } } };
+export type StacksQuery = { stacks: { edges: Array<{ cursor: string, node: { id: string, name: string, status: StackStatus, statusReason: string | null, action: string | null, actionState: string | null, allowedActions: Array<string>, revision: number, namespace: string | null, updatedAt: string, deletedAt: string | null, progress: { done: number, total: number } | null, template: { id: string, name: string, description: string | null, updatedAt: string }, templateVersion: { id: string, version: string, createdAt: string }, cluster: { id: string, name: string, kind: ClusterKind, endpoint: string | null, publishAddress: string | null, trusted: boolean } | null } }>, pageInfo: { endCursor: string | null, hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null } } };
 
 export type CancelStackActionMutationVariables = Exact<{
   input: StackIdInput;
@@ -561,7 +561,7 @@ export type StackEventsSubscription = { stackEvents: { cursor: string, element: 
 export type StacksChangedSubscriptionVariables = Exact<{ [key: string]: never; }>;
 
 
-export type StacksChangedSubscription = { stacksChanged: { id: string, name: string, status: StackStatus, statusReason: string | null, action: string | null, actionState: string | null, allowedActions: Array<string>, revision: number, namespace: string | null, updatedAt: string, deletedAt: string | null } };
+export type StacksChangedSubscription = { stacksChanged: { id: string, name: string, status: StackStatus, statusReason: string | null, action: string | null, actionState: string | null, allowedActions: Array<string>, revision: number, namespace: string | null, updatedAt: string, deletedAt: string | null, progress: { done: number, total: number } | null } };
 
 export type TemplateQueryVariables = Exact<{
   id?: string | number | null | undefined;
@@ -1154,6 +1154,10 @@ export const StackDocument = new TypedDocumentString(`
     statusReason
     timeoutMinutes
     updatedAt
+    progress {
+      done
+      total
+    }
     alarms {
       clearedAt
       element
@@ -1247,6 +1251,10 @@ export const StacksDocument = new TypedDocumentString(`
       cursor
       node {
         ...StackSummary
+        progress {
+          done
+          total
+        }
         template {
           ...TemplateSummary
         }
@@ -1713,6 +1721,10 @@ export const StacksChangedDocument = new TypedDocumentString(`
     subscription StacksChanged {
   stacksChanged {
     ...StackSummary
+    progress {
+      done
+      total
+    }
   }
 }
     fragment StackSummary on Stack {
