@@ -31,6 +31,16 @@ function failureText(result: { __typename?: string; message?: string; problems?:
 
 const EXECUTED: readonly string[] = ['START', 'STOP', 'INSTALL', 'RETRY', 'ROLLBACK'];
 
+/**
+ * A client request token per click (the mutation is idempotent should the request be sent twice).
+ * crypto.randomUUID exists in secure contexts only (https, loopback): the console opened over plain
+ * http on another address falls back to getRandomValues, which exists everywhere.
+ */
+function requestToken(): string {
+  if (typeof crypto.randomUUID === 'function') return crypto.randomUUID();
+  return Array.from(crypto.getRandomValues(new Uint8Array(16)), (byte) => byte.toString(16).padStart(2, '0')).join('');
+}
+
 export function StackActions({ stack, t, onChanged }: { stack: Stack; t: Translate; onChanged: () => void }) {
   const { client, viewer } = useSession();
   const [dialog, setDialog] = useState<null | 'UPDATE' | 'DELETE' | 'FORCE_DELETE' | 'CLONE'>(null);
@@ -48,7 +58,7 @@ export function StackActions({ stack, t, onChanged }: { stack: Stack; t: Transla
         const { cancelStackAction: result } = await client.request(CancelStackActionDocument, { input: { stackId: stack.id } });
         if (result.__typename !== 'CancelStackActionSuccess') setMessage(failureText(result));
       } else {
-        const { executeStackAction: result } = await client.request(ExecuteStackActionDocument, { input: { stackId: stack.id, action: action as StackActionKind, clientRequestToken: crypto.randomUUID() } });
+        const { executeStackAction: result } = await client.request(ExecuteStackActionDocument, { input: { stackId: stack.id, action: action as StackActionKind, clientRequestToken: requestToken() } });
         if (result.__typename !== 'ExecuteStackActionSuccess') setMessage(failureText(result));
       }
     } catch (error) {
@@ -157,7 +167,7 @@ function UpdateDialog({ stack, t, onClose, onDone }: { stack: Stack; t: Translat
     setBusy(true);
     setProblem(null);
     try {
-      const { updateStack: result } = await client.request(UpdateStackDocument, { input: { ...input(), clientRequestToken: crypto.randomUUID() } });
+      const { updateStack: result } = await client.request(UpdateStackDocument, { input: { ...input(), clientRequestToken: requestToken() } });
       if (result.__typename === 'UpdateStackSuccess') {
         onDone();
         onClose();
@@ -291,7 +301,7 @@ function CloneDialog({ stack, t, onClose }: { stack: Stack; t: Translate; onClos
     setProblem(null);
     try {
       const { cloneStack: result } = await client.request(CloneStackDocument, {
-        input: { stackId: stack.id, name, ...(clusterId ? { clusterId } : {}), ...(namespace ? { namespace } : {}), deploy, clientRequestToken: crypto.randomUUID() },
+        input: { stackId: stack.id, name, ...(clusterId ? { clusterId } : {}), ...(namespace ? { namespace } : {}), deploy, clientRequestToken: requestToken() },
       });
       if (result.__typename === 'CloneStackSuccess') {
         onClose();
