@@ -126,7 +126,6 @@ run(`the console's stack pages${reason}`, () => {
     await row.waitFor({ timeout: 15_000 });
     await expect.poll(() => row.locator('[data-status]').getAttribute('data-status'), { timeout: 120_000 }).toBe('NORMAL');
     await axeClean(page, 'stacks list');
-    await screenshot(page, 'stacks');
 
     const started = Date.now();
     await row.getByRole('link', { name: 'wide' }).click();
@@ -212,6 +211,12 @@ run(`the console's stack pages${reason}`, () => {
     await expect.poll(() => own.page.getByTestId('stack-page').getAttribute('data-stack'), { timeout: 15_000 }).toBe('private-copy');
     expect(own.page.url()).not.toContain(created.stack.id);
     expect(await own.page.locator('.stack-facts').textContent()).toContain('other');
+
+    // The list now holds the stacks of the tests so far (stopped, normal, not deployed).
+    await own.page.getByRole('navigation').getByRole('link', { name: 'Stacks' }).click();
+    await own.page.locator('tr[data-stack="private-copy"]').waitFor();
+    await axeClean(own.page, 'stacks list');
+    await screenshot(own.page, 'stacks');
   });
 
   withDocker('runs the quick-start from two browsers: live in both, no action for a VIEWER, update with its preview, delete asking for the name', { timeout: 300_000 }, async () => {
