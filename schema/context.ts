@@ -5,6 +5,7 @@ import type { LiveFeed } from '../src/events/live-feed.js';
 import type { SecretBox } from '../src/security/secret-box.js';
 import type { ActionRunner } from '../src/services/action-runner.js';
 import type { Viewer } from '../src/services/viewer.js';
+import type { TopologyLayouts } from '../src/topology/layouts.js';
 
 /** Long-lived parts shared by every operation of one API process. */
 export interface AppServices {
@@ -17,6 +18,8 @@ export interface AppServices {
   secrets: SecretBox;
   /** The cluster providers: registration checks and health of each kind. */
   drivers: DriverRegistry;
+  /** Stack topologies laid out off the event loop, cached by structure. */
+  topology: TopologyLayouts;
 }
 
 /** Built once per GraphQL operation. */

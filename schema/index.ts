@@ -8,6 +8,7 @@ import './types/template.js';
 import './types/audit-record.js';
 import './types/cluster.js';
 import './types/stack-event.js';
+import './types/stack-topology.js';
 import './types/stack.js';
 import './types/stack-plan.js';
 import './types/stack-inputs.js';

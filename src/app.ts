@@ -27,6 +27,8 @@ import { connectTemporal, type TemporalHandle } from './temporal/client/connecti
 import { createDriverRegistry } from './drivers/registry.js';
 import { TemporalActionRunner } from './temporal/client/action-runner.js';
 import type { Viewer } from './services/viewer.js';
+import { ElkLayoutEngine } from './topology/elk-engine.js';
+import { TopologyLayouts } from './topology/layouts.js';
 
 export interface App {
   config: AosConfig;
@@ -70,7 +72,15 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<App> {
       rowsLoaded: (topic, count) => metrics.liveRowsLoaded.inc({ topic }, count),
     },
   });
-  const services: AppServices = { config, live, runner: new TemporalActionRunner(temporal.client, config.taskQueue), secrets, drivers: createDriverRegistry({ docker: config.docker }) };
+  const topology = new TopologyLayouts(new ElkLayoutEngine());
+  const services: AppServices = {
+    config,
+    live,
+    runner: new TemporalActionRunner(temporal.client, config.taskQueue),
+    secrets,
+    drivers: createDriverRegistry({ docker: config.docker }),
+    topology,
+  };
 
   const authenticateToken: TokenAuthenticator = (token) => authenticate(orm.em.fork(), token);
   // The viewer each HTTP request authenticated as, before any GraphQL work (see httpAuthenticationPlugin).
@@ -184,6 +194,7 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<App> {
       stopRechecking();
       stopFollowingRevocations();
       live.close();
+      await topology.close();
       await graphqlWs.close();
       await new Promise<void>((resolve) => {
         server.closeAllConnections?.();

@@ -3,6 +3,7 @@
 import type { Stack } from '../../src/db/entities/index.js';
 import { plural } from '../../src/domain/text.js';
 import { previewStack, previewStackUpdate, type StackPlan } from '../../src/services/stack-plans.js';
+import { warmTopology } from '../../src/services/stack-views.js';
 import { cancelStackAction, createStack, deleteStack, executeStackAction, exportStackInputs, secretInputNames, updateStack } from '../../src/services/stacks.js';
 import { audited } from '../audited.js';
 import { builder } from '../builder.js';
@@ -53,7 +54,11 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: CreateStackInput, required: true }) },
     errors: { types: [ValidationFailed, NotFound, NameTaken, QuotaExceeded, TenantFrozen] },
     resolve: audited({
-      run: async ({ input }, ctx) => ({ stack: await createStack(ctx.em, ctx.viewer, ctx.services, input) }),
+      run: async ({ input }, ctx) => {
+        const stack = await createStack(ctx.em, ctx.viewer, ctx.services, input);
+        warmTopology(ctx.em, ctx.services.topology, stack);
+        return { stack };
+      },
       traceName: 'CreateStack',
       resourceType: 'stack',
       before: (a) => ({ name: a.input.name }),
@@ -81,7 +86,11 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: UpdateStackInput, required: true }) },
     errors: { types: [ValidationFailed, NotFound, InvalidStackState, StackBusy, TenantFrozen] },
     resolve: audited({
-      run: async ({ input }, ctx) => ({ stack: await updateStack(ctx.em, ctx.viewer, ctx.services, input) }),
+      run: async ({ input }, ctx) => {
+        const stack = await updateStack(ctx.em, ctx.viewer, ctx.services, input);
+        warmTopology(ctx.em, ctx.services.topology, stack);
+        return { stack };
+      },
       traceName: 'UpdateStack',
       resourceType: 'stack',
       before: (a) => ({ id: a.input.stackId }),

@@ -4,12 +4,13 @@
 import type { Alarm, Stack } from '../../src/db/entities/index.js';
 import { allowedOperations, situationOf } from '../../src/domain/stack-state.js';
 import { lookupCluster } from '../../src/services/clusters.js';
-import { stackAlarms, stackElements, stackEventPage, stackInputValues, stackOutputs, stackProgress, type ElementView, type InputValueView, type OutputView, type StackProgress } from '../../src/services/stack-views.js';
+import { stackAlarms, stackElements, stackEventPage, stackInputValues, stackOutputs, stackProgress, topologyElements, type ElementView, type InputValueView, type OutputView, type StackProgress } from '../../src/services/stack-views.js';
 import { listStacks, lookupStack, templateOfStack, versionOfStack } from '../../src/services/stack-lookups.js';
 import { builder } from '../builder.js';
 import { StackStatusEnum } from '../errors.js';
 import { ClusterRef } from './cluster.js';
 import { StackEventRef } from './stack-event.js';
+import { StackTopologyRef } from './stack-topology.js';
 import { TemplateRef, TemplateVersionRef } from './template.js';
 
 const ElementHealthEnum = builder.enumType('ElementHealth', { values: ['HEALTHY', 'UNKNOWN', 'ABNORMAL'] as const });
@@ -108,6 +109,13 @@ StackRef.implement({
     inputs: t.field({ type: [StackInputValueRef], description: 'Given values and defaults, in declaration order.', resolve: (stack, _a, ctx) => stackInputValues(ctx.em, stack) }),
     outputs: t.field({ type: [StackOutputRef], resolve: (stack, _a, ctx) => stackOutputs(ctx.em, stack) }),
     elements: t.field({ type: [ElementRef], description: 'In install order.', resolve: (stack, _a, ctx) => stackElements(ctx.em, stack) }),
+    topology: t.field({
+      type: StackTopologyRef,
+      nullable: true,
+      description:
+        'Where to draw each element (a layered layout, dependencies left of what needs them), computed by the server and cached by the graph’s structure. Null while it cannot be had at once: more elements than a template may hold, the layout queue full, or the layout failed or timed out (draw your own then).',
+      resolve: async (stack, _a, ctx) => ctx.services.topology.layout(await topologyElements(ctx.em, stack)),
+    }),
     events: t.connection(
       {
         type: StackEventRef,

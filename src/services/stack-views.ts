@@ -2,11 +2,12 @@
 // alarms), always with secrets masked, and the live streams subscriptions are fed from.
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { LRUCache } from 'lru-cache';
-import { AlarmSchema, StackElementSchema, StackEventSchema, StackSchema, type Alarm, type Stack, type StackEvent, type TemplateVersion } from '../db/entities/index.js';
+import { AlarmSchema, StackElementSchema, StackEventSchema, StackSchema, TemplateVersionSchema, type Alarm, type Stack, type StackEvent, type TemplateVersion } from '../db/entities/index.js';
 import { ValidationFailed } from '../domain/errors.js';
 import { MASK } from '../domain/secrets.js';
 import { analyzeTemplate, documentDependencies, maskAttributes, type TemplateAnalysis } from '../template/index.js';
 import type { LiveFeed, LiveTopic } from '../events/live-feed.js';
+import type { TopologyElement, TopologyLayouts } from '../topology/layouts.js';
 import { DEFAULT_PAGE, MAX_PAGE, isUuid, type Page } from './pagination.js';
 import { findReadableStack, versionOfStack } from './stack-lookups.js';
 import { shownBodyOf } from './templates.js';
@@ -154,6 +155,29 @@ export async function stackElements(em: EntityManager, stack: Stack): Promise<El
     properties: (hideSealed(declared.properties[row.name] ?? null) as Record<string, unknown> | null) ?? null,
     updatedAt: row.updatedAt,
   }));
+}
+
+/**
+ * The graph a stack's topology is laid out from (src/topology/): its version's elements in install
+ * order (the order `elements` lists them in) with their dependencies. `versionId` picks another
+ * version of the stack's template: the target of an update, laid out before the update ends.
+ */
+export async function topologyElements(em: EntityManager, stack: Stack, versionId?: string): Promise<TopologyElement[]> {
+  const version = versionId ? await em.findOneOrFail(TemplateVersionSchema, { id: versionId }) : await versionOfStack(em, stack);
+  const { dependsOn } = elementsOfVersion(version);
+  return analysisOf(version).elements.map((name) => ({ name, dependsOn: dependsOn[name] ?? [] }));
+}
+
+/**
+ * Lays a stack's topology out in the background after a create or an update (the update's target
+ * version), so its first view finds it cached. Never fails the caller: a refusal or an error only
+ * means the first view computes it (or the console draws its columns).
+ */
+export function warmTopology(em: EntityManager, layouts: TopologyLayouts, stack: Stack): void {
+  topologyElements(em.fork(), stack, stack.pendingUpdate?.templateVersionId).then(
+    (elements) => layouts.warm(elements),
+    () => undefined,
+  );
 }
 
 /** The element status each step of an action leaves behind (the worker's element-steps.ts). */

@@ -387,7 +387,7 @@ export type StackQueryVariables = Exact<{
 }>;
 
 
-export type StackQuery = { stack: { action: string | null, actionState: string | null, allowedActions: Array<string>, autoRollback: boolean, createdAt: string, deletedAt: string | null, description: string | null, id: string, name: string, namespace: string | null, revision: number, status: StackStatus, statusReason: string | null, timeoutMinutes: number, updatedAt: string, progress: { done: number, total: number } | null, alarms: Array<{ clearedAt: string | null, element: string | null, id: string, message: string, raisedAt: string }>, cluster: { id: string, name: string, kind: ClusterKind, endpoint: string | null, publishAddress: string | null, trusted: boolean } | null, elements: Array<{ attributes: unknown, dependsOn: Array<string>, health: ElementHealth, name: string, physicalId: string | null, properties: unknown, status: string, statusReason: string | null, type: string, updatedAt: string }>, inputs: Array<{ name: string, value: unknown }>, outputs: Array<{ description: string | null, name: string, value: unknown }>, serviceClusters: Array<{ id: string, name: string, kind: ClusterKind, endpoint: string | null, publishAddress: string | null, trusted: boolean }>, template: { id: string, name: string, description: string | null, updatedAt: string }, templateVersion: { id: string, version: string, createdAt: string } } | null };
+export type StackQuery = { stack: { action: string | null, actionState: string | null, allowedActions: Array<string>, autoRollback: boolean, createdAt: string, deletedAt: string | null, description: string | null, id: string, name: string, namespace: string | null, revision: number, status: StackStatus, statusReason: string | null, timeoutMinutes: number, updatedAt: string, progress: { done: number, total: number } | null, alarms: Array<{ clearedAt: string | null, element: string | null, id: string, message: string, raisedAt: string }>, cluster: { id: string, name: string, kind: ClusterKind, endpoint: string | null, publishAddress: string | null, trusted: boolean } | null, elements: Array<{ attributes: unknown, dependsOn: Array<string>, health: ElementHealth, name: string, physicalId: string | null, properties: unknown, status: string, statusReason: string | null, type: string, updatedAt: string }>, topology: { nodes: Array<{ element: string, x: number, y: number, width: number, height: number }> } | null, inputs: Array<{ name: string, value: unknown }>, outputs: Array<{ description: string | null, name: string, value: unknown }>, serviceClusters: Array<{ id: string, name: string, kind: ClusterKind, endpoint: string | null, publishAddress: string | null, trusted: boolean }>, template: { id: string, name: string, description: string | null, updatedAt: string }, templateVersion: { id: string, version: string, createdAt: string } } | null };
 
 export type StackStatusQueryVariables = Exact<{
   id?: string | number | null | undefined;
@@ -1179,6 +1179,15 @@ export const StackDocument = new TypedDocumentString(`
       statusReason
       type
       updatedAt
+    }
+    topology {
+      nodes {
+        element
+        x
+        y
+        width
+        height
+      }
     }
     inputs {
       name
