@@ -71,5 +71,6 @@ async function removeOldChunks(current) {
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   await buildCli();
-  process.stdout.write(`built ${path.relative(repoRoot, cliEntry)}\n`);
+  // stderr: `npm pack --json` runs this as prepack, and its stdout must stay JSON.
+  process.stderr.write(`built ${path.relative(repoRoot, cliEntry)}\n`);
 }
