@@ -69,17 +69,21 @@ run(`the console's stack pages${reason}`, () => {
   });
 
   it('measures the budgets: first load of /console/ and the JavaScript, gzipped', { timeout: 60_000 }, async () => {
-    // Every script the build holds, gzipped as the API serves it.
-    const assets = path.join(repoRoot, 'dist', 'console', 'assets');
-    const chunks = readdirSync(assets)
-      .filter((file) => file.endsWith('.js'))
-      .map((file) => ({ file, raw: readFileSync(path.join(assets, file)).length, gzipped: gzipSync(readFileSync(path.join(assets, file)), { level: 9 }).length }))
+    // Every script the build holds (any folder of dist/console), gzipped as the API serves it.
+    const root = path.join(repoRoot, 'dist', 'console');
+    const chunks = readdirSync(root, { recursive: true, encoding: 'utf8' })
+      .filter((file) => /\.(m?js)$/.test(file))
+      .map((file) => {
+        const body = readFileSync(path.join(root, file));
+        return { file, raw: body.length, gzipped: gzipSync(body, { level: 9 }).length };
+      })
       .sort((a, b) => b.gzipped - a.gzipped);
     const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
     for (const chunk of chunks) console.log(`console JS ${chunk.file}: ${kb(chunk.raw)} raw, ${kb(chunk.gzipped)} gzipped`);
     const total = chunks.reduce((sum, chunk) => sum + chunk.gzipped, 0);
-    const elk = chunks.filter((chunk) => chunk.file.startsWith('elk-worker')).reduce((sum, chunk) => sum + chunk.gzipped, 0);
-    console.log(`console JS total: ${kb(total)} gzipped (${kb(total - elk)} without the elk layout worker, ${kb(elk)})`);
+    console.log(`console JS, all ${chunks.length} files: ${kb(total)} gzipped (the topology's layout is computed by the API: no layout engine in the console)`);
+    expect(chunks.some((chunk) => /elk/i.test(chunk.file))).toBe(false);
+    expect(total).toBeLessThan(500 * 1024);
 
     // A cold first load (fresh context, nothing cached) of the sign-in page, then of the signed-in
     // stacks list; the bytes of JavaScript each one fetched, as sent (gzip).
@@ -111,7 +115,6 @@ run(`the console's stack pages${reason}`, () => {
     );
     // The JavaScript a first load fetches stays under the budget; the rest loads with the pages that need it.
     expect(stacksPage.jsBytes).toBeLessThan(500 * 1024);
-    expect(total - elk).toBeLessThan(500 * 1024);
     expect(stacksPage.ms).toBeLessThan(5_000);
   });
 
@@ -134,13 +137,20 @@ run(`the console's stack pages${reason}`, () => {
     const wallMs = Date.now() - started;
     await expect.poll(() => topology.getAttribute('data-drawn-ms')).not.toBeNull();
     const drawnMs = Number(await topology.getAttribute('data-drawn-ms'));
-    await expect.poll(() => topology.getAttribute('data-laid-out-by'), { timeout: 20_000 }).toBe('elk');
-    const layoutMs = Number(await topology.getAttribute('data-layout-ms'));
+    // The API's layout (computed when the stack was created, cached) came with the stack's data:
+    // drawn at once in elk's positions, no columns first.
+    expect(await topology.getAttribute('data-laid-out-by')).toBe('server');
+    const at = await page.locator('.react-flow__node').evaluateAll((nodes) =>
+      Object.fromEntries(nodes.map((node) => [node.getAttribute('data-id'), new DOMMatrixReadOnly(getComputedStyle(node).transform).m41])),
+    );
+    // Layered left to right: each element right of the one it reads (r7 reads r3).
+    expect(at.r7).toBeGreaterThan(at.r3!);
+    expect(at.r3).toBeGreaterThan(at.r1!);
     console.log(
-      `console topology of ${ELEMENTS} elements (${ELEMENTS - 1} edges): drawn ${drawnMs} ms after the stack's data came (dependency columns), elk's layout (its worker) applied ${layoutMs} ms after; ${wallMs} ms from the click on the stacks list to ${ELEMENTS} nodes in the page (page code, stack query, drawing)`,
+      `console topology of ${ELEMENTS} elements (${ELEMENTS - 1} edges): drawn in the server's elk layout ${drawnMs} ms after the stack's data (with the layout) came; ${wallMs} ms from the click on the stacks list to ${ELEMENTS} nodes in the page (page code, stack query, drawing)`,
     );
     expect(await page.locator('.react-flow__edge').count()).toBe(ELEMENTS - 1);
-    expect(drawnMs).toBeLessThan(5_000);
+    expect(drawnMs).toBeLessThan(2_000);
     expect(await page.locator('.topology-node.tone-ok').count()).toBe(ELEMENTS);
 
     // The panel: properties as written, the generated value (a secret attribute) masked.
@@ -167,7 +177,12 @@ run(`the console's stack pages${reason}`, () => {
     await marker.click();
     expect(await list.evaluate((el) => el.scrollTop)).toBe(0);
     expect(await page.getByTestId('new-events').count()).toBe(0);
-    await expect.poll(() => list.locator('li').first().getAttribute('data-type'), { timeout: 10_000 }).toBe('ACTION_COMPLETED');
+    // The newest of the stop's events is its completion. The health monitor may write after it at
+    // any time (a stopped RandomString's health UNKNOWN → HEALTHY, every 1.5 s here): on a loaded
+    // machine its round came before this check and the newest event was ELEMENT_HEALTH_CHANGED.
+    const monitorEvents = ['ELEMENT_HEALTH_CHANGED', 'STACK_HEALTH_CHANGED', 'ALARM_RAISED', 'ALARM_CLEARED'];
+    const newestOfTheAction = async () => (await list.locator('li').evaluateAll((items) => items.map((item) => item.getAttribute('data-type')))).find((type) => !monitorEvents.includes(type ?? ''));
+    await expect.poll(newestOfTheAction, { timeout: 10_000 }).toBe('ACTION_COMPLETED');
     expect(problems).toEqual([]);
   });
 

@@ -1,11 +1,12 @@
 // A stack's topology: its elements as nodes coloured by status and health, edges from each
-// element's dependencies (requirements and references) to it; laid out by elk (in a worker), drawn
-// by React Flow. A click (or Enter on a focused node) selects the element. Loaded on demand.
+// element's dependencies (requirements and references) to it; placed where the API's layout says
+// (Stack.topology, elk on the server) or, when it gives none, in dependency columns; drawn by React
+// Flow. A click (or Enter on a focused node) selects the element. Loaded on demand.
 import { memo, useEffect, useMemo, useRef, useState } from 'react';
 import { Background, Controls, Handle, Position, ReactFlow, type Edge, type Node, type NodeProps } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
 import { statusLabel, useT } from '../i18n';
-import { layoutGraph, NODE_HEIGHT, NODE_WIDTH, quickLayout } from './elk-layout';
+import { columnLayout, NODE_HEIGHT, NODE_WIDTH } from './column-layout';
 
 export interface TopologyElement {
   name: string;
@@ -15,7 +16,23 @@ export interface TopologyElement {
   dependsOn: string[];
 }
 
-type ElementNode = Node<{ element: TopologyElement; selected: boolean }, 'element'>;
+/** One node of the API's layout (Stack.topology.nodes). */
+export interface PlacedNode {
+  element: string;
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+interface Placement {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+type ElementNode = Node<{ element: TopologyElement; selected: boolean; width: number; height: number }, 'element'>;
 
 /** The node's look: failed or unhealthy red, running blue, done and healthy green, waiting or stopped grey. */
 function elementTone(element: Pick<TopologyElement, 'status' | 'health'>): 'bad' | 'busy' | 'ok' | 'idle' | 'warn' {
@@ -35,7 +52,7 @@ const ElementNodeView = memo(function ElementNodeView({ data }: NodeProps<Elemen
       data-element={element.name}
       data-status={element.status}
       data-health={element.health}
-      style={{ width: NODE_WIDTH, height: NODE_HEIGHT }}
+      style={{ width: data.width, height: data.height }}
     >
       <Handle type="target" position={Position.Left} isConnectable={false} />
       <strong>{element.name}</strong>
@@ -52,75 +69,67 @@ const NODE_TYPES = { element: ElementNodeView };
 
 interface TopologyProps {
   elements: TopologyElement[];
+  /** The API's layout, or null: then dependency columns. */
+  layout: { nodes: PlacedNode[] } | null;
   selected: string | null;
   onSelect: (name: string) => void;
   label: string;
 }
 
-export default function Topology({ elements, selected, onSelect, label }: TopologyProps) {
+export default function Topology({ elements, layout, selected, onSelect, label }: TopologyProps) {
   const started = useRef(performance.now());
-  const [positions, setPositions] = useState<Map<string, { x: number; y: number }> | null>(null);
-  const [laidOutBy, setLaidOutBy] = useState<'quick' | 'elk'>('quick');
   const [drawnMs, setDrawnMs] = useState<number | null>(null);
-  const [layoutMs, setLayoutMs] = useState<number | null>(null);
-  // Layout again only when the graph's shape changes, not on every status change.
-  const shape = useMemo(() => JSON.stringify(elements.map((e) => [e.name, e.dependsOn])), [elements]);
   const edges = useMemo<Edge[]>(() => {
     const names = new Set(elements.map((e) => e.name));
     return elements.flatMap((element) =>
       element.dependsOn.filter((dependency) => names.has(dependency)).map((dependency) => ({ id: `${dependency}->${element.name}`, source: dependency, target: element.name })),
     );
   }, [elements]);
-
-  useEffect(() => {
-    let current = true;
-    const names = elements.map((e) => e.name);
-    const asked = performance.now();
-    // Drawn at once in dependency columns; elk's layout replaces it when it comes (or never, if the
-    // worker cannot start: the columns still show every element and edge).
-    setPositions((shown) => shown ?? quickLayout(names, edges));
-    layoutGraph(names, edges).then(
-      (laidOut) => {
-        if (!current) return;
-        setLayoutMs((ms) => ms ?? Math.round(performance.now() - asked));
-        setPositions(laidOut);
-        setLaidOutBy('elk');
-      },
-      () => undefined,
+  // Placed again only when the graph's shape or the layout's source changes, not on every status
+  // change (the stack is read again on each of its events, with a new but equal layout).
+  const placed = useMemo(() => new Set(layout?.nodes.map((node) => node.element)), [layout]);
+  const serverLayout = layout !== null && elements.every((element) => placed.has(element.name));
+  const shape = JSON.stringify([serverLayout, elements.map((e) => [e.name, e.dependsOn])]);
+  const laidOutBy = serverLayout ? 'server' : 'columns';
+  const positions = useMemo<Map<string, Placement>>(() => {
+    if (serverLayout && layout) return new Map(layout.nodes.map((node) => [node.element, node]));
+    const columns = columnLayout(
+      elements.map((e) => e.name),
+      edges,
     );
-    return () => {
-      current = false;
-    };
+    return new Map([...columns].map(([name, at]) => [name, { ...at, width: NODE_WIDTH, height: NODE_HEIGHT }]));
+    // `shape` stands for elements, edges and layout: an equal graph re-read keeps its positions.
   }, [shape]);
 
   const nodes = useMemo<ElementNode[]>(
     () =>
-      positions
-        ? elements.map((element) => ({
-            id: element.name,
-            type: 'element',
-            position: positions.get(element.name) ?? { x: 0, y: 0 },
-            data: { element, selected: element.name === selected },
-            draggable: false,
-            connectable: false,
-            ariaLabel: element.name,
-          }))
-        : [],
+      elements.map((element) => {
+        const at = positions.get(element.name) ?? { x: 0, y: 0, width: NODE_WIDTH, height: NODE_HEIGHT };
+        return {
+          id: element.name,
+          type: 'element',
+          position: { x: at.x, y: at.y },
+          data: { element, selected: element.name === selected, width: at.width, height: at.height },
+          draggable: false,
+          connectable: false,
+          ariaLabel: element.name,
+        };
+      }),
     [elements, positions, selected],
   );
 
   useEffect(() => {
-    if (positions && drawnMs === null) {
-      // Drawn: the frame after React Flow rendered the positioned nodes.
+    if (drawnMs === null) {
+      // Drawn: the frame after React Flow rendered the positioned nodes (from the stack's data, which holds the layout).
       requestAnimationFrame(() => setDrawnMs(Math.round(performance.now() - started.current)));
     }
-  }, [positions, drawnMs]);
+  }, [drawnMs]);
 
   return (
-    <div className="topology" data-testid="topology" data-drawn-ms={drawnMs ?? undefined} data-layout-ms={layoutMs ?? undefined} data-laid-out-by={laidOutBy} data-nodes={nodes.length} role="region" aria-label={label}>
-      {positions ? (
+    <div className="topology" data-testid="topology" data-drawn-ms={drawnMs ?? undefined} data-laid-out-by={laidOutBy} data-nodes={nodes.length} role="region" aria-label={label}>
+      {elements.length > 0 ? (
         <ReactFlow
-          // Fitted again when elk's layout replaces the first one.
+          // Fitted again when the server's layout replaces the columns.
           key={laidOutBy}
           nodes={nodes}
           edges={edges}

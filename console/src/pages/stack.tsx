@@ -264,10 +264,9 @@ export default function StackPage({ stackId }: { stackId: string }) {
     setStack(undefined);
     load();
   }, [load]);
-  // The topology's code and its layout worker load while the stack is read, not after.
+  // The topology's code loads while the stack is read, not after.
   useEffect(() => {
     void loadTopology();
-    void import('../components/elk-layout').then((layout) => layout.warmUpLayout());
   }, []);
   useSubscription(StackChangedDocument, { stackId }, load);
 
@@ -325,7 +324,7 @@ export default function StackPage({ stackId }: { stackId: string }) {
         <section aria-labelledby="topology-title" className="topology-section">
           <h2 id="topology-title">{t('stack.topology')}</h2>
           <Suspense fallback={<p role="status">{t('common.loading')}</p>}>
-            <Topology elements={stack.elements} selected={selected} onSelect={setSelected} label={t('stack.topology')} />
+            <Topology elements={stack.elements} layout={stack.topology ?? null} selected={selected} onSelect={setSelected} label={t('stack.topology')} />
           </Suspense>
         </section>
         <aside className="element-panel" aria-label={t('stack.element')}>
