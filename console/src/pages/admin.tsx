@@ -7,6 +7,7 @@ import { useT, type Messages, type Translate } from '../i18n';
 import { SetQuotaDocument, SetTenantStateDocument, TenantQuotasDocument, type TenantQuotasQuery } from '../sdk';
 import { useSession } from '../session';
 import { NotFound } from '../components/not-found';
+import { LoadState } from '../components/load-state';
 
 const MESSAGES: Messages = {
   en: {
@@ -134,8 +135,7 @@ export default function AdminPage({ path }: { path: string[] }) {
     <section className="admin-page">
       <h1>{t('admin.title')}</h1>
       <p className="help">{t('admin.frozenHelp')}</p>
-      {list.error ? <p role="alert" className="error">{t('common.error', { message: list.error.message })}</p> : null}
-      {list.loading && !list.data ? <p role="status">{t('common.loading')}</p> : null}
+      <LoadState loaded={list} />
       {note ? (
         <p role={note.error ? 'alert' : 'status'} className={note.error ? 'error' : undefined} data-testid="admin-note">
           {note.text}

@@ -8,6 +8,7 @@ import { useFormatTime, useT, type Messages } from '../i18n';
 import { navigate, useSearch } from '../router';
 import { AuditRecordedDocument, AuditRecordsDocument, type AuditFilter, type AuditRecordsQuery } from '../sdk';
 import { NotFound } from '../components/not-found';
+import { LoadState } from '../components/load-state';
 
 const MESSAGES: Messages = {
   en: {
@@ -234,10 +235,8 @@ function Records({ filter, filterKey }: { filter: AuditFilter; filterKey: string
 
   return (
     <>
-      {list.error ? <p role="alert" className="error">{t('common.error', { message: list.error.message })}</p> : null}
-      {list.loading && !list.data ? <p role="status">{t('common.loading')}</p> : null}
+      <LoadState loaded={list} empty={rows.length === 0 ? t('audit.empty') : null} />
       {after === null ? <p className="help">{t('audit.live')}</p> : null}
-      {list.data && rows.length === 0 ? <p>{t('audit.empty')}</p> : null}
       {rows.length > 0 ? (
         <table data-testid="audit-table">
           <thead>

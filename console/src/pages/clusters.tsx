@@ -10,6 +10,7 @@ import { canAdministerTenant } from '../roles';
 import { DeleteClusterDocument, ClustersDocument } from '../sdk';
 import { useSession } from '../session';
 import { NotFound } from '../components/not-found';
+import { LoadState } from '../components/load-state';
 
 const MESSAGES: Messages = {
   en: {
@@ -82,8 +83,7 @@ export default function ClustersPage({ path }: { path: string[] }) {
           {t('clusters.refresh')}
         </button>
       </div>
-      {list.error ? <p role="alert" className="error">{t('common.error', { message: list.error.message })}</p> : null}
-      {list.loading && !list.data ? <p role="status">{t('common.loading')}</p> : null}
+      <LoadState loaded={list} />
       {note ? (
         <p role={note.error ? 'alert' : 'status'} className={note.error ? 'error' : undefined}>
           {note.text}

@@ -11,6 +11,7 @@ import { StacksChangedDocument, StacksDocument, type StackSummaryFragment } from
 type Row = StackSummaryFragment & { progress: { done: number; total: number } | null };
 import { useSession } from '../session';
 import { StatusBadge } from '../components/status';
+import { LoadState } from '../components/load-state';
 
 const MESSAGES: Messages = {
   en: {
@@ -76,9 +77,7 @@ export function StacksPage() {
           </Link>
         ) : null}
       </div>
-      {list.error ? <p role="alert" className="error">{t('common.error', { message: list.error.message })}</p> : null}
-      {list.loading && !list.data ? <p role="status">{t('common.loading')}</p> : null}
-      {list.data && rows.length === 0 ? <p>{t('stacks.empty')}</p> : null}
+      <LoadState loaded={list} empty={rows.length === 0 ? t('stacks.empty') : null} />
       {rows.length > 0 ? (
         <table className="stacks" data-testid="stacks-table">
           <thead>

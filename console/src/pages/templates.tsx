@@ -11,6 +11,7 @@ import { TemplatesDocument, TemplateVersionsDocument } from '../sdk';
 import { useSession } from '../session';
 import { InputSummary } from '../components/input-summary';
 import { NotFound } from '../components/not-found';
+import { LoadState } from '../components/load-state';
 
 const YamlEditor = lazy(() => import('../components/yaml-editor'));
 const TemplateNewPage = lazy(() => import('./template-new'));
@@ -92,9 +93,7 @@ function TemplateList() {
           }}
         />
       </label>
-      {list.error ? <p role="alert" className="error">{t('common.error', { message: list.error.message })}</p> : null}
-      {list.loading && !list.data ? <p role="status">{t('common.loading')}</p> : null}
-      {list.data && rows.length === 0 ? <p>{t('templates.empty')}</p> : null}
+      <LoadState loaded={list} empty={rows.length === 0 ? t('templates.empty') : null} />
       {rows.length > 0 ? (
         <table data-testid="templates-table">
           <thead>
