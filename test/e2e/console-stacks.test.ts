@@ -144,8 +144,8 @@ run(`the console's stack pages${reason}`, () => {
       Object.fromEntries(nodes.map((node) => [node.getAttribute('data-id'), new DOMMatrixReadOnly(getComputedStyle(node).transform).m41])),
     );
     // Layered left to right: each element right of the one it reads (r7 reads r3).
-    expect(at.r7).toBeGreaterThan(at.r3!);
-    expect(at.r3).toBeGreaterThan(at.r1!);
+    expect(at.r7).toBeGreaterThan(at.r3);
+    expect(at.r3).toBeGreaterThan(at.r1);
     console.log(
       `console topology of ${ELEMENTS} elements (${ELEMENTS - 1} edges): drawn in the server's elk layout ${drawnMs} ms after the stack's data (with the layout) came; ${wallMs} ms from the click on the stacks list to ${ELEMENTS} nodes in the page (page code, stack query, drawing)`,
     );

@@ -53,7 +53,7 @@ describe('the topology layout (elkjs in a worker thread)', () => {
     const nodes = topology!.nodes;
     for (let i = 0; i < nodes.length; i++)
       for (let j = i + 1; j < nodes.length; j++) {
-        const [a, b] = [nodes[i]!, nodes[j]!];
+        const [a, b] = [nodes[i], nodes[j]];
         const overlap = a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
         expect(overlap, `${a.element} and ${b.element} overlap`).toBe(false);
       }
