@@ -7,6 +7,7 @@ import { Migration20261202010000_cluster_trust } from './Migration20261202010000
 import { Migration20261202020000_shown_body } from './Migration20261202020000_shown_body.js';
 import { Migration20261206000000_service_clusters } from './Migration20261206000000_service_clusters.js';
 import { Migration20261210000000_deleted_stacks } from './Migration20261210000000_deleted_stacks.js';
+import { Migration20261211000000_cluster_stop_grace } from './Migration20261211000000_cluster_stop_grace.js';
 
 export const migrationsList = [
   { name: 'Migration20261125000000_foundation', class: Migration20261125000000_foundation },
@@ -16,4 +17,5 @@ export const migrationsList = [
   { name: 'Migration20261202020000_shown_body', class: Migration20261202020000_shown_body },
   { name: 'Migration20261206000000_service_clusters', class: Migration20261206000000_service_clusters },
   { name: 'Migration20261210000000_deleted_stacks', class: Migration20261210000000_deleted_stacks },
+  { name: 'Migration20261211000000_cluster_stop_grace', class: Migration20261211000000_cluster_stop_grace },
 ];

@@ -44,6 +44,11 @@ export const ClusterRef = builder.objectRef<Cluster>('Cluster').implement({
       description: 'DOCKER: the address ports are published on. KUBERNETES: where NodePorts are reached. POSTGRESQL: host:port workloads reach the server at.',
       resolve: (cluster) => cluster.publishAddress,
     }),
+    stopGracePeriodSeconds: t.int({
+      nullable: true,
+      description: 'DOCKER, KUBERNETES: seconds an instance gets after SIGTERM when its element sets no stopGracePeriodSeconds. Null: on Docker the platform default (AOS_DOCKER_STOP_TIMEOUT_SECONDS), on Kubernetes its own (30).',
+      resolve: (cluster) => cluster.stopGracePeriodSeconds ?? null,
+    }),
     healthy: t.boolean({ description: 'Checked live when asked (at most 3 s, a few KiB read).', resolve: async (cluster, _a, ctx) => (await healthOf(cluster, ctx)).healthy }),
     version: t.string({ nullable: true, description: 'What the live check found, e.g. "Docker 26.1.5 (API 1.45)".', resolve: async (cluster, _a, ctx) => (await healthOf(cluster, ctx)).version }),
     healthMessage: t.string({
@@ -81,6 +86,7 @@ const RegisterClusterInput = builder.inputType('RegisterClusterInput', {
     publishAddress: t.string({ description: 'DOCKER: where ports are published; default 127.0.0.1. KUBERNETES: where NodePorts are reached; default the API server\'s host. POSTGRESQL: host or host:port workloads reach the server at; default the connection URL\'s.' }),
     kubeconfig: t.string({ description: 'KUBERNETES (stored encrypted)' }),
     connectionUrl: t.string({ description: 'POSTGRESQL (stored encrypted): postgresql://user:password@host:port/database, only sslmode as a parameter' }),
+    stopGracePeriodSeconds: t.int({ description: 'DOCKER, KUBERNETES: the stop grace (0 to 300 s) of instances whose element sets none. Default: the platform\'s on Docker, Kubernetes\' own.' }),
     tenantId: t.id({ description: "The platform administrator's registration for a tenant (trusted: outside the tenant endpoint policy). Default: the caller's tenant." }),
   }),
 });

@@ -7,7 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { ClustersDocument, DeleteClusterDocument, RegisterClusterDocument, type ClustersQuery, type RegisterClusterInput } from '../sdk/generated/graphql.js';
-import { stringOption, UUID } from './args.js';
+import { intOption, stringOption, UUID } from './args.js';
 import { expectSuccess, notFound } from './client.js';
 import { action, subcommand } from './command.js';
 import { CliFailure, UsageError } from './failure.js';
@@ -60,6 +60,7 @@ export function register(program: Command): void {
     .option('--publish-address <ADDRESS>', 'Docker: the IP ports are published on; PostgreSQL: HOST[:PORT] workloads reach the server at')
     .option('--kubeconfig <FILE>', 'a Kubernetes cluster: its kubeconfig')
     .option('--connection-url-file <FILE>', 'a PostgreSQL server: a file holding its administrative connection URL')
+    .option('--stop-grace-period <SECONDS>', 'Docker, Kubernetes: seconds an instance gets after SIGTERM when its element sets no stopGracePeriodSeconds (0-300)')
     .option('--tenant <TENANT>', 'register for this tenant (platform administrator; name or id)')
     .addHelpText('after', REGISTER_HELP)
     .action(
@@ -68,13 +69,14 @@ export function register(program: Command): void {
         const connectionUrlFile = stringOption(options, 'connectionUrlFile');
         const endpoint = stringOption(options, 'endpoint');
         const publishAddress = stringOption(options, 'publishAddress') ?? null;
+        const stopGracePeriodSeconds = intOption(options, 'stopGracePeriod', 0, 300) ?? null;
         let input: RegisterClusterInput;
         if (kubeconfigFile && connectionUrlFile) throw new UsageError('give either --kubeconfig or --connection-url-file');
-        if (kubeconfigFile) input = { name, kind: 'KUBERNETES', kubeconfig: await readSecretFile(kubeconfigFile, 'kubeconfig') };
-        else if (connectionUrlFile) input = { name, kind: 'POSTGRESQL', connectionUrl: (await readSecretFile(connectionUrlFile, 'connection URL file')).trim(), publishAddress };
+        if (kubeconfigFile) input = { name, kind: 'KUBERNETES', kubeconfig: await readSecretFile(kubeconfigFile, 'kubeconfig'), publishAddress, stopGracePeriodSeconds };
+        else if (connectionUrlFile) input = { name, kind: 'POSTGRESQL', connectionUrl: (await readSecretFile(connectionUrlFile, 'connection URL file')).trim(), publishAddress, stopGracePeriodSeconds };
         else {
           if (!endpoint) throw new UsageError('missing --endpoint (a Docker engine: unix:///path/docker.sock or tcp://127.0.0.1:PORT)');
-          input = { name, kind: 'DOCKER', endpoint, publishAddress };
+          input = { name, kind: 'DOCKER', endpoint, publishAddress, stopGracePeriodSeconds };
         }
         const tenantRef = stringOption(options, 'tenant');
         if (tenantRef) input.tenantId = (await resolveTenant(ctx.api, tenantRef)).id;

@@ -22,6 +22,7 @@ export function clusterTargetOf(cluster: Cluster | null | undefined, secrets: Se
     kind: cluster.kind,
     endpoint: cluster.endpoint ?? null,
     publishAddress: cluster.publishAddress,
+    stopGracePeriodSeconds: cluster.stopGracePeriodSeconds ?? null,
     kubeconfig: credentials.kubeconfig ?? null,
     connectionUrl,
     endpointPolicy: cluster.trusted ? null : policy,

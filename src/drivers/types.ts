@@ -19,6 +19,8 @@ export interface ClusterTarget {
   endpoint: string | null;
   /** DOCKER: the address ports are published on (127.0.0.1 by default). */
   publishAddress: string;
+  /** DOCKER, KUBERNETES: the cluster's stop grace for elements that set none (null: the platform's, or Kubernetes' own). */
+  stopGracePeriodSeconds?: number | null;
   kubeconfig?: string | null;
   connectionUrl?: string | null;
   /**
@@ -129,6 +131,8 @@ export interface ClusterRegistration {
   publishAddress?: string | null;
   kubeconfig?: string | null;
   connectionUrl?: string | null;
+  /** Workload clusters: the stop grace of instances whose element sets no stopGracePeriodSeconds. */
+  stopGracePeriodSeconds?: number | null;
 }
 
 /** What is sealed in a cluster's credentials: the worker opens the same record (clusterTargetOf). */

@@ -6,6 +6,7 @@ import { ClusterSchema, LIVE_STACK, StackSchema, TenantSchema, type Cluster } fr
 import { DomainError, NameTaken, NotFound, ValidationFailed, type TemplateProblemLike } from '../domain/errors.js';
 import type { EndpointPolicy } from '../drivers/endpoint-policy.js';
 import { fieldProblem } from '../drivers/registration-problems.js';
+import { MAX_STOP_GRACE_SECONDS } from '../drivers/workload/spec.js';
 import { providerOf, type DriverRegistry } from '../drivers/registry.js';
 import type { ClusterHealth, ClusterKind, ClusterRegistration } from '../drivers/types.js';
 
@@ -47,7 +48,7 @@ export interface ClusterServices {
 
 /** A health check answers within this, whatever the target does. */
 const HEALTH_TIMEOUT_MS = 3_000;
-const REGISTRATION_FIELDS = ['endpoint', 'publishAddress', 'kubeconfig', 'connectionUrl'] as const satisfies readonly (keyof ClusterRegistration)[];
+const REGISTRATION_FIELDS = ['endpoint', 'publishAddress', 'kubeconfig', 'connectionUrl', 'stopGracePeriodSeconds'] as const satisfies readonly (keyof ClusterRegistration)[];
 
 // --- use cases ----------------------------------------------------------------------------------
 
@@ -85,6 +86,10 @@ export async function registerCluster(em: EntityManager, viewer: Viewer, service
     const kinds = [...services.drivers.providers.values()].filter((p) => p.registrationFields.includes(field)).map((p) => p.kind);
     problems.push(fieldProblem(field, `${field} applies only to ${kinds.join(' and ')} clusters`));
   }
+  const grace = input.stopGracePeriodSeconds;
+  if (grace !== undefined && grace !== null && provider.registrationFields.includes('stopGracePeriodSeconds') && !(Number.isInteger(grace) && grace >= 0 && grace <= MAX_STOP_GRACE_SECONDS)) {
+    problems.push(fieldProblem('stopGracePeriodSeconds', `stopGracePeriodSeconds must be a whole number of seconds from 0 to ${MAX_STOP_GRACE_SECONDS}, got ${grace}`));
+  }
   const checked = await provider.validateRegistration(input, policy);
   problems.push(...checked.problems);
   if (problems.length > 0) {
@@ -97,6 +102,7 @@ export async function registerCluster(em: EntityManager, viewer: Viewer, service
     kind: input.kind,
     endpoint: checked.endpoint,
     publishAddress: checked.publishAddress,
+    stopGracePeriodSeconds: grace ?? null,
     credentialsEnc: checked.credentials ? services.secrets.seal(checked.credentials) : null,
     trusted,
   });

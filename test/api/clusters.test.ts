@@ -392,6 +392,26 @@ describe('registerCluster: grammar (as the platform administrator, so no policy 
     expect(await problems({ endpoint: 'tcp://host:2375', publishAddress: 'localhost' })).toEqual(['publishAddress']);
     expect(await problems({ endpoint: 'tcp://host:2375', kubeconfig: 'x', connectionUrl: 'postgresql://h/db' })).toEqual(['connectionUrl', 'kubeconfig']);
   });
+
+  it('keeps a workload cluster\'s default stop grace (0 to 300 s); refuses it out of range and on a PostgreSQL server, storing nothing', async () => {
+    const graceOf = `mutation($input: RegisterClusterInput!) { registerCluster(input: $input) { __typename
+      ... on RegisterClusterSuccess { cluster { name stopGracePeriodSeconds } } ... on ValidationError { problems { path message } } } }`;
+    const count = async () => (await t.gql(a.admin, '{ clusters { id } }')).data!.clusters.length as number;
+    const before = await count();
+    const kept = await register(t.adminToken, { kind: 'DOCKER', tenantId: a.id, endpoint: 'tcp://host:2375', stopGracePeriodSeconds: 45 }, graceOf);
+    expect(kept).toMatchObject({ __typename: 'RegisterClusterSuccess', cluster: { stopGracePeriodSeconds: 45 } });
+    const unset = await register(t.adminToken, { kind: 'DOCKER', tenantId: a.id, endpoint: 'tcp://host:2375' }, graceOf);
+    expect(unset.cluster.stopGracePeriodSeconds).toBeNull();
+    for (const stopGracePeriodSeconds of [-1, 301]) {
+      const res = await register(t.adminToken, { kind: 'DOCKER', tenantId: a.id, endpoint: 'tcp://host:2375', stopGracePeriodSeconds }, graceOf);
+      expect(res.problems, String(stopGracePeriodSeconds)).toEqual([{ path: 'stopGracePeriodSeconds', message: expect.stringContaining('from 0 to 300') }]);
+    }
+    const onPostgres = await register(t.adminToken, { kind: 'POSTGRESQL', tenantId: a.id, connectionUrl: 'postgresql://aos_rds_admin@127.0.0.1:5432/postgres', stopGracePeriodSeconds: 5 }, graceOf);
+    expect(onPostgres.problems).toEqual([{ path: 'stopGracePeriodSeconds', message: 'stopGracePeriodSeconds applies only to DOCKER and KUBERNETES clusters' }]);
+    const listed = await t.gql(a.admin, '{ clusters { name stopGracePeriodSeconds } }');
+    expect(listed.data!.clusters).toContainEqual({ name: kept.cluster.name, stopGracePeriodSeconds: 45 });
+    expect(await count()).toBe(before + 2);
+  });
 });
 
 describe('registerCluster: KUBERNETES', () => {

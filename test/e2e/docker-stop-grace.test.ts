@@ -2,7 +2,8 @@
 // stopGracePeriodSeconds once, then the engine kills them. The element step heartbeats through
 // that wait, so Temporal never retries it: each STOP/DELETE event appears once and the action
 // takes the grace plus little else. The platform default (AOS_DOCKER_STOP_TIMEOUT_SECONDS) is set
-// far above the property here, so the timing also proves the property is the one applied.
+// far above the property here, so the timing also proves the property is the one applied; a
+// cluster's registered default applies to elements that set none.
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dockerHost, dockerSkipReason } from '../helpers/docker.js';
@@ -109,5 +110,28 @@ describe.skipIf(skip !== null)('stopping and deleting containers that ignore SIG
     expect(stopMs).toBeLessThan(GRACE_SECONDS * 1000 + 2000);
     expect(deleteMs).toBeGreaterThanOrEqual(GRACE_SECONDS * 1000);
     expect(deleteMs).toBeLessThan(GRACE_SECONDS * 1000 + 2000);
+  }, 180_000);
+
+  it('takes the grace registered with the cluster when the element sets none', async () => {
+    const clusterGrace = 2;
+    const res = await l.t.gql(l.t.adminToken, `mutation($input: RegisterClusterInput!) { registerCluster(input: $input) { ... on RegisterClusterSuccess { cluster { id stopGracePeriodSeconds } } ... on Error { message } } }`, {
+      input: { name: 'grace-default', kind: 'DOCKER', endpoint: dockerHost(), tenantId: l.tenant.id, stopGracePeriodSeconds: clusterGrace },
+    });
+    expect(res.data!.registerCluster.cluster.stopGracePeriodSeconds).toBe(clusterGrace);
+    const plainTemplate = await l.createTemplate(quickstartTemplate(), 'no-grace');
+    const created = await l.createStack({ templateId: plainTemplate, clusterId: res.data!.registerCluster.cluster.id, inputs: { image: 'aos-test/httpd:1', instance: 1 } });
+    const stack = await l.waitFor(created.stack.id, undefined, 120_000);
+    expect(stack.status).toBe('NORMAL');
+    const [container] = await docker.listContainers({ all: true, filters: { label: [`aos.stack=${stack.id}`] } });
+    expect((await docker.getContainer(container.Id).inspect()).Config).toMatchObject({ StopTimeout: clusterGrace });
+
+    const started = Date.now();
+    expect((await l.remove(stack.id)).__typename).toBe('DeleteStackSuccess');
+    await waitDeleted(stack.id);
+    const deleteMs = (await lastEventAt(stack.id, 'STACK_DELETED')) - started;
+    console.log(`with the cluster's ${clusterGrace} s stop grace (platform default 20 s): delete took ${deleteMs} ms`);
+    expectEachOnce(await elementEvents(stack.id, 'DELETE'), 'DELETE');
+    expect(deleteMs).toBeGreaterThanOrEqual(clusterGrace * 1000);
+    expect(deleteMs).toBeLessThan(clusterGrace * 1000 + 2000);
   }, 180_000);
 });

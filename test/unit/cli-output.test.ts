@@ -133,6 +133,7 @@ describe('aos exit codes', () => {
       [['stack', 'list', '-o', 'xml'], /argument 'xml' is invalid/],
       [['stack', 'list', '--limit', 'many'], /--limit must be a whole number/],
       [['stack', 'delete', 'x', '--after-current'], /use it with --wait/],
+      [['cluster', 'register', 'c', '--endpoint', 'tcp://h:2375', '--stop-grace-period', '301'], /--stop-grace-period must be a whole number from 0 to 300/],
     ];
     for (const [args, message] of cases) {
       const result = await operator(...args);

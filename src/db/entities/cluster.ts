@@ -14,6 +14,8 @@ export const ClusterSchema = defineEntity({
     kind: p.enum([...CLUSTER_KINDS]),
     endpoint: p.string().length(1024).nullable(),
     publishAddress: p.string().length(64).default('127.0.0.1'),
+    /** DOCKER, KUBERNETES: seconds an instance gets after SIGTERM when its element sets none; null: the platform's or the cluster's own default. */
+    stopGracePeriodSeconds: p.integer().nullable(),
     credentialsEnc: p.text().nullable(),
     /** Registered by the platform administrator: outside the tenant endpoint policy. */
     trusted: p.boolean().default(false),

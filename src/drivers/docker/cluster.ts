@@ -107,7 +107,7 @@ async function listOwnedObjects(target: ClusterTarget, stackId: string): Promise
 export function createDockerProvider(settings: DockerSettings): ClusterProvider {
   return {
     kind: 'DOCKER',
-    registrationFields: ['endpoint', 'publishAddress'],
+    registrationFields: ['endpoint', 'publishAddress', 'stopGracePeriodSeconds'],
     validateRegistration,
     health,
     listOwnedObjects,

@@ -67,7 +67,7 @@ import type { DockerSettings } from './settings.js';
  * (interrupted) attempt left is found by name and labels and reused.
  */
 async function reconcile(settings: DockerSettings, ctx: ElementContext, properties: Record<string, unknown>, previous?: ElementState): Promise<ElementState> {
-  const spec = parseApplicationSpec(properties, containerComponentProperties(ctx), settings.nodePortRange);
+  const spec = parseApplicationSpec(properties, containerComponentProperties(ctx), settings.nodePortRange, ctx.cluster?.stopGracePeriodSeconds);
   const app = new ApplicationOnDocker(ctx, settings);
 
   // Everything that can fail without side effects first: the image, foreign objects in the way.

@@ -114,7 +114,7 @@ async function listOwnedObjects(settings: KubernetesSettings, target: ClusterTar
 export function createKubernetesProvider(settings: KubernetesSettings): ClusterProvider {
   return {
     kind: 'KUBERNETES',
-    registrationFields: ['kubeconfig', 'publishAddress'],
+    registrationFields: ['kubeconfig', 'publishAddress', 'stopGracePeriodSeconds'],
     validateRegistration,
     health,
     listOwnedObjects: (target, stackId) => listOwnedObjects(settings, target, stackId),

@@ -37,7 +37,7 @@ import type {
   V1Service,
 } from '@kubernetes/client-node';
 import { containerComponentProperties, parseApplicationSpec, type ApplicationSpec } from '../workload/spec.js';
-import { LABEL_ELEMENT, LABEL_STACK, LABEL_TENANT, PermanentDriverError, ownerLabels, physicalName, type ElementContext } from '../types.js';
+import { LABEL_ELEMENT, LABEL_STACK, LABEL_TENANT, PermanentDriverError, ownerLabels, physicalName, type ClusterTarget, type ElementContext } from '../types.js';
 
 /** Marks a namespace AOS created (and so may delete once nothing of AOS remains in it). */
 export const LABEL_CREATED_BY = 'aos.created-by';
@@ -57,7 +57,7 @@ const MAX_NAME_LENGTH = 63;
 const ANY_PORT = { min: 1, max: 65535 };
 
 type NameContext = Pick<ElementContext, 'tenantId' | 'stackName' | 'element'>;
-type RenderContext = Pick<ElementContext, 'tenantId' | 'stackId' | 'stackName' | 'namespace' | 'element' | 'requirements'>;
+type RenderContext = Pick<ElementContext, 'tenantId' | 'stackId' | 'stackName' | 'namespace' | 'element' | 'requirements'> & { cluster?: Pick<ClusterTarget, 'stopGracePeriodSeconds'> | null };
 
 function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
@@ -110,9 +110,9 @@ interface KubernetesApplicationSpec extends ApplicationSpec {
 }
 
 /** The application's desired state from its properties and its ContainerComponent's (checked, typed). */
-function parseKubernetesSpec(ctx: Pick<ElementContext, 'requirements' | 'element'>, properties: Record<string, unknown>): KubernetesApplicationSpec {
+function parseKubernetesSpec(ctx: Pick<RenderContext, 'requirements' | 'element' | 'cluster'>, properties: Record<string, unknown>): KubernetesApplicationSpec {
   const pkg = containerComponentProperties(ctx);
-  const spec = parseApplicationSpec(properties, pkg, ANY_PORT);
+  const spec = parseApplicationSpec(properties, pkg, ANY_PORT, ctx.cluster?.stopGracePeriodSeconds);
   if (spec.restartPolicy !== 'Always') {
     throw new PermanentDriverError(
       `restartPolicy ${spec.restartPolicy} cannot be honoured on Kubernetes: a Deployment's pods always restart (the API accepts only Always); use restartPolicy Always, or a DOCKER cluster`,
@@ -190,7 +190,7 @@ export function renderApplication(ctx: RenderContext, properties: Record<string,
   const podSpec: V1PodSpec = {
     containers: [container],
     restartPolicy: 'Always',
-    // Unset: the cluster's own default (30 s), as on Docker where the platform's default applies.
+    // Unset (by the element and the registration): Kubernetes' own default (30 s), as on Docker where the platform's default applies.
     ...(spec.stopGracePeriodSeconds !== undefined ? { terminationGracePeriodSeconds: spec.stopGracePeriodSeconds } : {}),
     ...(spec.volumes.length > 0
       ? { volumes: spec.volumes.map((_v, i) => ({ name: `vol-${i}`, persistentVolumeClaim: { claimName: volumeClaims[i].metadata?.name ?? '' } })) }

@@ -60,7 +60,7 @@ export interface ApplicationSpec {
 
 const MAX_INSTANCES = 100;
 /** Bound of stopGracePeriodSeconds: a stop (and so a delete) never waits longer than this per instance. */
-const MAX_STOP_GRACE_SECONDS = 300;
+export const MAX_STOP_GRACE_SECONDS = 300;
 
 function invalid(message: string): never {
   throw new PermanentDriverError(`invalid container spec: ${message}`, 'INVALID_PROPERTIES');
@@ -132,6 +132,8 @@ export function parseApplicationSpec(
   appProperties: Record<string, unknown>,
   pkg: Record<string, unknown>,
   range: PortRange,
+  /** The cluster's stop grace, for an element that sets none (a registration default: fixed for the cluster's life). */
+  clusterStopGrace?: number | null,
 ): ApplicationSpec {
   if (appProperties.type !== undefined && appProperties.type !== 'container') {
     invalid(`type must be "container", got ${JSON.stringify(appProperties.type)}`);
@@ -219,7 +221,7 @@ export function parseApplicationSpec(
     instances,
     restartPolicy,
     healthCheck,
-    ...(typeof grace === 'number' ? { stopGracePeriodSeconds: grace } : {}),
+    ...(typeof grace === 'number' ? { stopGracePeriodSeconds: grace } : typeof clusterStopGrace === 'number' ? { stopGracePeriodSeconds: clusterStopGrace } : {}),
   };
 }
 

@@ -144,6 +144,8 @@ export type RegisterClusterInput = {
   name: string;
   /** DOCKER: where ports are published; default 127.0.0.1. KUBERNETES: where NodePorts are reached; default the API server's host. POSTGRESQL: host or host:port workloads reach the server at; default the connection URL's. */
   publishAddress?: string | null | undefined;
+  /** DOCKER, KUBERNETES: the stop grace (0 to 300 s) of instances whose element sets none. Default: the platform's on Docker, Kubernetes' own. */
+  stopGracePeriodSeconds?: number | null | undefined;
   /** The platform administrator's registration for a tenant (trusted: outside the tenant endpoint policy). Default: the caller's tenant. */
   tenantId?: string | number | null | undefined;
 };
@@ -358,7 +360,7 @@ export type RegisterClusterMutation = { registerCluster:
     | { __typename: 'Forbidden', code: string, message: string }
     | { __typename: 'NameTaken', code: string, message: string }
     | { __typename: 'NotFound', code: string, message: string }
-    | { __typename: 'RegisterClusterSuccess', cluster: { healthy: boolean, healthMessage: string | null, version: string | null, id: string, name: string, kind: ClusterKind, endpoint: string | null, publishAddress: string | null, trusted: boolean } }
+    | { __typename: 'RegisterClusterSuccess', cluster: { healthy: boolean, healthMessage: string | null, version: string | null, id: string, name: string, kind: ClusterKind, endpoint: string | null, publishAddress: string | null, stopGracePeriodSeconds: number | null, trusted: boolean } }
     | { __typename: 'TenantFrozen', code: string, message: string }
     | { __typename: 'ValidationError', code: string, message: string, problems: Array<{ code: string, column: number | null, hint: string | null, line: number | null, message: string, path: string }> }
    };
@@ -369,7 +371,7 @@ export type TemplateSummaryFragment = { id: string, name: string, description: s
 
 export type TemplateVersionSummaryFragment = { id: string, version: string, createdAt: string };
 
-export type ClusterSummaryFragment = { id: string, name: string, kind: ClusterKind, endpoint: string | null, publishAddress: string | null, trusted: boolean };
+export type ClusterSummaryFragment = { id: string, name: string, kind: ClusterKind, endpoint: string | null, publishAddress: string | null, stopGracePeriodSeconds: number | null, trusted: boolean };
 
 export type TenantSummaryFragment = { id: string, name: string, state: TenantState };
 
@@ -387,7 +389,7 @@ export type StackQueryVariables = Exact<{
 }>;
 
 
-export type StackQuery = { stack: { action: string | null, actionState: string | null, allowedActions: Array<string>, autoRollback: boolean, createdAt: string, deletedAt: string | null, description: string | null, id: string, name: string, namespace: string | null, revision: number, status: StackStatus, statusReason: string | null, timeoutMinutes: number, updatedAt: string, progress: { done: number, total: number } | null, alarms: Array<{ clearedAt: string | null, element: string | null, id: string, message: string, raisedAt: string }>, cluster: { id: string, name: string, kind: ClusterKind, endpoint: string | null, publishAddress: string | null, trusted: boolean } | null, elements: Array<{ attributes: unknown, dependsOn: Array<string>, health: ElementHealth, name: string, physicalId: string | null, properties: unknown, status: string, statusReason: string | null, type: string, updatedAt: string }>, topology: { nodes: Array<{ element: string, x: number, y: number, width: number, height: number }> } | null, inputs: Array<{ name: string, value: unknown }>, outputs: Array<{ description: string | null, name: string, value: unknown }>, serviceClusters: Array<{ id: string, name: string, kind: ClusterKind, endpoint: string | null, publishAddress: string | null, trusted: boolean }>, template: { id: string, name: string, description: string | null, updatedAt: string }, templateVersion: { id: string, version: string, createdAt: string } } | null };
+export type StackQuery = { stack: { action: string | null, actionState: string | null, allowedActions: Array<string>, autoRollback: boolean, createdAt: string, deletedAt: string | null, description: string | null, id: string, name: string, namespace: string | null, revision: number, status: StackStatus, statusReason: string | null, timeoutMinutes: number, updatedAt: string, progress: { done: number, total: number } | null, alarms: Array<{ clearedAt: string | null, element: string | null, id: string, message: string, raisedAt: string }>, cluster: { id: string, name: string, kind: ClusterKind, endpoint: string | null, publishAddress: string | null, stopGracePeriodSeconds: number | null, trusted: boolean } | null, elements: Array<{ attributes: unknown, dependsOn: Array<string>, health: ElementHealth, name: string, physicalId: string | null, properties: unknown, status: string, statusReason: string | null, type: string, updatedAt: string }>, topology: { nodes: Array<{ element: string, x: number, y: number, width: number, height: number }> } | null, inputs: Array<{ name: string, value: unknown }>, outputs: Array<{ description: string | null, name: string, value: unknown }>, serviceClusters: Array<{ id: string, name: string, kind: ClusterKind, endpoint: string | null, publishAddress: string | null, stopGracePeriodSeconds: number | null, trusted: boolean }>, template: { id: string, name: string, description: string | null, updatedAt: string }, templateVersion: { id: string, version: string, createdAt: string } } | null };
 
 export type StackStatusQueryVariables = Exact<{
   id?: string | number | null | undefined;
@@ -406,7 +408,7 @@ export type StacksQueryVariables = Exact<{
 }>;
 
 
-export type StacksQuery = { stacks: { edges: Array<{ cursor: string, node: { id: string, name: string, status: StackStatus, statusReason: string | null, action: string | null, actionState: string | null, allowedActions: Array<string>, revision: number, namespace: string | null, updatedAt: string, deletedAt: string | null, progress: { done: number, total: number } | null, template: { id: string, name: string, description: string | null, updatedAt: string }, templateVersion: { id: string, version: string, createdAt: string }, cluster: { id: string, name: string, kind: ClusterKind, endpoint: string | null, publishAddress: string | null, trusted: boolean } | null } }>, pageInfo: { endCursor: string | null, hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null } } };
+export type StacksQuery = { stacks: { edges: Array<{ cursor: string, node: { id: string, name: string, status: StackStatus, statusReason: string | null, action: string | null, actionState: string | null, allowedActions: Array<string>, revision: number, namespace: string | null, updatedAt: string, deletedAt: string | null, progress: { done: number, total: number } | null, template: { id: string, name: string, description: string | null, updatedAt: string }, templateVersion: { id: string, version: string, createdAt: string }, cluster: { id: string, name: string, kind: ClusterKind, endpoint: string | null, publishAddress: string | null, stopGracePeriodSeconds: number | null, trusted: boolean } | null } }>, pageInfo: { endCursor: string | null, hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null } } };
 
 export type CancelStackActionMutationVariables = Exact<{
   input: StackIdInput;
@@ -701,6 +703,7 @@ export const ClusterSummaryFragmentDoc = new TypedDocumentString(`
   kind
   endpoint
   publishAddress
+  stopGracePeriodSeconds
   trusted
 }
     `, {"fragmentName":"ClusterSummary"}) as unknown as TypedDocumentString<ClusterSummaryFragment, unknown>;
@@ -1126,6 +1129,7 @@ export const RegisterClusterDocument = new TypedDocumentString(`
   kind
   endpoint
   publishAddress
+  stopGracePeriodSeconds
   trusted
 }
 fragment Problem on TemplateProblem {
@@ -1226,6 +1230,7 @@ fragment ClusterSummary on Cluster {
   kind
   endpoint
   publishAddress
+  stopGracePeriodSeconds
   trusted
 }`) as unknown as TypedDocumentString<StackQuery, StackQueryVariables>;
 export const StackStatusDocument = new TypedDocumentString(`
@@ -1313,6 +1318,7 @@ fragment ClusterSummary on Cluster {
   kind
   endpoint
   publishAddress
+  stopGracePeriodSeconds
   trusted
 }`) as unknown as TypedDocumentString<StacksQuery, StacksQueryVariables>;
 export const CancelStackActionDocument = new TypedDocumentString(`

@@ -21,7 +21,7 @@ export const statelessApplication: NodeTypeDef = {
         minimum: 0,
         maximum: 300,
         description:
-          'Seconds an instance gets to exit after SIGTERM before it is killed (stop, delete, scale-in, replacement). Unset: the cluster\'s default — on Docker the platform\'s AOS_DOCKER_STOP_TIMEOUT_SECONDS (10), on Kubernetes the cluster\'s own (30). Changing it replaces the instances.',
+          'Seconds an instance gets to exit after SIGTERM before it is killed (stop, delete, scale-in, replacement). Unset: the default registered with the cluster (`aos cluster register --stop-grace-period`), else on Docker the platform\'s AOS_DOCKER_STOP_TIMEOUT_SECONDS (10), on Kubernetes its own (30). Changing it replaces the instances.',
       },
       healthCheck: {
         type: 'object',

@@ -13,8 +13,10 @@ const APP = 'CTC.ServiceStage.StatelessApplication';
 describe('provider registry', () => {
   it('has one provider per cluster kind, each with its own credential field', () => {
     expect([...registry.providers.keys()].sort()).toEqual([...CLUSTER_KINDS].sort());
-    // publishAddress means "where what the cluster serves is reached" for DOCKER and POSTGRESQL alike.
-    const credentials = CLUSTER_KINDS.map((kind) => providerOf(registry, kind).registrationFields.filter((field) => field !== 'publishAddress'));
+    // publishAddress means "where what the cluster serves is reached" for every kind, and
+    // stopGracePeriodSeconds a workload cluster's default stop grace (DOCKER and KUBERNETES).
+    const shared = new Set(['publishAddress', 'stopGracePeriodSeconds']);
+    const credentials = CLUSTER_KINDS.map((kind) => providerOf(registry, kind).registrationFields.filter((field) => !shared.has(field)));
     expect(credentials.map((fields) => fields.length)).toEqual(CLUSTER_KINDS.map(() => 1));
     expect(new Set(credentials.flat()).size).toBe(CLUSTER_KINDS.length);
   });

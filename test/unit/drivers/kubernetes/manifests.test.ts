@@ -225,6 +225,13 @@ describe('Kubernetes manifests: variants, each valid against the schemas', () =>
     expect(() => podSpec({ stopGracePeriodSeconds: 301 })).toThrow(/stopGracePeriodSeconds/);
   });
 
+  it("takes the grace registered with the cluster when the element sets none; the element's own wins", () => {
+    const podSpec = (app: Record<string, unknown>) =>
+      renderApplication({ ...CTX, element: 'web', requirements: component({}), cluster: { stopGracePeriodSeconds: 7 } }, { type: 'container', ...app }).deployment.spec?.template.spec;
+    expect(podSpec({})?.terminationGracePeriodSeconds).toBe(7);
+    expect(podSpec({ stopGracePeriodSeconds: 1 })?.terminationGracePeriodSeconds).toBe(1);
+  });
+
   it('refuses a restart policy a Deployment cannot have, before anything is applied', () => {
     for (const restartPolicy of ['Never', 'OnFailure']) {
       let failure: unknown;

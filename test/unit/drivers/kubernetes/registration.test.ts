@@ -26,8 +26,8 @@ async function problems(kubeconfigText: string | undefined, policy = null as Ret
 }
 
 describe('KUBERNETES registration', () => {
-  it('reads the kubeconfig and where NodePorts are reached', () => {
-    expect(provider.registrationFields).toEqual(['kubeconfig', 'publishAddress']);
+  it('reads the kubeconfig, where NodePorts are reached and the default stop grace', () => {
+    expect(provider.registrationFields).toEqual(['kubeconfig', 'publishAddress', 'stopGracePeriodSeconds']);
   });
 
   it("publishes NodePorts on the API server's host by default, or on the host name or address given", async () => {
