@@ -80,7 +80,7 @@ describe(`a ${MAX_ELEMENTS}-element topology (the template limit)`, () => {
         expect(run.longestTickGapMs).toBeLessThan(Math.min(500, before.longestTickGapMs / 5));
         expect(run.p99Ms).toBeLessThan(100);
       }
-      expect(cached.workMs).toBeLessThan(20);
+      expect(cached.workMs).toBeLessThan(200);
     } finally {
       await service.close();
     }

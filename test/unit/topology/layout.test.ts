@@ -70,7 +70,7 @@ describe('the topology layout (elkjs in a worker thread)', () => {
     expect(await service.layout(tree(50))).toEqual(first);
     const cachedMs = performance.now() - started;
     expect(service.counters).toMatchObject({ computed: 1, cacheHits: 1 });
-    expect(cachedMs).toBeLessThan(50);
+    expect(cachedMs).toBeLessThan(200);
     // One edge more is another structure; so are other names.
     const changed = tree(50);
     changed[49] = { name: 'r49', dependsOn: ['r24', 'r0'] };
