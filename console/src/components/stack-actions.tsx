@@ -20,6 +20,7 @@ import {
 import { useSession } from '../session';
 import { useRequest } from '../hooks';
 import { Dialog } from './dialog';
+import { requestToken } from '../request-token';
 
 type Stack = NonNullable<StackQuery['stack']>;
 
@@ -30,16 +31,6 @@ function failureText(result: { __typename?: string; message?: string; problems?:
 }
 
 const EXECUTED: readonly string[] = ['START', 'STOP', 'INSTALL', 'RETRY', 'ROLLBACK'];
-
-/**
- * A client request token per click (the mutation is idempotent should the request be sent twice).
- * crypto.randomUUID exists in secure contexts only (https, loopback): the console opened over plain
- * http on another address falls back to getRandomValues, which exists everywhere.
- */
-function requestToken(): string {
-  if (typeof crypto.randomUUID === 'function') return crypto.randomUUID();
-  return Array.from(crypto.getRandomValues(new Uint8Array(16)), (byte) => byte.toString(16).padStart(2, '0')).join('');
-}
 
 export function StackActions({ stack, t, onChanged }: { stack: Stack; t: Translate; onChanged: () => void }) {
   const { client, viewer } = useSession();

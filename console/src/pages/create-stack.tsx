@@ -13,6 +13,7 @@ import { canChange } from '../roles';
 import { Link, navigate, useSearch } from '../router';
 import { ClustersDocument, CreateStackDocument, PreviewStackDocument, TemplatesDocument, TemplateVersionsDocument, type CreateStackInput, type ProblemFragment, type StackPlanFieldsFragment, type TemplateVersionsQuery } from '../sdk';
 import { useSession } from '../session';
+import { requestToken as newRequestToken } from '../request-token';
 
 const OWN: Messages = {
   en: {
@@ -382,7 +383,7 @@ function StackForm({ templateId, templateName, version, versions, onVersion }: {
   const [previewed, setPreviewed] = useState<{ key: string; plan: StackPlanFieldsFragment } | null>(null);
   const [server, setServer] = useState<{ key: string; problems: readonly ProblemFragment[]; message: string | null } | null>(null);
   // One create request per form: a second click or a retry after a lost answer gives the same stack.
-  const requestToken = useRef(crypto.randomUUID());
+  const requestToken = useRef(newRequestToken());
 
   // The version changed (another was picked): its fields start again from its defaults.
   useEffect(() => {
