@@ -38,6 +38,12 @@ const STATUS: Messages = {
     'actionState.IN_PROGRESS': 'in progress',
     'actionState.COMPLETE': 'complete',
     'actionState.FAILED': 'failed',
+    'elementStatus.PENDING': 'Pending',
+    'elementVerb.CREATE': 'Create',
+    'elementVerb.UPDATE': 'Update',
+    'elementVerb.START': 'Start',
+    'elementVerb.STOP': 'Stop',
+    'elementVerb.DELETE': 'Delete',
   },
   'zh-CN': {
     'status.INITIAL': '初始化',
@@ -60,6 +66,12 @@ const STATUS: Messages = {
     'actionState.IN_PROGRESS': '进行中',
     'actionState.COMPLETE': '完成',
     'actionState.FAILED': '失败',
+    'elementStatus.PENDING': '等待中',
+    'elementVerb.CREATE': '创建',
+    'elementVerb.UPDATE': '升级',
+    'elementVerb.START': '启动',
+    'elementVerb.STOP': '停止',
+    'elementVerb.DELETE': '删除',
   },
 };
 
@@ -204,6 +216,21 @@ export function statusLabel(t: Translate, status: string): string {
   const key = `status.${status}`;
   const text = t(key);
   return text === key ? status : text;
+}
+
+/**
+ * An element's status (`CREATE_COMPLETE`, `STOP_IN_PROGRESS`, `PENDING`, `STOPPED`, …) in the
+ * user's language: its step's verb and the step's state; a name the catalogue lacks as it is.
+ */
+export function elementStatusLabel(t: Translate, status: string): string {
+  const own = t(`elementStatus.${status}`);
+  if (own !== `elementStatus.${status}`) return own;
+  if (status === 'STOPPED') return statusLabel(t, status);
+  const match = /^([A-Z]+)_(IN_PROGRESS|COMPLETE|FAILED)$/.exec(status);
+  if (!match) return status;
+  const verb = t(`elementVerb.${match[1]}`);
+  const state = t(`actionState.${match[2]}`);
+  return verb === `elementVerb.${match[1]}` ? status : `${verb} ${state}`;
 }
 
 /** A stack's current or last action and its state ("Install complete", "安装 完成"); names the catalogue lacks as they are. */

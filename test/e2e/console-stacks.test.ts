@@ -266,6 +266,9 @@ run(`the console's stack pages${reason}`, () => {
     expect(await a.locator('tr[data-input="instance"] code').textContent()).toBe('2');
     expect(await b.getByTestId('stack-actions').count()).toBe(0);
     expect(await b.getByTestId('stack-page').locator('.badge').first().textContent()).toBe('正常');
+    // Element statuses in the user's language too: the step's verb and its state.
+    expect(await b.locator('tr[data-element="nginx-app"] td').nth(1).textContent()).toBe('创建 完成');
+    expect(await a.locator('.topology-node[data-element="nginx-app"]').textContent()).toContain('Create complete');
     expect(await a.locator('[data-testid=stack-actions] button').evaluateAll((buttons) => buttons.map((button) => button.getAttribute('data-action')))).toEqual(['UPDATE', 'STOP', 'DELETE', 'FORCE_DELETE', 'CLONE']);
     await axeClean(a, 'stack page');
     await axeClean(b, 'stack page (zh-CN)');

@@ -5,7 +5,7 @@
 import { memo, useEffect, useMemo, useRef, useState } from 'react';
 import { Background, Controls, Handle, Position, ReactFlow, type Edge, type Node, type NodeProps } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
-import { statusLabel, useT } from '../i18n';
+import { elementStatusLabel, useT } from '../i18n';
 import { columnLayout, NODE_HEIGHT, NODE_WIDTH } from './column-layout';
 
 export interface TopologyElement {
@@ -58,7 +58,7 @@ const ElementNodeView = memo(function ElementNodeView({ data }: NodeProps<Elemen
       <strong>{element.name}</strong>
       <span className="node-type">{shortType}</span>
       <span className="node-state">
-        {statusLabel(t, element.status)} · {t(`health.${element.health}`)}
+        {elementStatusLabel(t, element.status)} · {t(`health.${element.health}`)}
       </span>
       <Handle type="source" position={Position.Right} isConnectable={false} />
     </div>

@@ -8,7 +8,7 @@ import { StackActions } from '../components/stack-actions';
 import { StackEvents } from '../components/stack-events';
 import { HealthBadge, StatusBadge } from '../components/status';
 import { useSubscription } from '../hooks';
-import { actionLabel, statusLabel, useFormatTime, useT, type Messages, type Translate } from '../i18n';
+import { actionLabel, elementStatusLabel, statusLabel, useFormatTime, useT, type Messages, type Translate } from '../i18n';
 import { Link } from '../router';
 import { AosRequestError, StackChangedDocument, StackDocument, type StackQuery } from '../sdk';
 import { useSession } from '../session';
@@ -195,7 +195,7 @@ function ElementDetails({ element, t }: { element: Element; t: Translate }) {
         <dt>{t('stack.type')}</dt>
         <dd>{element.type}</dd>
         <dt>{t('stack.status')}</dt>
-        <dd>{element.status}</dd>
+        <dd>{elementStatusLabel(t, element.status)}</dd>
         <dt>{t('stack.health')}</dt>
         <dd>
           <HealthBadge health={element.health} />
@@ -353,7 +353,7 @@ export default function StackPage({ stackId }: { stackId: string }) {
                   </button>
                 </th>
                 <td>{e.type}</td>
-                <td>{e.status}</td>
+                <td>{elementStatusLabel(t, e.status)}</td>
                 <td>
                   <HealthBadge health={e.health} />
                 </td>
