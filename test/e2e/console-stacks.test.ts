@@ -149,7 +149,8 @@ run(`the console's stack pages${reason}`, () => {
     console.log(
       `console topology of ${ELEMENTS} elements (${ELEMENTS - 1} edges): drawn in the server's elk layout ${drawnMs} ms after the stack's data (with the layout) came; ${wallMs} ms from the click on the stacks list to ${ELEMENTS} nodes in the page (page code, stack query, drawing)`,
     );
-    expect(await page.locator('.react-flow__edge').count()).toBe(ELEMENTS - 1);
+    // React Flow draws an edge once both its nodes are measured: a frame or more after the nodes.
+    await expect.poll(() => page.locator('.react-flow__edge').count(), { timeout: 10_000 }).toBe(ELEMENTS - 1);
     expect(drawnMs).toBeLessThan(2_000);
     expect(await page.locator('.topology-node.tone-ok').count()).toBe(ELEMENTS);
 
@@ -256,7 +257,7 @@ run(`the console's stack pages${reason}`, () => {
       await expect.poll(() => statusOf(page), { timeout: 120_000 }).toBe('NORMAL');
       await expect.poll(() => page.locator('.topology-node[data-element="nginx-app"]').getAttribute('data-health'), { timeout: 30_000 }).toBe('HEALTHY');
     }
-    expect(await a.locator('.react-flow__edge').count()).toBe(1);
+    await expect.poll(() => a.locator('.react-flow__edge').count(), { timeout: 10_000 }).toBe(1);
     // The NodePort output links to the page, which answers.
     const link = await a.getByTestId('output-link').getAttribute('href');
     expect(link).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
