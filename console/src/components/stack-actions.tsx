@@ -32,32 +32,46 @@ function failureText(result: { __typename?: string; message?: string; problems?:
 
 const EXECUTED: readonly string[] = ['START', 'STOP', 'INSTALL', 'RETRY', 'ROLLBACK'];
 
+/**
+ * One request at a time from a button or a dialog: busy while it runs, and the failure it ended
+ * with. `work` answers the typed error's text, or null when it succeeded; a thrown error (the API
+ * unreachable, a masked failure) is shown by its message.
+ */
+function useSubmission() {
+  const [problem, setProblem] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const submit = async (work: () => Promise<string | null>): Promise<void> => {
+    setBusy(true);
+    setProblem(null);
+    try {
+      setProblem(await work());
+    } catch (error) {
+      setProblem(error instanceof Error ? error.message : String(error));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return { problem, busy, submit };
+}
+
 export function StackActions({ stack, t, onChanged }: { stack: Stack; t: Translate; onChanged: () => void }) {
   const { client, viewer } = useSession();
   const [dialog, setDialog] = useState<null | 'UPDATE' | 'DELETE' | 'FORCE_DELETE' | 'CLONE'>(null);
-  const [busy, setBusy] = useState(false);
-  const [message, setMessage] = useState<string | null>(null);
+  const { problem: message, busy, submit } = useSubmission();
   const offered = offeredStackActions(viewer, stack.allowedActions);
   const cloneable = canChange(viewer) && stack.status !== 'DELETED';
   if (offered.length === 0 && !cloneable) return null;
 
   const run = async (action: string) => {
-    setBusy(true);
-    setMessage(null);
-    try {
+    await submit(async () => {
       if (action === 'CANCEL') {
         const { cancelStackAction: result } = await client.request(CancelStackActionDocument, { input: { stackId: stack.id } });
-        if (result.__typename !== 'CancelStackActionSuccess') setMessage(failureText(result));
-      } else {
-        const { executeStackAction: result } = await client.request(ExecuteStackActionDocument, { input: { stackId: stack.id, action: action as StackActionKind, clientRequestToken: requestToken() } });
-        if (result.__typename !== 'ExecuteStackActionSuccess') setMessage(failureText(result));
+        return result.__typename === 'CancelStackActionSuccess' ? null : failureText(result);
       }
-    } catch (error) {
-      setMessage(error instanceof Error ? error.message : String(error));
-    } finally {
-      setBusy(false);
-      onChanged();
-    }
+      const { executeStackAction: result } = await client.request(ExecuteStackActionDocument, { input: { stackId: stack.id, action: action as StackActionKind, clientRequestToken: requestToken() } });
+      return result.__typename === 'ExecuteStackActionSuccess' ? null : failureText(result);
+    });
+    onChanged();
   };
 
   return (
@@ -128,8 +142,7 @@ function UpdateDialog({ stack, t, onClose, onDone }: { stack: Stack; t: Translat
   const [version, setVersion] = useState(stack.templateVersion.version);
   const [values, setValues] = useState<Record<string, string>>(() => Object.fromEntries(stack.inputs.map((input) => [input.name, shown(input.value)])));
   const [plan, setPlan] = useState<Plan | null>(null);
-  const [problem, setProblem] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { problem, busy, submit } = useSubmission();
 
   const input = () => {
     const changed: Record<string, unknown> = {};
@@ -141,34 +154,22 @@ function UpdateDialog({ stack, t, onClose, onDone }: { stack: Stack; t: Translat
 
   const preview = async (event: FormEvent) => {
     event.preventDefault();
-    setBusy(true);
-    setProblem(null);
-    try {
+    await submit(async () => {
       const result = await previewUpdate(client, input());
-      if (result.__typename === 'PreviewStackUpdateSuccess') setPlan(result.plan);
-      else setProblem(failureText(result));
-    } catch (error) {
-      setProblem(error instanceof Error ? error.message : String(error));
-    } finally {
-      setBusy(false);
-    }
+      if (result.__typename !== 'PreviewStackUpdateSuccess') return failureText(result);
+      setPlan(result.plan);
+      return null;
+    });
   };
 
-  const confirm = async () => {
-    setBusy(true);
-    setProblem(null);
-    try {
+  const confirm = () =>
+    submit(async () => {
       const { updateStack: result } = await client.request(UpdateStackDocument, { input: { ...input(), clientRequestToken: requestToken() } });
-      if (result.__typename === 'UpdateStackSuccess') {
-        onDone();
-        onClose();
-      } else setProblem(failureText(result));
-    } catch (error) {
-      setProblem(error instanceof Error ? error.message : String(error));
-    } finally {
-      setBusy(false);
-    }
-  };
+      if (result.__typename !== 'UpdateStackSuccess') return failureText(result);
+      onDone();
+      onClose();
+      return null;
+    });
 
   return (
     <Dialog title={t('update.title', { name: stack.name })} onClose={onClose} testId="update-dialog">
@@ -237,27 +238,21 @@ function UpdateDialog({ stack, t, onClose, onDone }: { stack: Stack; t: Translat
 function DeleteDialog({ stack, force, t, onClose, onDone }: { stack: Stack; force: boolean; t: Translate; onClose: () => void; onDone: () => void }) {
   const { client } = useSession();
   const [typed, setTyped] = useState('');
-  const [problem, setProblem] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const submit = async (event: FormEvent) => {
+  const { problem, busy, submit } = useSubmission();
+  const remove = async (event: FormEvent) => {
     event.preventDefault();
     if (typed !== stack.name) return;
-    setBusy(true);
-    try {
+    await submit(async () => {
       const { deleteStack: result } = await client.request(DeleteStackDocument, { input: { stackId: stack.id, force } });
-      if (result.__typename === 'DeleteStackSuccess') {
-        onDone();
-        onClose();
-      } else setProblem(failureText(result));
-    } catch (error) {
-      setProblem(error instanceof Error ? error.message : String(error));
-    } finally {
-      setBusy(false);
-    }
+      if (result.__typename !== 'DeleteStackSuccess') return failureText(result);
+      onDone();
+      onClose();
+      return null;
+    });
   };
   return (
     <Dialog title={t(force ? 'delete.forceTitle' : 'delete.title', { name: stack.name })} onClose={onClose} testId="delete-dialog">
-      <form onSubmit={(event) => void submit(event)}>
+      <form onSubmit={(event) => void remove(event)}>
         <p>{t(force ? 'delete.forceText' : 'delete.text')}</p>
         <label>
           {t('delete.typeName', { name: stack.name })}
@@ -284,29 +279,22 @@ function CloneDialog({ stack, t, onClose }: { stack: Stack; t: Translate; onClos
   const [clusterId, setClusterId] = useState(stack.cluster?.id ?? '');
   const [namespace, setNamespace] = useState(stack.namespace ?? '');
   const [deploy, setDeploy] = useState(true);
-  const [problem, setProblem] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const submit = async (event: FormEvent) => {
+  const { problem, busy, submit } = useSubmission();
+  const clone = async (event: FormEvent) => {
     event.preventDefault();
-    setBusy(true);
-    setProblem(null);
-    try {
+    await submit(async () => {
       const { cloneStack: result } = await client.request(CloneStackDocument, {
         input: { stackId: stack.id, name, ...(clusterId ? { clusterId } : {}), ...(namespace ? { namespace } : {}), deploy, clientRequestToken: requestToken() },
       });
-      if (result.__typename === 'CloneStackSuccess') {
-        onClose();
-        navigate(`/stacks/${result.stack.id}`);
-      } else setProblem(failureText(result));
-    } catch (error) {
-      setProblem(error instanceof Error ? error.message : String(error));
-    } finally {
-      setBusy(false);
-    }
+      if (result.__typename !== 'CloneStackSuccess') return failureText(result);
+      onClose();
+      navigate(`/stacks/${result.stack.id}`);
+      return null;
+    });
   };
   return (
     <Dialog title={t('clone.title', { name: stack.name })} onClose={onClose} testId="clone-dialog">
-      <form onSubmit={(event) => void submit(event)} className="form-grid">
+      <form onSubmit={(event) => void clone(event)} className="form-grid">
         <label>
           {t('clone.name')}
           <input value={name} onChange={(event) => setName(event.target.value)} required />
