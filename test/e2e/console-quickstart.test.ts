@@ -9,7 +9,7 @@ import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { chromiumSkipReason, consoleBuilt, hasChromium, launchChromium, pasteIntoEditor, signedInTab, type ConsoleTab } from '../helpers/console.js';
-import { dockerHost, dockerSkipReason, httpGet } from '../helpers/docker.js';
+import { dockerHost, dockerSkipReason, httpGet, pageAt } from '../helpers/docker.js';
 import { quickstartTemplate } from '../helpers/fixtures.js';
 import { startLifecycle, type Lifecycle } from '../helpers/lifecycle.js';
 
@@ -21,20 +21,6 @@ if (skip) console.log(skip);
 
 const EDITOR = '[data-testid=yaml-editor]';
 const MONITOR_MS = 1500;
-
-async function pageAt(port: number, timeoutMs = 20_000): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      const res = await httpGet('127.0.0.1', port, '/');
-      if (res.status === 200) return res.body;
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-    }
-    if (Date.now() > deadline) throw new Error(`no page on 127.0.0.1:${port}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
 
 /** The stack page's status once it is `status` and no action runs (the page updates itself: no reload). */
 async function settled(page: Page, status: string, timeout = 180_000): Promise<void> {

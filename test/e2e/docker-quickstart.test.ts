@@ -4,7 +4,7 @@ import { existsSync, rmSync } from 'node:fs';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dockerHost, dockerSkipReason, httpGet, uniqueRunId } from '../helpers/docker.js';
+import { dockerHost, dockerSkipReason, httpGet, pageAt, uniqueRunId } from '../helpers/docker.js';
 import { quickstartTemplate } from '../helpers/fixtures.js';
 import { startLifecycle, type Lifecycle, type StackView } from '../helpers/lifecycle.js';
 
@@ -51,20 +51,6 @@ async function ownedObjects(stackId: string): Promise<number> {
 function nodePortOf(stack: StackView): number {
   const output = stack.outputs.find((o) => o.name === 'nginx-NodePort');
   return Number(output?.value);
-}
-
-async function pageAt(port: number): Promise<string> {
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    try {
-      const res = await httpGet('127.0.0.1', port, '/');
-      if (res.status === 200) return res.body;
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-    }
-    if (Date.now() > deadline) throw new Error(`no page on 127.0.0.1:${port}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
 }
 
 async function install(inputs: Record<string, unknown>, extra: Record<string, unknown> = {}, cluster = clusterId): Promise<StackView> {

@@ -22,7 +22,7 @@ import { afterAll, beforeAll, describe, expect, it, vi, type MockInstance } from
 import { repoRoot } from '../../src/config.js';
 import { analyzeTemplate, planTemplate } from '../../src/template/index.js';
 import { createTenantWithUsers, startTestApp, type TestApp, type TestTenant } from '../helpers/app.js';
-import { dockerHost, dockerSkipReason, httpGet, uniqueRunId } from '../helpers/docker.js';
+import { dockerHost, dockerSkipReason, pageAt, uniqueRunId } from '../helpers/docker.js';
 import { bridgeGateway, startTcpRelay, type TcpRelay } from '../helpers/host-relay.js';
 import { STACK_FIELDS, type StackView } from '../helpers/lifecycle.js';
 import { adminClient, connectAs, databaseEntry, postgresClusterUrl, postgresSkipReason, roleEntry } from '../helpers/postgres-cluster.js';
@@ -209,20 +209,6 @@ async function passwordMatches(user: string, password: string): Promise<boolean 
 
 async function containersOf(id: string): Promise<Docker.ContainerInfo[]> {
   return docker.listContainers({ all: true, filters: { label: [`aos.stack=${id}`] } });
-}
-
-async function pageAt(port: number): Promise<string> {
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    try {
-      const res = await httpGet('127.0.0.1', port, '/');
-      if (res.status === 200) return res.body;
-      if (Date.now() > deadline) throw new Error(`the page on 127.0.0.1:${port} answered ${res.status}: ${res.body}`);
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
 }
 
 // --- the test ----------------------------------------------------------------------------------

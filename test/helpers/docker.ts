@@ -80,3 +80,18 @@ export function httpGet(host: string, port: number, path = '/', timeoutMs = 5_00
     req.end();
   });
 }
+
+/** The body of the page a container serves on 127.0.0.1:`port`, once it answers 200 (bounded). */
+export async function pageAt(port: number, timeoutMs = 20_000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const res = await httpGet('127.0.0.1', port, '/');
+      if (res.status === 200) return res.body;
+      if (Date.now() > deadline) throw new Error(`the page on 127.0.0.1:${port} answered ${res.status}: ${res.body.slice(0, 200)}`);
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
